@@ -1,0 +1,27 @@
+import { closeOnSignal } from '../subgraphs/shared/process';
+import { loadConfigOrExit, SUBGRAPHS } from '../subgraphs/shared/config';
+import { listen } from '../subgraphs/shared/http';
+import { createLogger } from '../subgraphs/shared/logger';
+import { createGatewayListener, createGatewayServer, loadSupergraph } from './server';
+
+/** The gateway deployed as its own process: `node --import tsx gateway/index.ts`. */
+async function main() {
+  const config = loadConfigOrExit();
+  const logger = createLogger('gateway', config.logLevel);
+  const subgraphUrls = Object.fromEntries(SUBGRAPHS.map((name) => [name, config.subgraphs[name].url])) as Record<(typeof SUBGRAPHS)[number], string>;
+  const { apollo } = createGatewayServer({
+    supergraphSdl: loadSupergraph(config.supergraphPath),
+    subgraphUrls,
+    logger,
+    production: config.nodeEnv === 'production',
+  });
+  await apollo.start();
+  const server = await listen(createGatewayListener(apollo, subgraphUrls), config.gatewayPort, config.host);
+  logger.info({ url: server.url }, 'gateway ready');
+  closeOnSignal(logger, async () => {
+    await server.close();
+    await apollo.stop();
+  });
+}
+
+void main();

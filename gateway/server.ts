@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { GraphQLFormattedError } from 'graphql';
+import { SUPERGRAPH_PATH } from '../schema/compose';
+import type { SubgraphName } from '../subgraphs/shared/config';
+import { createErrorFormatter, ErrorCode } from '../subgraphs/shared/errors';
+import { createRequestListener } from '../subgraphs/shared/http';
+import type { Logger } from '../subgraphs/shared/logger';
+
+export const loadSupergraph = (path = SUPERGRAPH_PATH) => readFileSync(path, 'utf8');
+
+export interface GatewayOptions {
+  /** The composed supergraph SDL (static: subgraphs are never introspected at run time). */
+  supergraphSdl: string;
+  /** Where each subgraph listens; overrides the URLs written into the supergraph. */
+  subgraphUrls: Partial<Record<SubgraphName, string>>;
+  logger: Logger;
+  production?: boolean;
+}
+
+/**
+ * The one endpoint clients call. Node's built-in fetch (undici, keep-alive) replaces the gateway's
+ * default make-fetch-happen fetcher, which costs about a third of the gateway's CPU.
+ */
+export function createGatewayServer(options: GatewayOptions) {
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl,
+    logger: options.logger,
+    buildService: ({ name, url }) =>
+      new RemoteGraphQLDataSource({
+        url: options.subgraphUrls[name as SubgraphName] ?? url,
+        fetcher: fetch as never,
+      }),
+  });
+  const formatSubgraphError = createErrorFormatter(options.logger);
+  const apollo = new ApolloServer({
+    gateway,
+    includeStacktraceInErrorResponses: false,
+    introspection: !options.production,
+    csrfPrevention: true,
+    plugins: options.production ? [ApolloServerPluginLandingPageDisabled()] : [],
+    formatError: (formatted: GraphQLFormattedError, error: unknown) => {
+      // A subgraph that cannot be reached: say which service, never its address or the socket error.
+      const service = formatted.extensions?.serviceName;
+      if (formatted.extensions?.code === 'DOWNSTREAM_SERVICE_ERROR' || /fetch failed|ECONNREFUSED|socket hang up/i.test(formatted.message)) {
+        options.logger.warn({ service, message: formatted.message }, 'subgraph unavailable');
+        return {
+          message: `The ${typeof service === 'string' ? service : 'backend'} service is unavailable`,
+          path: formatted.path,
+          extensions: { code: ErrorCode.BACKEND_UNAVAILABLE, ...(typeof service === 'string' ? { service } : {}) },
+        };
+      }
+      return formatSubgraphError(formatted, error);
+    },
+  });
+  return { apollo, gateway };
+}
+
+/** The gateway's HTTP front: /graphql, /healthz, and /readyz (every subgraph is ready). */
+export function createGatewayListener(apollo: ApolloServer, subgraphUrls: Record<SubgraphName, string>) {
+  const readiness = Object.fromEntries(
+    Object.entries(subgraphUrls).map(([name, url]) => [
+      name,
+      async () => {
+        const response = await fetch(new URL('/readyz', url), { signal: AbortSignal.timeout(2_000) });
+        if (!response.ok) throw new Error(`${name} not ready`);
+      },
+    ]),
+  );
+  return createRequestListener({ apollo, context: async () => ({}), readiness });
+}

@@ -1,0 +1,74 @@
+import { createGatewayListener, createGatewayServer, loadSupergraph } from '../gateway/server';
+import { customersSubgraph } from '../subgraphs/customers/server';
+import { logisticsSubgraph } from '../subgraphs/logistics/server';
+import { ordersSubgraph } from '../subgraphs/orders/server';
+import { paymentsSubgraph } from '../subgraphs/payments/server';
+import { createCache, type Cache } from '../subgraphs/shared/cache';
+import { SUBGRAPHS, type Config, type SubgraphName } from '../subgraphs/shared/config';
+import { createDatabase, type Database } from '../subgraphs/shared/db';
+import { listen } from '../subgraphs/shared/http';
+import type { Logger } from '../subgraphs/shared/logger';
+import { startSubgraph } from '../subgraphs/shared/subgraph';
+import { seedDemoIfEmpty } from '../test/fixtures/seed';
+
+export interface Stack {
+  url: string;
+  subgraphUrls: Record<SubgraphName, string>;
+  database: Database;
+  cache: Cache;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  config: Readonly<Config>;
+  logger: Logger;
+  /** Every SQL statement, as sent (tests count round trips). */
+  onQuery?: (sql: string) => void;
+  /** Use this database instead of opening one from the config. */
+  database?: Database;
+}
+
+/**
+ * The gateway and the four subgraphs in one process, on one database handle: the embedded default
+ * (`npm start`) and the end-to-end tests. Each still listens on its own port and the gateway
+ * reaches them over HTTP, exactly as when they are deployed as five processes.
+ */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const { config, logger } = options;
+  const database =
+    options.database ??
+    (await createDatabase({ url: config.databaseUrl, poolMax: config.databasePoolMax, pgliteDataDir: config.pgliteDataDir, onQuery: options.onQuery }));
+  if (database.kind === 'pglite') logger.warn('no DATABASE_URL: using the embedded demo database (not for production)');
+  if (config.seedOnStart) {
+    const seeded = await seedDemoIfEmpty(database.db, { customers: config.seedCustomers });
+    if (seeded.length) logger.info({ customers: config.seedCustomers, systems: seeded }, 'seeded demo data');
+  }
+  const cache = await createCache({ redisUrl: config.redisUrl, maxEntries: config.cacheMaxEntries, logger });
+  const readiness = { database: () => database.ping(), cache: () => cache.ping() };
+  const definitions = { orders: ordersSubgraph, customers: customersSubgraph, payments: paymentsSubgraph, logistics: logisticsSubgraph };
+  const subgraphs = await Promise.all(
+    SUBGRAPHS.map((name) => startSubgraph(definitions[name] as never, { config, db: database.db, cache, logger, readiness })),
+  );
+  const subgraphUrls = Object.fromEntries(SUBGRAPHS.map((name, i) => [name, subgraphs[i].url])) as Record<SubgraphName, string>;
+  const { apollo } = createGatewayServer({
+    supergraphSdl: loadSupergraph(config.supergraphPath),
+    subgraphUrls,
+    logger: logger.child({ service: 'gateway' }),
+    production: config.nodeEnv === 'production',
+  });
+  await apollo.start();
+  const gateway = await listen(createGatewayListener(apollo, subgraphUrls), config.gatewayPort, config.host);
+  return {
+    url: gateway.url,
+    subgraphUrls,
+    database,
+    cache,
+    close: async () => {
+      await gateway.close();
+      await apollo.stop();
+      await Promise.all(subgraphs.map((s) => s.close()));
+      await cache.close();
+      if (!options.database) await database.close();
+    },
+  };
+}

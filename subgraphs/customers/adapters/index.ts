@@ -1,0 +1,4 @@
+import { sqlCustomerAdapter } from './sql';
+
+/** The CRM adapters, chosen by CUSTOMERS_ADAPTER. */
+export const customerAdapters = { sql: sqlCustomerAdapter };

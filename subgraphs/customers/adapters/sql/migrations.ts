@@ -1,0 +1,66 @@
+import { sql, type Kysely, type Migration } from 'kysely';
+
+/** Timestamped, append-only: a released migration is never edited, a new one is added. */
+export const migrations: Record<string, Migration> = {
+  '2026-11-21T10:00_initial': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('customers')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('first_name', 'text', (c) => c.notNull())
+        .addColumn('last_name', 'text', (c) => c.notNull())
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('phone', 'text')
+        .addColumn('date_of_birth', 'date')
+        .addColumn('preferred_language', 'text', (c) => c.notNull())
+        .addColumn('locale', 'text', (c) => c.notNull())
+        .addColumn('country', 'char(2)', (c) => c.notNull())
+        .addColumn('loyalty_tier', 'text', (c) => c.notNull())
+        .addColumn('marketing_consent', 'boolean', (c) => c.notNull().defaultTo(false))
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+      // Identification looks customers up by email (any case) and by E.164 phone.
+      await db.schema.createIndex('customers_email').on('customers').expression(sql`lower(email)`).execute();
+      await db.schema.createIndex('customers_phone').on('customers').column('phone').execute();
+
+      await db.schema
+        .createTable('addresses')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('customer_id', 'text', (c) => c.notNull().references('customers.id').onDelete('cascade'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('is_default', 'boolean', (c) => c.notNull().defaultTo(false))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('line1', 'text', (c) => c.notNull())
+        .addColumn('line2', 'text')
+        .addColumn('city', 'text', (c) => c.notNull())
+        .addColumn('region', 'text')
+        .addColumn('postal_code', 'text', (c) => c.notNull())
+        .addColumn('country', 'char(2)', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('addresses_customer').on('addresses').column('customer_id').execute();
+
+      await db.schema
+        .createTable('interactions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('customer_id', 'text', (c) => c.notNull().references('customers.id'))
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('intent', 'text', (c) => c.notNull())
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('order_id', 'text')
+        .addColumn('line_item_ids', sql`text[]`, (c) => c.notNull().defaultTo(sql`'{}'`))
+        .addColumn('steps_tried', sql`text[]`, (c) => c.notNull().defaultTo(sql`'{}'`))
+        .addColumn('failure_reason', 'text')
+        .addColumn('sentiment', 'text')
+        .addColumn('summary', 'text')
+        .addColumn('agent_id', 'text')
+        .addColumn('occurred_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('interactions_customer_recent').on('interactions').columns(['customer_id', 'occurred_at desc']).execute();
+      await db.schema.createIndex('interactions_order').on('interactions').column('order_id').execute();
+    },
+    async down(db: Kysely<any>) {
+      for (const table of ['interactions', 'addresses', 'customers']) await db.schema.dropTable(table).execute();
+    },
+  },
+};

@@ -1,0 +1,15 @@
+import DataLoader from 'dataloader';
+import { loaderPerArgument } from '../shared/loaders';
+import type { Customer, CustomerSource, Interaction } from './port';
+
+/** One set per request: every lookup in a request is batched into one backend call per kind. */
+export function createCustomerLoaders(source: CustomerSource) {
+  return {
+    customer: new DataLoader<string, Customer | null>((ids) => source.getCustomers(ids)),
+    interaction: new DataLoader<string, Interaction | null>((ids) => source.getInteractions(ids)),
+    interactionsByCustomer: loaderPerArgument<Interaction>((ids, first) => source.listInteractionsByCustomer(ids, first)),
+    interactionsByOrder: new DataLoader<string, Interaction[]>((ids) => source.listInteractionsByOrder(ids)),
+  };
+}
+
+export type CustomerLoaders = ReturnType<typeof createCustomerLoaders>;

@@ -1,0 +1,20 @@
+import { join } from 'node:path';
+import type { Logger } from '../shared/logger';
+import { createSubgraphServer, loadTypeDefs, type SubgraphDefinition } from '../shared/subgraph';
+import { customerAdapters } from './adapters';
+import { createCustomerLoaders, type CustomerLoaders } from './loaders';
+import type { CustomerSource } from './port';
+import { resolvers } from './resolvers';
+
+export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
+
+/** The customers subgraph (CRM): customers, addresses, interactions across channels. */
+export const customersSubgraph: SubgraphDefinition<CustomerSource, CustomerLoaders> = {
+  name: 'customers',
+  typeDefs,
+  resolvers,
+  adapters: customerAdapters,
+  createLoaders: createCustomerLoaders,
+};
+
+export const createServer = (deps: { source: CustomerSource; logger: Logger }) => createSubgraphServer(customersSubgraph, deps);

@@ -1,0 +1,80 @@
+import { sql, type Kysely } from 'kysely';
+import { byKey, distinct, groupByKey } from '../../../shared/batch';
+import type { LogisticsSource, ReturnLabel, Shipment, TrackingEvent } from '../../port';
+import type { LogisticsTables, ReturnLabelRow, ShipmentRow, TrackingEventRow } from './tables';
+
+export type LogisticsDb = Kysely<LogisticsTables>;
+
+export function toShipment({ exceptionKind, exceptionReportedAt, exceptionMessage, ...row }: ShipmentRow): Shipment {
+  return {
+    ...row,
+    carrier: row.carrier as Shipment['carrier'],
+    status: row.status as Shipment['status'],
+    exception:
+      exceptionKind && exceptionReportedAt
+        ? { kind: exceptionKind as NonNullable<Shipment['exception']>['kind'], reportedAt: exceptionReportedAt, carrierMessage: exceptionMessage }
+        : null,
+  };
+}
+
+export function fromShipment({ exception, ...shipment }: Shipment): ShipmentRow {
+  return {
+    ...shipment,
+    exceptionKind: exception?.kind ?? null,
+    exceptionReportedAt: exception?.reportedAt ?? null,
+    exceptionMessage: exception?.carrierMessage ?? null,
+  };
+}
+
+export const toTrackingEvent = (row: TrackingEventRow): TrackingEvent => row as TrackingEvent;
+export const toReturnLabel = (row: ReturnLabelRow): ReturnLabel => row as ReturnLabel;
+
+async function shipmentsWhereIn(db: LogisticsDb, column: 'id' | 'orderId' | 'trackingNumber', keys: readonly string[]) {
+  if (keys.length === 0) return [];
+  const rows = await db
+    .selectFrom('shipments')
+    .selectAll()
+    .where(column, 'in', distinct(keys))
+    .orderBy('shippedAt', 'asc')
+    .orderBy('id', 'asc')
+    .execute();
+  return rows.map(toShipment);
+}
+
+export async function findTrackingEvents(db: LogisticsDb, shipmentIds: readonly string[]): Promise<TrackingEvent[]> {
+  if (shipmentIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('trackingEvents')
+    .select(['shipmentId', 'occurredAt', 'status', 'carrierStatusCode', 'description', 'location'])
+    .where('shipmentId', 'in', distinct(shipmentIds))
+    .orderBy('occurredAt', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+  return rows.map(toTrackingEvent);
+}
+
+async function labelsWhereIn(db: LogisticsDb, column: 'id' | 'returnId', keys: readonly string[]) {
+  if (keys.length === 0) return [];
+  const rows = await db
+    .selectFrom('returnLabels')
+    .selectAll()
+    .where(column, 'in', distinct(keys))
+    .orderBy('createdAt', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+  return rows.map(toReturnLabel);
+}
+
+/** The carrier integrations as a LogisticsSource over SQL. */
+export function createSqlLogisticsSource(db: LogisticsDb): LogisticsSource {
+  return {
+    getShipments: async (ids) => byKey(ids, await shipmentsWhereIn(db, 'id', ids), (s) => s.id),
+    getShipmentsByTrackingNumber: async (numbers) =>
+      byKey(numbers, await shipmentsWhereIn(db, 'trackingNumber', numbers), (s) => s.trackingNumber),
+    listShipmentsByOrder: async (ids) => groupByKey(ids, await shipmentsWhereIn(db, 'orderId', ids), (s) => s.orderId),
+    listTrackingEvents: async (ids) => groupByKey(ids, await findTrackingEvents(db, ids), (e) => e.shipmentId),
+    getReturnLabels: async (ids) => byKey(ids, await labelsWhereIn(db, 'id', ids), (l) => l.id),
+    listReturnLabelsByReturn: async (ids) => groupByKey(ids, await labelsWhereIn(db, 'returnId', ids), (l) => l.returnId),
+    ping: async () => void (await sql`select 1`.execute(db)),
+  };
+}

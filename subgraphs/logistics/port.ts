@@ -1,0 +1,68 @@
+export type Carrier = 'DHL' | 'UPS' | 'FEDEX' | 'DPD' | 'USPS' | 'ROYAL_MAIL' | 'LA_POSTE' | 'CORREOS';
+export type ShipmentStatus = 'LABEL_CREATED' | 'IN_TRANSIT' | 'OUT_FOR_DELIVERY' | 'DELIVERED' | 'EXCEPTION' | 'RETURNED_TO_SENDER';
+export type DeliveryExceptionKind = 'LOST' | 'DAMAGED' | 'ADDRESS_PROBLEM' | 'CUSTOMS_HOLD' | 'DELAYED' | 'FAILED_ATTEMPT';
+export type ReturnLabelStatus = 'CREATED' | 'IN_TRANSIT' | 'DELIVERED' | 'EXPIRED';
+
+export interface DeliveryException {
+  kind: DeliveryExceptionKind;
+  reportedAt: Date;
+  carrierMessage: string | null;
+}
+
+export interface TrackingEvent {
+  shipmentId: string;
+  occurredAt: Date;
+  status: ShipmentStatus;
+  carrierStatusCode: string;
+  description: string;
+  location: string | null;
+}
+
+export interface Shipment {
+  id: string;
+  orderId: string;
+  carrier: Carrier;
+  trackingNumber: string;
+  status: ShipmentStatus;
+  shippedAt: Date | null;
+  estimatedDeliveryAt: Date | null;
+  deliveredAt: Date | null;
+  exception: DeliveryException | null;
+  lineItemIds: string[];
+  updatedAt: Date;
+}
+
+export interface ReturnLabel {
+  id: string;
+  returnId: string;
+  orderId: string;
+  carrier: Carrier;
+  trackingNumber: string;
+  labelUrl: string;
+  status: ReturnLabelStatus;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/**
+ * What the logistics subgraph needs from the carrier integrations. Reads take a list of keys and
+ * answer in key order (null, or an empty list, for a missing key):
+ *
+ *   const shipments = new DataLoader((orderIds) => source.listShipmentsByOrder(orderIds));
+ */
+export interface LogisticsSource {
+  /** Shipments by id. */
+  getShipments(ids: readonly string[]): Promise<(Shipment | null)[]>;
+  /** Shipments by normalized tracking number (upper case, no spaces). */
+  getShipmentsByTrackingNumber(trackingNumbers: readonly string[]): Promise<(Shipment | null)[]>;
+  /** Each order's shipments, oldest first. */
+  listShipmentsByOrder(orderIds: readonly string[]): Promise<Shipment[][]>;
+  /** Each shipment's tracking events, newest first. */
+  listTrackingEvents(shipmentIds: readonly string[]): Promise<TrackingEvent[][]>;
+  /** Return labels by id. */
+  getReturnLabels(ids: readonly string[]): Promise<(ReturnLabel | null)[]>;
+  /** Each return's labels, newest first. */
+  listReturnLabelsByReturn(returnIds: readonly string[]): Promise<ReturnLabel[][]>;
+  /** Throws when the backend does not answer. */
+  ping(): Promise<void>;
+}

@@ -1,0 +1,4 @@
+import { sqlOrderAdapter } from './sql';
+
+/** The OMS adapters, chosen by ORDERS_ADAPTER. */
+export const orderAdapters = { sql: sqlOrderAdapter };

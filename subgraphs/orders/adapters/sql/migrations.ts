@@ -1,0 +1,71 @@
+import { sql, type Kysely, type Migration } from 'kysely';
+
+/** Timestamped, append-only: a released migration is never edited, a new one is added. */
+export const migrations: Record<string, Migration> = {
+  '2026-11-21T10:00_initial': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('orders')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('number', 'text', (c) => c.notNull().unique())
+        .addColumn('customer_id', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('placed_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('currency', 'char(3)', (c) => c.notNull())
+        .addColumn('subtotal_minor', 'integer', (c) => c.notNull())
+        .addColumn('shipping_minor', 'integer', (c) => c.notNull())
+        .addColumn('tax_minor', 'integer', (c) => c.notNull())
+        .addColumn('discount_minor', 'integer', (c) => c.notNull())
+        .addColumn('total_minor', 'integer', (c) => c.notNull())
+        .addColumn('ship_name', 'text', (c) => c.notNull())
+        .addColumn('ship_line1', 'text', (c) => c.notNull())
+        .addColumn('ship_line2', 'text')
+        .addColumn('ship_city', 'text', (c) => c.notNull())
+        .addColumn('ship_region', 'text')
+        .addColumn('ship_postal_code', 'text', (c) => c.notNull())
+        .addColumn('ship_country', 'char(2)', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('orders_customer_recent').on('orders').columns(['customer_id', 'placed_at desc']).execute();
+
+      await db.schema
+        .createTable('line_items')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('order_id', 'text', (c) => c.notNull().references('orders.id').onDelete('cascade'))
+        .addColumn('position', 'integer', (c) => c.notNull())
+        .addColumn('sku', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('category', 'text', (c) => c.notNull())
+        .addColumn('quantity', 'integer', (c) => c.notNull().check(sql`quantity > 0`))
+        .addColumn('unit_price_minor', 'integer', (c) => c.notNull())
+        .addColumn('final_sale', 'boolean', (c) => c.notNull().defaultTo(false))
+        .execute();
+      await db.schema.createIndex('line_items_order').on('line_items').columns(['order_id', 'position']).execute();
+
+      await db.schema
+        .createTable('returns')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('rma', 'text', (c) => c.notNull().unique())
+        .addColumn('order_id', 'text', (c) => c.notNull().references('orders.id').onDelete('cascade'))
+        .addColumn('customer_id', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema.createIndex('returns_order').on('returns').column('order_id').execute();
+      await db.schema.createIndex('returns_customer_recent').on('returns').columns(['customer_id', 'created_at desc']).execute();
+
+      await db.schema
+        .createTable('return_items')
+        .addColumn('return_id', 'text', (c) => c.notNull().references('returns.id').onDelete('cascade'))
+        .addColumn('line_item_id', 'text', (c) => c.notNull().references('line_items.id'))
+        .addColumn('quantity', 'integer', (c) => c.notNull().check(sql`quantity > 0`))
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('return_items_pk', ['return_id', 'line_item_id'])
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      for (const table of ['return_items', 'returns', 'line_items', 'orders']) await db.schema.dropTable(table).execute();
+    },
+  },
+};

@@ -1,0 +1,210 @@
+import { sql, type Kysely } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import { byKey, distinct, groupByKey } from '../../../shared/batch';
+import { money } from '../../../shared/money';
+import { topRowsPerKey } from '../../../shared/sql';
+import type { LineItem, Order, OrderSource, Return } from '../../port';
+import type { LineItemRow, OmsTables, OrderRow, ReturnItemRow, ReturnRow } from './tables';
+
+export type OmsDb = Kysely<OmsTables>;
+
+export function toOrder(row: OrderRow): Order {
+  const m = (minor: number) => money(minor, row.currency);
+  return {
+    id: row.id,
+    number: row.number,
+    customerId: row.customerId,
+    status: row.status as Order['status'],
+    placedAt: row.placedAt,
+    updatedAt: row.updatedAt,
+    currency: row.currency,
+    subtotal: m(row.subtotalMinor),
+    shippingTotal: m(row.shippingMinor),
+    taxTotal: m(row.taxMinor),
+    discountTotal: m(row.discountMinor),
+    total: m(row.totalMinor),
+    shippingAddress: {
+      name: row.shipName,
+      line1: row.shipLine1,
+      line2: row.shipLine2,
+      city: row.shipCity,
+      region: row.shipRegion,
+      postalCode: row.shipPostalCode,
+      country: row.shipCountry,
+    },
+  };
+}
+
+export function fromOrder(order: Order): OrderRow {
+  const a = order.shippingAddress;
+  return {
+    id: order.id,
+    number: order.number,
+    customerId: order.customerId,
+    status: order.status,
+    placedAt: order.placedAt,
+    updatedAt: order.updatedAt,
+    currency: order.currency,
+    subtotalMinor: order.subtotal.amountMinor,
+    shippingMinor: order.shippingTotal.amountMinor,
+    taxMinor: order.taxTotal.amountMinor,
+    discountMinor: order.discountTotal.amountMinor,
+    totalMinor: order.total.amountMinor,
+    shipName: a.name,
+    shipLine1: a.line1,
+    shipLine2: a.line2,
+    shipCity: a.city,
+    shipRegion: a.region,
+    shipPostalCode: a.postalCode,
+    shipCountry: a.country,
+  };
+}
+
+// The currency lives on the order; line items are read joined to it.
+export function toLineItem(row: LineItemRow & { currency: string }): LineItem {
+  return {
+    id: row.id,
+    orderId: row.orderId,
+    position: row.position,
+    sku: row.sku,
+    title: row.title,
+    category: row.category,
+    quantity: row.quantity,
+    unitPrice: money(row.unitPriceMinor, row.currency),
+    total: money(row.unitPriceMinor * row.quantity, row.currency),
+    finalSale: row.finalSale,
+  };
+}
+
+export function fromLineItem(item: LineItem): LineItemRow {
+  return {
+    id: item.id,
+    orderId: item.orderId,
+    position: item.position,
+    sku: item.sku,
+    title: item.title,
+    category: item.category,
+    quantity: item.quantity,
+    unitPriceMinor: item.unitPrice.amountMinor,
+    finalSale: item.finalSale,
+  };
+}
+
+export function toReturn(row: ReturnRow, items: ReturnItemRow[]): Return {
+  return {
+    id: row.id,
+    rma: row.rma,
+    orderId: row.orderId,
+    customerId: row.customerId,
+    status: row.status as Return['status'],
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    items: items.map((i) => ({ lineItemId: i.lineItemId, quantity: i.quantity, reason: i.reason as Return['items'][number]['reason'] })),
+  };
+}
+
+export async function findOrdersByIds(db: OmsDb, ids: readonly string[]): Promise<Order[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('orders').selectAll().where('id', 'in', distinct(ids)).execute();
+  return rows.map(toOrder);
+}
+
+export async function findOrdersByNumbers(db: OmsDb, numbers: readonly string[]): Promise<Order[]> {
+  if (numbers.length === 0) return [];
+  const rows = await db.selectFrom('orders').selectAll().where('number', 'in', distinct(numbers)).execute();
+  return rows.map(toOrder);
+}
+
+export async function findRecentOrdersByCustomers(db: OmsDb, customerIds: readonly string[], first: number): Promise<Order[]> {
+  const rows = await topRowsPerKey(db, 'orders', 'customerId', 'placed_at desc, id desc', customerIds, first);
+  return rows.map(toOrder);
+}
+
+const lineItemsWithCurrency = (db: OmsDb) =>
+  db.selectFrom('lineItems').innerJoin('orders', 'orders.id', 'lineItems.orderId').selectAll('lineItems').select('orders.currency');
+
+export async function findLineItemsByIds(db: OmsDb, ids: readonly string[]): Promise<LineItem[]> {
+  if (ids.length === 0) return [];
+  const rows = await lineItemsWithCurrency(db).where('lineItems.id', 'in', distinct(ids)).execute();
+  return rows.map(toLineItem);
+}
+
+export async function findLineItemsByOrders(db: OmsDb, orderIds: readonly string[]): Promise<LineItem[]> {
+  if (orderIds.length === 0) return [];
+  const rows = await lineItemsWithCurrency(db)
+    .where('lineItems.orderId', 'in', distinct(orderIds))
+    .orderBy('lineItems.orderId')
+    .orderBy('lineItems.position')
+    .execute();
+  return rows.map(toLineItem);
+}
+
+/** Returns with their items in one round trip (the items aggregated as JSON). */
+const returnsWithItems = (db: OmsDb) =>
+  db
+    .selectFrom('returns')
+    .selectAll('returns')
+    .select((eb) =>
+      jsonArrayFrom(
+        eb
+          .selectFrom('returnItems')
+          .innerJoin('lineItems', 'lineItems.id', 'returnItems.lineItemId')
+          .select(['returnItems.returnId', 'returnItems.lineItemId', 'returnItems.quantity', 'returnItems.reason'])
+          .whereRef('returnItems.returnId', '=', 'returns.id')
+          .orderBy('lineItems.position'),
+      ).as('items'),
+    );
+
+const toReturnWithItems = ({ items, ...row }: ReturnRow & { items: ReturnItemRow[] }) => toReturn(row, items);
+
+export async function findReturnsByIds(db: OmsDb, ids: readonly string[]): Promise<Return[]> {
+  if (ids.length === 0) return [];
+  const rows = await returnsWithItems(db).where('returns.id', 'in', distinct(ids)).execute();
+  return rows.map(toReturnWithItems);
+}
+
+export async function findReturnsByOrders(db: OmsDb, orderIds: readonly string[]): Promise<Return[]> {
+  if (orderIds.length === 0) return [];
+  const rows = await returnsWithItems(db)
+    .where('returns.orderId', 'in', distinct(orderIds))
+    .orderBy('returns.createdAt', 'desc')
+    .orderBy('returns.id', 'desc')
+    .execute();
+  return rows.map(toReturnWithItems);
+}
+
+export async function findRecentReturnsByCustomers(db: OmsDb, customerIds: readonly string[], first: number): Promise<Return[]> {
+  if (customerIds.length === 0 || first <= 0) return [];
+  const rows = await returnsWithItems(db)
+    .innerJoin(
+      (eb) =>
+        eb
+          .selectFrom('returns')
+          .select('id')
+          .select(sql<number>`row_number() over (partition by customer_id order by created_at desc, id desc)`.as('rank'))
+          .where('customerId', 'in', distinct(customerIds))
+          .as('ranked'),
+      (join) => join.onRef('ranked.id', '=', 'returns.id'),
+    )
+    .where('ranked.rank', '<=', first)
+    .orderBy('returns.createdAt', 'desc')
+    .orderBy('returns.id', 'desc')
+    .execute();
+  return rows.map(toReturnWithItems);
+}
+
+/** The OMS as an OrderSource over SQL. */
+export function createSqlOrderSource(db: OmsDb): OrderSource {
+  return {
+    getOrders: async (ids) => byKey(ids, await findOrdersByIds(db, ids), (o) => o.id),
+    getOrdersByNumber: async (numbers) => byKey(numbers, await findOrdersByNumbers(db, numbers), (o) => o.number),
+    listOrdersByCustomer: async (ids, first) => groupByKey(ids, await findRecentOrdersByCustomers(db, ids, first), (o) => o.customerId),
+    getLineItems: async (ids) => byKey(ids, await findLineItemsByIds(db, ids), (i) => i.id),
+    listLineItemsByOrder: async (ids) => groupByKey(ids, await findLineItemsByOrders(db, ids), (i) => i.orderId),
+    getReturns: async (ids) => byKey(ids, await findReturnsByIds(db, ids), (r) => r.id),
+    listReturnsByOrder: async (ids) => groupByKey(ids, await findReturnsByOrders(db, ids), (r) => r.orderId),
+    listReturnsByCustomer: async (ids, first) =>
+      groupByKey(ids, await findRecentReturnsByCustomers(db, ids, first), (r) => r.customerId),
+    ping: async () => void (await sql`select 1`.execute(db)),
+  };
+}

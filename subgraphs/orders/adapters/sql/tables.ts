@@ -1,0 +1,57 @@
+import type { Generated } from 'kysely';
+
+/** The OMS tables in schema `oms`, as kysely sees them (CamelCasePlugin maps to snake_case). */
+export interface OmsTables {
+  orders: {
+    id: string;
+    number: string;
+    customerId: string;
+    status: string;
+    placedAt: Date;
+    updatedAt: Date;
+    currency: string;
+    subtotalMinor: number;
+    shippingMinor: number;
+    taxMinor: number;
+    discountMinor: number;
+    totalMinor: number;
+    shipName: string;
+    shipLine1: string;
+    shipLine2: string | null;
+    shipCity: string;
+    shipRegion: string | null;
+    shipPostalCode: string;
+    shipCountry: string;
+  };
+  lineItems: {
+    id: string;
+    orderId: string;
+    position: number;
+    sku: string;
+    title: string;
+    category: string;
+    quantity: number;
+    unitPriceMinor: number;
+    finalSale: boolean;
+  };
+  returns: {
+    id: string;
+    rma: string;
+    orderId: string;
+    customerId: string;
+    status: string;
+    createdAt: Date;
+    updatedAt: Generated<Date>;
+  };
+  returnItems: {
+    returnId: string;
+    lineItemId: string;
+    quantity: number;
+    reason: string;
+  };
+}
+
+export type OrderRow = OmsTables['orders'];
+export type LineItemRow = OmsTables['lineItems'];
+export type ReturnRow = Omit<OmsTables['returns'], 'updatedAt'> & { updatedAt: Date };
+export type ReturnItemRow = OmsTables['returnItems'];

@@ -1,0 +1,17 @@
+import { MAX_PAGE_SIZE, pageSize } from '../../shared/loaders';
+import type { OrdersContext } from '../context';
+import type { OrderStatus } from '../port';
+
+// The OMS knows customers only by id; the CRM subgraph owns the rest of the entity.
+export const Customer = {
+  __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
+  orders: async (customer: { id: string }, args: { first: number; status?: OrderStatus[] | null }, ctx: OrdersContext) => {
+    const first = pageSize(args.first);
+    if (!args.status?.length) return ctx.loaders.ordersByCustomer(first).load(customer.id);
+    // A status filter is rare (a portal tab); read a wider window, then filter.
+    const orders = await ctx.loaders.ordersByCustomer(MAX_PAGE_SIZE).load(customer.id);
+    return orders.filter((o) => args.status!.includes(o.status)).slice(0, first);
+  },
+  returns: (customer: { id: string }, args: { first: number }, ctx: OrdersContext) =>
+    ctx.loaders.returnsByCustomer(pageSize(args.first)).load(customer.id),
+};

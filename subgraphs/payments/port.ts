@@ -1,0 +1,101 @@
+import type { Money } from '../shared/money';
+
+export type PaymentMethodType = 'CARD' | 'PAYPAL' | 'APPLE_PAY' | 'KLARNA_PAY_LATER' | 'INVOICE' | 'GIFT_CARD';
+export type PaymentStatus =
+  | 'AWAITING_PAYMENT' | 'AUTHORIZED' | 'CAPTURED' | 'PARTIALLY_REFUNDED' | 'REFUNDED' | 'FAILED' | 'VOIDED';
+export type RefundStatus = 'PENDING' | 'PROCESSING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+export type DisputeStatus = 'NEEDS_RESPONSE' | 'UNDER_REVIEW' | 'WON' | 'LOST' | 'CLOSED';
+export type DisputeReason =
+  | 'FRAUDULENT' | 'PRODUCT_NOT_RECEIVED' | 'NOT_AS_DESCRIBED' | 'DUPLICATE' | 'CREDIT_NOT_PROCESSED' | 'OTHER';
+
+/** PCI-safe by construction: there is no field that could hold a card number. */
+export interface PaymentMethod {
+  type: PaymentMethodType;
+  brand: string | null;
+  last4: string | null;
+  expiryMonth: number | null;
+  expiryYear: number | null;
+}
+
+export interface Payment {
+  id: string;
+  orderId: string;
+  customerId: string;
+  method: PaymentMethod;
+  status: PaymentStatus;
+  amount: Money;
+  captured: Money;
+  refunded: Money;
+  dueAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Refund {
+  id: string;
+  paymentId: string;
+  orderId: string;
+  customerId: string;
+  returnId: string | null;
+  status: RefundStatus;
+  amount: Money;
+  reason: string | null;
+  createdAt: Date;
+  expectedBy: Date | null;
+  completedAt: Date | null;
+  failureReason: string | null;
+}
+
+export interface Dispute {
+  id: string;
+  paymentId: string;
+  orderId: string;
+  customerId: string;
+  status: DisputeStatus;
+  reason: DisputeReason;
+  amount: Money;
+  openedAt: Date;
+  respondBy: Date | null;
+}
+
+export interface Balance {
+  customerId: string;
+  currency: string;
+  outstanding: Money;
+  overdue: Money;
+  nextDueAt: Date | null;
+  paymentIds: string[];
+}
+
+/**
+ * What the payments subgraph needs from a payment service. Reads take a list of keys and answer in
+ * key order (null, or an empty list, for a missing key):
+ *
+ *   const payments = new DataLoader((orderIds) => source.listPaymentsByOrder(orderIds));
+ */
+export interface PaymentSource {
+  /** Payments by id. */
+  getPayments(ids: readonly string[]): Promise<(Payment | null)[]>;
+  /** Each order's payments, oldest first. */
+  listPaymentsByOrder(orderIds: readonly string[]): Promise<Payment[][]>;
+  /** Refunds by id. */
+  getRefunds(ids: readonly string[]): Promise<(Refund | null)[]>;
+  /** Each order's refunds, newest first. */
+  listRefundsByOrder(orderIds: readonly string[]): Promise<Refund[][]>;
+  /** Each payment's refunds, newest first. */
+  listRefundsByPayment(paymentIds: readonly string[]): Promise<Refund[][]>;
+  /** Each return's refunds, newest first. */
+  listRefundsByReturn(returnIds: readonly string[]): Promise<Refund[][]>;
+  /** Each customer's most recent refunds, newest first, at most `first` each. */
+  listRefundsByCustomer(customerIds: readonly string[], first: number): Promise<Refund[][]>;
+  /** Disputes by id. */
+  getDisputes(ids: readonly string[]): Promise<(Dispute | null)[]>;
+  /** Each order's disputes, newest first. */
+  listDisputesByOrder(orderIds: readonly string[]): Promise<Dispute[][]>;
+  /** Each customer's disputes, newest first. */
+  listDisputesByCustomer(customerIds: readonly string[]): Promise<Dispute[][]>;
+  /** Each customer's open balances, one per currency, as of `now`. */
+  listOpenBalancesByCustomer(customerIds: readonly string[], now: Date): Promise<Balance[][]>;
+  /** Throws when the backend does not answer. */
+  ping(): Promise<void>;
+}

@@ -1,0 +1,12 @@
+import type { PaymentsContext } from '../context';
+import type { Dispute as DisputeModel } from '../port';
+
+const OPEN = new Set(['NEEDS_RESPONSE', 'UNDER_REVIEW']);
+export const isOpenDispute = (dispute: DisputeModel) => OPEN.has(dispute.status);
+
+export const Dispute = {
+  __resolveReference: (ref: { id: string }, ctx: PaymentsContext) => ctx.loaders.dispute.load(ref.id),
+  payment: (dispute: DisputeModel, _: unknown, ctx: PaymentsContext) => ctx.loaders.payment.load(dispute.paymentId),
+  order: (dispute: DisputeModel) => ({ __typename: 'Order', id: dispute.orderId }),
+  isOpen: isOpenDispute,
+};

@@ -1,0 +1,11 @@
+import { moneyResolvers } from '../../shared/money';
+import { scalarResolvers } from '../../shared/scalars';
+import { Balance } from './Balance';
+import { Customer } from './Customer';
+import { Dispute } from './Dispute';
+import { Order, Return } from './Order';
+import { Payment } from './Payment';
+import { Query } from './Query';
+import { Refund } from './Refund';
+
+export const resolvers = { ...scalarResolvers, ...moneyResolvers, Query, Payment, Refund, Dispute, Balance, Order, Return, Customer };

@@ -1,0 +1,20 @@
+import { join } from 'node:path';
+import type { Logger } from '../shared/logger';
+import { createSubgraphServer, loadTypeDefs, type SubgraphDefinition } from '../shared/subgraph';
+import { paymentAdapters } from './adapters';
+import { createPaymentLoaders, type PaymentLoaders } from './loaders';
+import type { PaymentSource } from './port';
+import { resolvers } from './resolvers';
+
+export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
+
+/** The payments subgraph: payments (PCI-safe), refunds, disputes, open balances. */
+export const paymentsSubgraph: SubgraphDefinition<PaymentSource, PaymentLoaders> = {
+  name: 'payments',
+  typeDefs,
+  resolvers,
+  adapters: paymentAdapters,
+  createLoaders: createPaymentLoaders,
+};
+
+export const createServer = (deps: { source: PaymentSource; logger: Logger }) => createSubgraphServer(paymentsSubgraph, deps);

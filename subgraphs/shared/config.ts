@@ -1,0 +1,126 @@
+import { z } from 'zod';
+
+/** The four systems of record; also the subgraph names in the supergraph. */
+export const SUBGRAPHS = ['orders', 'customers', 'payments', 'logistics'] as const;
+export type SubgraphName = (typeof SUBGRAPHS)[number];
+
+// 0 asks the OS for a free port (tests).
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const optionalUrl = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .pipe(z.url().optional())
+  .optional();
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .optional()
+  .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1' || v === 'yes'));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Loopback by default: subgraphs are reached through the gateway, never directly.
+  HOST: z.string().min(1).default('127.0.0.1'),
+  GATEWAY_PORT: port(4000),
+  ORDERS_PORT: port(4001),
+  CUSTOMERS_PORT: port(4002),
+  PAYMENTS_PORT: port(4003),
+  LOGISTICS_PORT: port(4004),
+  ORDERS_URL: optionalUrl,
+  CUSTOMERS_URL: optionalUrl,
+  PAYMENTS_URL: optionalUrl,
+  LOGISTICS_URL: optionalUrl,
+  ORDERS_ADAPTER: z.string().min(1).default('sql'),
+  CUSTOMERS_ADAPTER: z.string().min(1).default('sql'),
+  PAYMENTS_ADAPTER: z.string().min(1).default('sql'),
+  LOGISTICS_ADAPTER: z.string().min(1).default('sql'),
+  // Unset: the embedded PGlite database (demo only). Set: a real PostgreSQL server.
+  DATABASE_URL: optionalUrl,
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
+  // Embedded database directory; unset keeps it in memory and reseeds at every start.
+  PGLITE_DATA_DIR: z.string().optional(),
+  // Unset: an in-process LRU cache. Set: Redis.
+  REDIS_URL: optionalUrl,
+  CACHE_MAX_ENTRIES: z.coerce.number().int().min(100).default(50_000),
+  // Seed demo data at start when the database is empty (on by default only for the embedded database).
+  SEED_ON_START: flag,
+  SEED_CUSTOMERS: z.coerce.number().int().min(0).max(1_000_000).default(200),
+  // The composed supergraph the gateway serves; the committed schema/supergraph.graphql by default.
+  SUPERGRAPH_PATH: z.string().min(1).optional(),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test';
+  logLevel: string;
+  host: string;
+  gatewayPort: number;
+  subgraphs: Record<SubgraphName, { port: number; url: string; adapter: string }>;
+  databaseUrl?: string;
+  databasePoolMax: number;
+  pgliteDataDir?: string;
+  redisUrl?: string;
+  cacheMaxEntries: number;
+  seedOnStart: boolean;
+  seedCustomers: number;
+  supergraphPath?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n  ${issues.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  const urlHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? '127.0.0.1' : e.HOST;
+  const subgraph = (port: number, url: string | undefined, adapter: string) => ({
+    port,
+    url: url ?? `http://${urlHost}:${port}/graphql`,
+    adapter,
+  });
+  return Object.freeze({
+    nodeEnv: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    host: e.HOST,
+    gatewayPort: e.GATEWAY_PORT,
+    subgraphs: Object.freeze({
+      orders: subgraph(e.ORDERS_PORT, e.ORDERS_URL, e.ORDERS_ADAPTER),
+      customers: subgraph(e.CUSTOMERS_PORT, e.CUSTOMERS_URL, e.CUSTOMERS_ADAPTER),
+      payments: subgraph(e.PAYMENTS_PORT, e.PAYMENTS_URL, e.PAYMENTS_ADAPTER),
+      logistics: subgraph(e.LOGISTICS_PORT, e.LOGISTICS_URL, e.LOGISTICS_ADAPTER),
+    }),
+    databaseUrl: e.DATABASE_URL,
+    databasePoolMax: e.DATABASE_POOL_MAX,
+    pgliteDataDir: e.PGLITE_DATA_DIR || undefined,
+    redisUrl: e.REDIS_URL,
+    cacheMaxEntries: e.CACHE_MAX_ENTRIES,
+    seedOnStart: e.SEED_ON_START ?? !e.DATABASE_URL,
+    seedCustomers: e.SEED_CUSTOMERS,
+    supergraphPath: e.SUPERGRAPH_PATH,
+  });
+}
+
+/** For a process entry point: the config, or a message naming the bad variables and exit code 1. */
+export function loadConfigOrExit(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

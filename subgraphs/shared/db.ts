@@ -1,0 +1,86 @@
+import { CamelCasePlugin, Kysely, Migrator, PostgresDialect, sql, type Migration } from 'kysely';
+import { Pool, types } from 'pg';
+
+// Calendar dates (birthdays) stay 'YYYY-MM-DD' strings: a Date would shift them by the time zone.
+const DATE_OID = 1082;
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === DATE_OID ? (value: string) => value : types.getTypeParser(oid, format as 'text')) as typeof types.getTypeParser,
+};
+
+/** One database handle per process, shared by every subgraph it hosts; each subgraph keeps to its own schema. */
+export interface Database {
+  db: Kysely<any>;
+  kind: 'postgres' | 'pglite';
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** A PostgreSQL URL; without it, an embedded PGlite database (the demo default). */
+  url?: string;
+  poolMax?: number;
+  /** Where PGlite keeps its files; in memory when unset. */
+  pgliteDataDir?: string;
+  /** Called with every SQL statement sent; tests count round trips with it. */
+  onQuery?: (sql: string) => void;
+}
+
+export async function createDatabase(options: DatabaseOptions = {}): Promise<Database> {
+  const log = options.onQuery ? (event: { query: { sql: string } }) => options.onQuery!(event.query.sql) : undefined;
+  const plugins = [new CamelCasePlugin()];
+  if (options.url) {
+    const pool = new Pool({
+      connectionString: options.url,
+      types: pgTypes,
+      max: options.poolMax ?? 10,
+      // pg waits forever for a connection by default; a voice turn cannot.
+      connectionTimeoutMillis: 5_000,
+      idleTimeoutMillis: 30_000,
+    });
+    // An idle client that loses its server emits 'error'; without a listener that kills the process.
+    pool.on('error', () => undefined);
+    const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }), plugins, log });
+    return {
+      db,
+      kind: 'postgres',
+      ping: async () => void (await sql`select 1`.execute(db)),
+      close: () => db.destroy(),
+    };
+  }
+  // Loaded only when asked for: a deployment on PostgreSQL never pays for the WASM build.
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGliteDialect } = await import('kysely-pglite-dialect');
+  const pglite = await PGlite.create({
+    ...(options.pgliteDataDir ? { dataDir: options.pgliteDataDir } : {}),
+    parsers: { [DATE_OID]: (value: string) => value },
+  });
+  const db = new Kysely<any>({ dialect: new PGliteDialect(pglite), plugins, log });
+  return {
+    db,
+    kind: 'pglite',
+    ping: async () => void (await sql`select 1`.execute(db)),
+    close: () => db.destroy(),
+  };
+}
+
+/** Brings one system's schema up to date; kysely's migration lock makes concurrent starts safe. */
+export async function migrateSchema(
+  db: Kysely<any>,
+  schema: string,
+  migrations: Record<string, Migration>,
+): Promise<void> {
+  await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+  const migrator = new Migrator({
+    db: db.withSchema(schema),
+    provider: { getMigrations: async () => migrations },
+    migrationTableSchema: schema,
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`migration of schema "${schema}" failed${failed ? ` at ${failed.migrationName}` : ''}`, {
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,128 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HeaderMap, type ApolloServer, type BaseContext, type ContextThunk } from '@apollo/server';
+
+export interface HttpOptions<TContext extends BaseContext> {
+  apollo: ApolloServer<TContext>;
+  /** Builds the per-request context (DataLoaders, the caller). */
+  context: (req: http.IncomingMessage) => Promise<TContext>;
+  /** Readiness checks by name (database, cache, subgraphs); each throws when its dependency is down. */
+  readiness?: Record<string, () => Promise<unknown>>;
+  maxBodyBytes?: number;
+}
+
+const json = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), ...headers });
+  res.end(payload);
+};
+
+const graphqlError = (res: http.ServerResponse, status: number, code: string, message: string, headers?: Record<string, string>) =>
+  json(res, status, { errors: [{ message, extensions: { code } }] }, headers);
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (declared > limit) return reject(new BodyTooLarge());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new BodyTooLarge());
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * The node:http front of a subgraph or the gateway: /graphql through Apollo's HTTP API, plus
+ * /healthz (the process is alive) and /readyz (its dependencies answer). Requests Apollo never
+ * sees (unreadable JSON, a body too large, a non-JSON POST) still get a GraphQL-shaped error.
+ */
+export function createRequestListener<TContext extends BaseContext>(options: HttpOptions<TContext>): http.RequestListener {
+  const limit = options.maxBodyBytes ?? 1_000_000;
+  const readiness = Object.entries(options.readiness ?? {});
+
+  return async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    try {
+      if (url.pathname === '/healthz') return json(res, 200, { status: 'ok' });
+      if (url.pathname === '/readyz') {
+        const results = await Promise.allSettled(readiness.map(([, check]) => check()));
+        const failed = readiness.filter((_, i) => results[i].status === 'rejected').map(([name]) => name);
+        return json(res, failed.length ? 503 : 200, failed.length ? { status: 'unavailable', failed } : { status: 'ready' });
+      }
+      if (url.pathname !== '/graphql') return json(res, 404, { error: 'not found; the GraphQL endpoint is /graphql' });
+
+      let body: unknown;
+      if (req.method === 'POST') {
+        const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+        if (type !== 'application/json' && type !== 'application/graphql-response+json') {
+          return graphqlError(res, 415, 'BAD_REQUEST', 'POST requests must have Content-Type: application/json');
+        }
+        const raw = await readBody(req, limit);
+        try {
+          body = JSON.parse(raw);
+        } catch {
+          return graphqlError(res, 400, 'BAD_REQUEST', 'The request body is not valid JSON');
+        }
+      }
+
+      const headers = new HeaderMap();
+      for (const [key, value] of Object.entries(req.headers)) {
+        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+      }
+      const context: ContextThunk<TContext> = () => options.context(req);
+      const response = await options.apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
+        context,
+      });
+      for (const [key, value] of response.headers) res.setHeader(key, value);
+      res.statusCode = response.status ?? 200;
+      if (response.body.kind === 'complete') return void res.end(response.body.string);
+      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      res.end();
+    } catch (err) {
+      if (err instanceof BodyTooLarge) {
+        return graphqlError(res, 413, 'BAD_REQUEST', `The request body is larger than ${limit} bytes`, { connection: 'close' });
+      }
+      if (!res.headersSent) return graphqlError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+      res.destroy();
+    }
+  };
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Listens on host:port (port 0 picks a free one) and closes gracefully: in-flight requests finish. */
+export async function listen(listener: http.RequestListener, port: number, host: string): Promise<RunningServer> {
+  const server = http.createServer(listener);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${shownHost}:${address.port}/graphql`,
+    port: address.port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,22 @@
+import DataLoader from 'dataloader';
+import { badInput } from './errors';
+
+/** One DataLoader per value of a list argument (`first`), created on first use within a request. */
+export function loaderPerArgument<V>(list: (keys: readonly string[], first: number) => Promise<V[][]>) {
+  const loaders = new Map<number, DataLoader<string, V[]>>();
+  return (first: number) => {
+    let loader = loaders.get(first);
+    if (!loader) loaders.set(first, (loader = new DataLoader((keys) => list(keys, first))));
+    return loader;
+  };
+}
+
+export const MAX_PAGE_SIZE = 100;
+
+/** Checks a `first` argument; the SDL cannot say "0 to 100". */
+export function pageSize(first: number): number {
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+    throw badInput(`first must be between 0 and ${MAX_PAGE_SIZE}`, { argument: 'first' });
+  }
+  return first;
+}

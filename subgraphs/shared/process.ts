@@ -1,0 +1,54 @@
+import type { Kysely } from 'kysely';
+import { createCache } from './cache';
+import { loadConfigOrExit, type Config } from './config';
+import { createDatabase } from './db';
+import { createLogger, type Logger } from './logger';
+import { startSubgraph, type SubgraphDefinition } from './subgraph';
+
+/** Runs `close` once on SIGTERM or SIGINT: stop taking requests, finish those in flight, close pools. */
+export function closeOnSignal(logger: Logger, close: () => Promise<void>): void {
+  let closing = false;
+  const stop = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    close()
+      .then(() => process.exit(0))
+      .catch((err) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+export interface ProcessHooks {
+  /** Seeds demo data into this subgraph's system when it is empty (the embedded default). */
+  seedDemo?: (db: Kysely<any>, config: Readonly<Config>) => Promise<unknown>;
+}
+
+/** The entry point of a subgraph deployed as its own process. */
+export async function runSubgraphProcess<Source extends { ping(): Promise<void> }, Loaders>(
+  definition: SubgraphDefinition<Source, Loaders>,
+  hooks: ProcessHooks = {},
+): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger(definition.name, config.logLevel);
+  const database = await createDatabase({ url: config.databaseUrl, poolMax: config.databasePoolMax, pgliteDataDir: config.pgliteDataDir });
+  if (database.kind === 'pglite') logger.warn('no DATABASE_URL: using the embedded demo database (not for production)');
+  const cache = await createCache({ redisUrl: config.redisUrl, maxEntries: config.cacheMaxEntries, logger });
+  const server = await startSubgraph(definition, {
+    config,
+    db: database.db,
+    cache,
+    logger,
+    readiness: { database: () => database.ping(), cache: () => cache.ping() },
+    beforeListen: config.seedOnStart && hooks.seedDemo ? () => hooks.seedDemo!(database.db, config) : undefined,
+  });
+  closeOnSignal(logger, async () => {
+    await server.close();
+    await cache.close();
+    await database.close();
+  });
+}

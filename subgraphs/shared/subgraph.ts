@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { parse, type DocumentNode } from 'graphql';
+import type { Kysely } from 'kysely';
+import type { z } from 'zod';
+import { createAdapter, type AdapterDefinition } from './adapter';
+import type { Cache } from './cache';
+import type { Config, SubgraphName } from './config';
+import { createErrorFormatter } from './errors';
+import { createRequestListener, listen, type RunningServer } from './http';
+import type { Logger } from './logger';
+
+/** What every adapter may be given at creation. */
+export interface AdapterDeps {
+  db: Kysely<any>;
+  logger: Logger;
+}
+
+/** The per-request context of a subgraph: its backend port and the request's DataLoaders. */
+export interface SubgraphContext<Source, Loaders> {
+  source: Source;
+  loaders: Loaders;
+}
+
+/** A subgraph as data: its SDL, resolvers, adapters and how to batch reads for one request. */
+export interface SubgraphDefinition<Source, Loaders> {
+  name: SubgraphName;
+  typeDefs: DocumentNode;
+  resolvers: GraphQLResolverMap<any>;
+  adapters: Record<string, AdapterDefinition<Source, AdapterDeps, z.ZodType>>;
+  createLoaders(source: Source): Loaders;
+}
+
+export const loadTypeDefs = (path: string): DocumentNode => parse(readFileSync(path, 'utf8'));
+
+export interface SubgraphServer<Source, Loaders> {
+  apollo: ApolloServer<SubgraphContext<Source, Loaders>>;
+  /** A fresh context, as each HTTP request gets; tests pass it to `apollo.executeOperation`. */
+  createContext(): SubgraphContext<Source, Loaders>;
+}
+
+/** Builds a subgraph's Apollo server around a backend source; starts nothing, listens nowhere. */
+export function createSubgraphServer<Source, Loaders>(
+  definition: SubgraphDefinition<Source, Loaders>,
+  deps: { source: Source; logger: Logger },
+): SubgraphServer<Source, Loaders> {
+  const apollo = new ApolloServer<SubgraphContext<Source, Loaders>>({
+    schema: buildSubgraphSchema({ typeDefs: definition.typeDefs, resolvers: definition.resolvers }),
+    formatError: createErrorFormatter(deps.logger),
+    includeStacktraceInErrorResponses: false,
+    // No Apollo Studio here: per-field traces would cost every request CPU for nothing.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+  });
+  return {
+    apollo,
+    createContext: () => ({ source: deps.source, loaders: definition.createLoaders(deps.source) }),
+  };
+}
+
+export interface StartSubgraphOptions {
+  config: Readonly<Config>;
+  db: Kysely<any>;
+  cache: Cache;
+  logger: Logger;
+  readiness: Record<string, () => Promise<unknown>>;
+  /** Adapter settings, validated by the adapter's own zod schema. */
+  adapterConfig?: unknown;
+  /** Runs after the adapter exists (its schema migrated) and before the port opens: the demo seed. */
+  beforeListen?: () => Promise<unknown>;
+}
+
+/** Creates the configured adapter (migrating its schema), then serves the subgraph on its port. */
+export async function startSubgraph<Source extends { ping(): Promise<void> }, Loaders>(
+  definition: SubgraphDefinition<Source, Loaders>,
+  options: StartSubgraphOptions,
+): Promise<RunningServer> {
+  const settings = options.config.subgraphs[definition.name];
+  const logger = options.logger.child({ subgraph: definition.name });
+  const source = await createAdapter(definition.adapters, settings.adapter, options.adapterConfig, { db: options.db, logger });
+  await options.beforeListen?.();
+  const server = createSubgraphServer(definition, { source, logger });
+  await server.apollo.start();
+  const running = await listen(
+    createRequestListener({
+      apollo: server.apollo,
+      context: async () => server.createContext(),
+      readiness: { ...options.readiness, backend: () => source.ping() },
+    }),
+    settings.port,
+    options.config.host,
+  );
+  logger.info({ url: running.url, adapter: settings.adapter }, 'subgraph ready');
+  return {
+    ...running,
+    close: async () => {
+      await running.close();
+      await server.apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startTestStack, type TestStack } from '../helpers/stack';
+
+const FIRST_LOOK = readFileSync(join(__dirname, '../../schema/operations/FirstLook.graphql'), 'utf8');
+
+/** Which system a statement went to: each system's tables live in their own schema. */
+function statementsBySystem(statements: string[]) {
+  const count = (schema: string) => statements.filter((s) => s.includes(`"${schema}".`)).length;
+  return { crm: count('crm'), oms: count('oms'), payments: count('payments'), logistics: count('logistics') };
+}
+
+describe('the supergraph through the gateway, on PostgreSQL', () => {
+  let t: TestStack;
+  beforeAll(async () => {
+    t = await startTestStack({ customers: 40 });
+  });
+  afterAll(() => t?.close());
+
+  it("answers the README's first query with data from all four subgraphs", async () => {
+    // Customer 4 has a lost parcel: CRM, OMS, payments and logistics all contribute.
+    const customer = t.data.customers[3];
+    const { status, body } = await t.query(FIRST_LOOK, { customerId: customer.id });
+    expect(status).toBe(200);
+    expect(body.errors).toBeUndefined();
+    const c = body.data.customer;
+    expect(c).toMatchObject({ id: customer.id, firstName: customer.firstName, locale: customer.locale });
+    const expectedOrders = t.data.orders.filter((o) => o.customerId === customer.id).sort((a, b) => +b.placedAt - +a.placedAt);
+    expect(c.orders.map((o: { number: string }) => o.number)).toEqual(expectedOrders.slice(0, 3).map((o) => o.number));
+    const lost = c.orders.find((o: any) => o.shipments.some((s: any) => s.exception?.kind === 'LOST'));
+    expect(lost).toBeDefined();
+    expect(lost.lineItems.length).toBeGreaterThan(0);
+    expect(lost.payments[0].status).toBe('CAPTURED');
+    expect(c.interactions.length).toBeGreaterThan(0);
+  });
+
+  it('walks from an order number to its customer, payments and parcels', async () => {
+    const order = t.data.orders.find((o) => t.data.disputes.some((d) => d.orderId === o.id))!;
+    const { body } = await t.query(
+      /* GraphQL */ `query ($n: String!) { orderByNumber(number: $n) {
+        id customer { id email } payments { status } disputes { status isOpen reason } shipments { status } interactions { intent } } }`,
+      { n: `#${order.number.toLowerCase().replace('-', ' ')}` },
+    );
+    expect(body.errors).toBeUndefined();
+    const customer = t.data.customers.find((c) => c.id === order.customerId)!;
+    expect(body.data.orderByNumber).toMatchObject({ id: order.id, customer: { id: customer.id, email: customer.email } });
+    expect(body.data.orderByNumber.disputes).toEqual([expect.objectContaining({ status: 'NEEDS_RESPONSE', isOpen: true })]);
+  });
+
+  it('walks from a tracking number and from a refund back through the graph', async () => {
+    const shipment = t.data.shipments[0];
+    const refund = t.data.refunds.find((r) => r.returnId)!;
+    const { body } = await t.query(
+      /* GraphQL */ `query ($tn: String!, $refund: ID!) {
+        shipmentByTrackingNumber(trackingNumber: $tn) { id order { number customer { firstName } } lineItems { sku } }
+        refund(id: $refund) { status amount { amountMinor currency } return { rma status items { quantity lineItem { sku } } labels { status } } order { number } }
+      }`,
+      { tn: shipment.trackingNumber.toLowerCase(), refund: refund.id },
+    );
+    expect(body.errors).toBeUndefined();
+    const order = t.data.orders.find((o) => o.id === shipment.orderId)!;
+    expect(body.data.shipmentByTrackingNumber.order.number).toBe(order.number);
+    expect(body.data.shipmentByTrackingNumber.lineItems).toHaveLength(shipment.lineItemIds.length);
+    const ret = t.data.returns.find((r) => r.id === refund.returnId)!;
+    expect(body.data.refund).toMatchObject({ status: refund.status, amount: refund.amount, return: { rma: ret.rma } });
+    expect(body.data.refund.return.items[0].lineItem.sku).toBeDefined();
+    expect(body.data.refund.return.labels).toHaveLength(1);
+  });
+
+  it('answers unknown ids with null, not an error', async () => {
+    const { status, body } = await t.query(
+      /* GraphQL */ `{ customer(id: "cus_nope") { id } order(id: "ord_nope") { id } orderByNumber(number: "not a number") { id } shipment(id: "x") { id } payment(id: "x") { id } }`,
+    );
+    expect(status).toBe(200);
+    expect(body).toEqual({ data: { customer: null, order: null, orderByNumber: null, shipment: null, payment: null } });
+  });
+
+  it('refuses an out-of-range page size with BAD_USER_INPUT', async () => {
+    const { body } = await t.query(/* GraphQL */ `query ($id: ID!) { customer(id: $id) { orders(first: 1000) { id } } }`, {
+      id: t.data.customers[0].id,
+    });
+    expect(body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(body.errors?.[0].message).toMatch(/first must be between 0 and 100/);
+  });
+
+  it('costs one SQL statement per subgraph hop, however many orders the customer has', async () => {
+    const ordersOf = (id: string) => t.data.orders.filter((o) => o.customerId === id).length;
+    const many = t.data.customers.find((c) => ordersOf(c.id) >= 5)!;
+    const one = t.data.customers.find((c) => ordersOf(c.id) === 1)!;
+    expect(many).toBeDefined();
+    expect(one).toBeDefined();
+    const query = /* GraphQL */ `query ($id: ID!) { customer(id: $id) { firstName orders(first: 10) {
+      number lineItems { sku } returns { rma } payments { status } refunds { status } shipments { status events { status } } } } }`;
+
+    const run = async (id: string) => {
+      t.statements.length = 0;
+      const { body } = await t.query(query, { id });
+      expect(body.errors).toBeUndefined();
+      return { orders: body.data.customer.orders.length, bySystem: statementsBySystem(t.statements), total: t.statements.length };
+    };
+    const forMany = await run(many.id);
+    const forOne = await run(one.id);
+    expect(forMany.orders).toBeGreaterThanOrEqual(5);
+    // crm: customer; oms: orders, line items, returns; payments: payments, refunds; logistics: shipments, events.
+    expect(forMany.bySystem).toEqual({ crm: 1, oms: 3, payments: 2, logistics: 2 });
+    expect(forMany.total).toBe(8);
+    expect(forOne.bySystem).toEqual(forMany.bySystem);
+  });
+});

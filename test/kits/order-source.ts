@@ -1,0 +1,66 @@
+import type { OrderSource } from '../../subgraphs/orders/port';
+import { generateDemoData, type DemoData } from '../fixtures/demo-data';
+import { FIXTURE_ANCHOR } from '../helpers/stack';
+import { indexBy, itListsByKey, itReadsByKey, newestFirst } from './batch-contract';
+
+export interface SourceUnderTest<Source> {
+  source: Source;
+  close(): Promise<void>;
+}
+
+/**
+ * The contract any OMS adapter must meet. An adapter's test file is one call:
+ *
+ *   describeOrderSource('sql on PostgreSQL', async (data) => ({ source, close }));
+ *
+ * The factory receives the fixtures and returns a source that holds exactly them.
+ */
+export function describeOrderSource(name: string, create: (data: DemoData) => Promise<SourceUnderTest<OrderSource>>): void {
+  describe(`OrderSource contract: ${name}`, () => {
+    const data = generateDemoData({ customers: 24, anchor: FIXTURE_ANCHOR });
+    let subject: SourceUnderTest<OrderSource>;
+    beforeAll(async () => {
+      subject = await create(data);
+    });
+    afterAll(() => subject?.close());
+    const source = () => subject.source;
+    const customerIds = () => data.customers.map((c) => c.id);
+    const orderIds = () => data.orders.map((o) => o.id);
+
+    itReadsByKey('getOrders', (ids) => source().getOrders(ids), () => indexBy(data.orders, (o) => o.id));
+    itReadsByKey('getOrdersByNumber', (n) => source().getOrdersByNumber(n), () => indexBy(data.orders, (o) => o.number));
+    itReadsByKey('getLineItems', (ids) => source().getLineItems(ids), () => indexBy(data.lineItems, (i) => i.id));
+    itReadsByKey('getReturns', (ids) => source().getReturns(ids), () => indexBy(data.returns, (r) => r.id));
+
+    const recentOrders = (customerId: string, first: number) =>
+      data.orders.filter((o) => o.customerId === customerId).sort(newestFirst((o) => o.placedAt)).slice(0, first);
+    itListsByKey('listOrdersByCustomer (first 2)', (ids) => source().listOrdersByCustomer(ids, 2), (id) => recentOrders(id, 2), customerIds);
+    itListsByKey('listOrdersByCustomer (first 10)', (ids) => source().listOrdersByCustomer(ids, 10), (id) => recentOrders(id, 10), customerIds);
+    itListsByKey(
+      'listLineItemsByOrder',
+      (ids) => source().listLineItemsByOrder(ids),
+      (id) => data.lineItems.filter((i) => i.orderId === id).sort((a, b) => a.position - b.position),
+      orderIds,
+    );
+    const withReturns = () => [...new Set(data.returns.map((r) => r.orderId))];
+    itListsByKey(
+      'listReturnsByOrder',
+      (ids) => source().listReturnsByOrder(ids),
+      (id) => data.returns.filter((r) => r.orderId === id).sort(newestFirst((r) => r.createdAt)),
+      withReturns,
+    );
+    itListsByKey(
+      'listReturnsByCustomer (first 1)',
+      (ids) => source().listReturnsByCustomer(ids, 1),
+      (id) => data.returns.filter((r) => r.customerId === id).sort(newestFirst((r) => r.createdAt)).slice(0, 1),
+      () => [...new Set(data.returns.map((r) => r.customerId))],
+    );
+
+    it('answers first = 0 with empty lists', async () => {
+      await expect(source().listOrdersByCustomer(customerIds().slice(0, 2), 0)).resolves.toEqual([[], []]);
+    });
+    it('answers ping while the backend is up', async () => {
+      await expect(source().ping()).resolves.toBeUndefined();
+    });
+  });
+}
