@@ -38,6 +38,8 @@ export function createGatewayServer(options: GatewayOptions) {
   const apollo = new ApolloServer({
     gateway,
     includeStacktraceInErrorResponses: false,
+    // Shutdown is ours (closeOnSignal): Apollo's own handler would re-raise the signal, exiting 143.
+    stopOnTerminationSignals: false,
     introspection: !options.production,
     csrfPrevention: true,
     plugins: options.production ? [ApolloServerPluginLandingPageDisabled()] : [],

@@ -52,6 +52,9 @@ const envSchema = z.object({
 
 export type Env = z.input<typeof envSchema>;
 
+/** Every variable the services read; docker-compose.yml and the README are checked against it. */
+export const ENV_VARIABLES = Object.keys(envSchema.shape) as (keyof Env)[];
+
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
   logLevel: string;

@@ -51,6 +51,8 @@ export function createSubgraphServer<Source, Loaders>(
     schema: buildSubgraphSchema({ typeDefs: definition.typeDefs, resolvers: definition.resolvers }),
     formatError: createErrorFormatter(deps.logger),
     includeStacktraceInErrorResponses: false,
+    // Shutdown is ours (closeOnSignal): Apollo's own handler would re-raise the signal, exiting 143.
+    stopOnTerminationSignals: false,
     // No Apollo Studio here: per-field traces would cost every request CPU for nothing.
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
   });

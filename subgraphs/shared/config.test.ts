@@ -1,0 +1,53 @@
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('runs with no configuration: embedded database, in-process cache, loopback ports 4000-4004, demo seed on', () => {
+    const config = loadConfig({});
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.redisUrl).toBeUndefined();
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.gatewayPort).toBe(4000);
+    expect(config.subgraphs.orders).toEqual({ port: 4001, url: 'http://127.0.0.1:4001/graphql', adapter: 'sql' });
+    expect(config.subgraphs.logistics.url).toBe('http://127.0.0.1:4004/graphql');
+    expect(config.seedOnStart).toBe(true);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('uses real servers when their URLs are set, and then does not seed unless asked', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/app', REDIS_URL: 'redis://cache:6379' });
+    expect(config.databaseUrl).toBe('postgres://u@db:5432/app');
+    expect(config.redisUrl).toBe('redis://cache:6379');
+    expect(config.seedOnStart).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@db/app', SEED_ON_START: 'true' }).seedOnStart).toBe(true);
+  });
+
+  it('takes subgraph URLs for deployments where each runs elsewhere', () => {
+    const config = loadConfig({ PAYMENTS_URL: 'http://payments.internal:8080/graphql' });
+    expect(config.subgraphs.payments.url).toBe('http://payments.internal:8080/graphql');
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', REDIS_URL: ' ' }).databaseUrl).toBeUndefined();
+  });
+
+  it.each([
+    ['GATEWAY_PORT', 'abc'],
+    ['ORDERS_PORT', '70000'],
+    ['DATABASE_URL', 'not a url'],
+    ['NODE_ENV', 'staging'],
+    ['SEED_ON_START', 'maybe'],
+    ['DATABASE_POOL_MAX', '0'],
+  ])('refuses a bad %s, naming it', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));
+  });
+
+  it('names every bad variable at once', () => {
+    try {
+      loadConfig({ GATEWAY_PORT: 'x', REDIS_URL: 'nope' });
+      throw new Error('expected a ConfigError');
+    } catch (err) {
+      expect((err as ConfigError).issues.map((i) => i.split(':')[0]).sort()).toEqual(['GATEWAY_PORT', 'REDIS_URL']);
+    }
+  });
+});
