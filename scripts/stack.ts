@@ -6,17 +6,36 @@ import { paymentsSubgraph } from '../subgraphs/payments/server';
 import { createCache, type Cache } from '../subgraphs/shared/cache';
 import { SUBGRAPHS, type Config, type SubgraphName } from '../subgraphs/shared/config';
 import { createDatabase, type Database } from '../subgraphs/shared/db';
-import { listen } from '../subgraphs/shared/http';
+import { freePort, listen, type RunningServer } from '../subgraphs/shared/http';
 import type { Logger } from '../subgraphs/shared/logger';
 import { startSubgraph } from '../subgraphs/shared/subgraph';
 import { seedDemoIfEmpty } from '../test/fixtures/seed';
 
 export interface Stack {
   url: string;
+  /** The configuration the stack runs with (ports resolved). */
+  config: Readonly<Config>;
+  /** Each subgraph's server, for tests that take one down. */
+  subgraphs: Record<SubgraphName, RunningServer>;
   subgraphUrls: Record<SubgraphName, string>;
   database: Database;
   cache: Cache;
   close(): Promise<void>;
+}
+
+/**
+ * Port 0 (tests) becomes a concrete free port before anything starts: subgraphs call each other
+ * (the return saga), so each must know the others' URLs up front.
+ */
+async function withConcretePorts(config: Readonly<Config>): Promise<Readonly<Config>> {
+  const subgraphs = { ...config.subgraphs };
+  for (const name of SUBGRAPHS) {
+    const settings = subgraphs[name];
+    if (settings.port !== 0) continue;
+    const port = await freePort(config.host);
+    subgraphs[name] = { ...settings, port, url: settings.url.replace(/:0\//, `:${port}/`) };
+  }
+  return Object.freeze({ ...config, subgraphs: Object.freeze(subgraphs) });
 }
 
 export interface StackOptions {
@@ -34,7 +53,8 @@ export interface StackOptions {
  * reaches them over HTTP, exactly as when they are deployed as five processes.
  */
 export async function startStack(options: StackOptions): Promise<Stack> {
-  const { config, logger } = options;
+  const { logger } = options;
+  const config = await withConcretePorts(options.config);
   const database =
     options.database ??
     (await createDatabase({ url: config.databaseUrl, poolMax: config.databasePoolMax, pgliteDataDir: config.pgliteDataDir, onQuery: options.onQuery }));
@@ -49,6 +69,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const subgraphs = await Promise.all(
     SUBGRAPHS.map((name) => startSubgraph(definitions[name] as never, { config, db: database.db, cache, logger, readiness })),
   );
+  const running = Object.fromEntries(SUBGRAPHS.map((name, i) => [name, subgraphs[i]])) as Record<SubgraphName, RunningServer>;
   const subgraphUrls = Object.fromEntries(SUBGRAPHS.map((name, i) => [name, subgraphs[i].url])) as Record<SubgraphName, string>;
   const { apollo } = createGatewayServer({
     supergraphSdl: loadSupergraph(config.supergraphPath),
@@ -60,13 +81,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const gateway = await listen(createGatewayListener(apollo, subgraphUrls), config.gatewayPort, config.host);
   return {
     url: gateway.url,
+    config,
+    subgraphs: running,
     subgraphUrls,
     database,
     cache,
     close: async () => {
       await gateway.close();
       await apollo.stop();
-      await Promise.all(subgraphs.map((s) => s.close()));
+      // The record, not the list: a test may have replaced a subgraph it took down.
+      await Promise.all(Object.values(running).map((s) => s.close()));
       await cache.close();
       if (!options.database) await database.close();
     },

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { loaderPerArgument } from '../shared/loaders';
-import type { Customer, CustomerSource, Interaction } from './port';
+import type { Customer, CustomerSource, Handoff, Interaction, VerifiedSession } from './port';
 
 /** One set per request: every lookup in a request is batched into one backend call per kind. */
 export function createCustomerLoaders(source: CustomerSource) {
@@ -9,6 +9,9 @@ export function createCustomerLoaders(source: CustomerSource) {
     interaction: new DataLoader<string, Interaction | null>((ids) => source.getInteractions(ids)),
     interactionsByCustomer: loaderPerArgument<Interaction>((ids, first) => source.listInteractionsByCustomer(ids, first)),
     interactionsByOrder: new DataLoader<string, Interaction[]>((ids) => source.listInteractionsByOrder(ids)),
+    handoff: new DataLoader<string, Handoff | null>((ids) => source.getHandoffs(ids)),
+    handoffsByCustomer: loaderPerArgument<Handoff>((ids, first) => source.listHandoffsByCustomer(ids, first)),
+    sessionByHash: new DataLoader<string, VerifiedSession | null>((hashes) => source.getVerifiedSessions(hashes)),
   };
 }
 

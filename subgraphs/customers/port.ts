@@ -51,6 +51,61 @@ export interface Interaction {
   occurredAt: Date;
 }
 
+export type VerificationMethod = 'POSTAL_CODE' | 'PHONE_LAST4' | 'EMAIL';
+export type VerificationStatus = 'VERIFIED' | 'WRONG_ANSWER' | 'LOCKED';
+export type HandoffStatus = 'OPEN' | 'ACCEPTED' | 'RESOLVED';
+
+export interface VerificationAttempt {
+  customerId: string;
+  channel: Channel;
+  method: VerificationMethod;
+  /** Whether the answer matched what is on file. */
+  correct: boolean;
+  agentId: string | null;
+  at: Date;
+}
+
+export interface VerifiedSession {
+  id: string;
+  tokenHash: string;
+  customerId: string;
+  channel: Channel;
+  method: VerificationMethod;
+  agentId: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export interface Handoff {
+  id: string;
+  customerId: string;
+  status: HandoffStatus;
+  fromChannel: Channel;
+  toChannel: Channel;
+  intent: Intent;
+  orderId: string | null;
+  lineItemIds: string[];
+  stepsTried: string[];
+  failureReason: string;
+  sentiment: Sentiment | null;
+  summary: string;
+  escalationId: string;
+  createdAt: Date;
+  acceptedAt: Date | null;
+  acceptedBy: string | null;
+  resolvedAt: Date | null;
+  resolvedBy: string | null;
+  resolution: InteractionOutcome | null;
+  resolutionSummary: string | null;
+}
+
+export interface ContactCount {
+  channel: Channel;
+  intent: Intent;
+  outcome: InteractionOutcome;
+  contacts: number;
+}
+
 /**
  * What the customers subgraph needs from a CRM. Reads take a list of keys and answer in key order
  * (null, or an empty list, for a missing key):
@@ -66,6 +121,45 @@ export interface CustomerSource {
   listInteractionsByCustomer(customerIds: readonly string[], first: number): Promise<Interaction[][]>;
   /** Each order's interactions, newest first. */
   listInteractionsByOrder(orderIds: readonly string[]): Promise<Interaction[][]>;
+  /** Customers by email, compared in lower case; several customers may share one. */
+  findCustomersByEmail(emails: readonly string[]): Promise<Customer[][]>;
+  /** Customers by phone number in E.164. */
+  findCustomersByPhone(phones: readonly string[]): Promise<Customer[][]>;
+  /**
+   * Records a verification attempt atomically against the customer's recent failures: LOCKED
+   * (whatever the answer) once `maxFailures` wrong answers were given since `windowStart`.
+   * Concurrent attempts for one customer are counted one at a time, so guesses cannot race the lock.
+   */
+  recordVerificationAttempt(
+    attempt: VerificationAttempt,
+    policy: { windowStart: Date; maxFailures: number },
+  ): Promise<{ status: VerificationStatus; failuresInWindow: number; oldestFailureAt: Date | null }>;
+  createVerifiedSession(session: VerifiedSession): Promise<void>;
+  /** Sessions by the hash of their token. */
+  getVerifiedSessions(tokenHashes: readonly string[]): Promise<(VerifiedSession | null)[]>;
+  /** Records an interaction once per idempotency key; a repeat answers the first one. */
+  recordInteraction(interaction: Interaction, idempotencyKey: string): Promise<{ interaction: Interaction; replayed: boolean }>;
+  /** Records the escalating interaction and opens its handoff, together, once per idempotency key. */
+  escalate(handoff: Handoff, escalation: Interaction, idempotencyKey: string): Promise<{ handoff: Handoff; replayed: boolean }>;
+  /** Handoffs by id. */
+  getHandoffs(ids: readonly string[]): Promise<(Handoff | null)[]>;
+  /** Each customer's handoffs, newest first, at most `first` each. */
+  listHandoffsByCustomer(customerIds: readonly string[], first: number): Promise<Handoff[][]>;
+  /** OPEN → ACCEPTED; answers the handoff as it now is (unchanged when it was not OPEN), null when unknown. */
+  acceptHandoff(id: string, acceptance: { agentId: string; at: Date }): Promise<Handoff | null>;
+  /**
+   * OPEN or ACCEPTED → RESOLVED, recording the closing interaction with it, once per idempotency
+   * key (a repeat answers the resolved handoff). Throws NOT_FOUND for an unknown handoff and
+   * CONFLICT for one already resolved under another key.
+   */
+  resolveHandoff(
+    id: string,
+    resolution: { agentId: string; outcome: InteractionOutcome; summary: string; at: Date },
+    closing: Interaction,
+    idempotencyKey: string,
+  ): Promise<Handoff>;
+  /** Interactions in [from, to), counted by channel, intent and outcome. */
+  countContacts(from: Date, to: Date): Promise<ContactCount[]>;
   /** Throws when the backend does not answer. */
   ping(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
 import { createSubgraphServer, loadTypeDefs, type SubgraphDefinition } from '../shared/subgraph';
 import { customerAdapters } from './adapters';
@@ -17,4 +18,4 @@ export const customersSubgraph: SubgraphDefinition<CustomerSource, CustomerLoade
   createLoaders: createCustomerLoaders,
 };
 
-export const createServer = (deps: { source: CustomerSource; logger: Logger }) => createSubgraphServer(customersSubgraph, deps);
+export const createServer = (deps: { config: Readonly<Config>; source: CustomerSource; logger: Logger }) => createSubgraphServer(customersSubgraph, deps);

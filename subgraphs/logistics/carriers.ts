@@ -39,3 +39,9 @@ export function carrierStatusCode(carrier: Carrier, status: ShipmentStatus): str
   if (!entry) throw new Error(`carrier ${carrier} has no code for ${status}`);
   return entry[0];
 }
+
+/** Who carries returns from each country; DHL where we have no local partner. */
+export const RETURN_CARRIER_BY_COUNTRY: Record<string, Carrier> = {
+  DE: 'DHL', AT: 'DHL', GB: 'ROYAL_MAIL', FR: 'LA_POSTE', ES: 'CORREOS', US: 'UPS',
+};
+export const returnCarrierFor = (country: string): Carrier => RETURN_CARRIER_BY_COUNTRY[country.toUpperCase()] ?? 'DHL';

@@ -1,7 +1,7 @@
 export type Carrier = 'DHL' | 'UPS' | 'FEDEX' | 'DPD' | 'USPS' | 'ROYAL_MAIL' | 'LA_POSTE' | 'CORREOS';
 export type ShipmentStatus = 'LABEL_CREATED' | 'IN_TRANSIT' | 'OUT_FOR_DELIVERY' | 'DELIVERED' | 'EXCEPTION' | 'RETURNED_TO_SENDER';
 export type DeliveryExceptionKind = 'LOST' | 'DAMAGED' | 'ADDRESS_PROBLEM' | 'CUSTOMS_HOLD' | 'DELAYED' | 'FAILED_ATTEMPT';
-export type ReturnLabelStatus = 'CREATED' | 'IN_TRANSIT' | 'DELIVERED' | 'EXPIRED';
+export type ReturnLabelStatus = 'CREATED' | 'IN_TRANSIT' | 'DELIVERED' | 'EXPIRED' | 'VOIDED';
 
 export interface DeliveryException {
   kind: DeliveryExceptionKind;
@@ -63,6 +63,10 @@ export interface LogisticsSource {
   getReturnLabels(ids: readonly string[]): Promise<(ReturnLabel | null)[]>;
   /** Each return's labels, newest first. */
   listReturnLabelsByReturn(returnIds: readonly string[]): Promise<ReturnLabel[][]>;
+  /** Stores a return's label unless it has one; answers the return's label either way. */
+  createReturnLabel(label: ReturnLabel): Promise<ReturnLabel>;
+  /** Voids the return's label; false when it had none. */
+  voidReturnLabel(returnId: string, at: Date): Promise<boolean>;
   /** Throws when the backend does not answer. */
   ping(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
 import { createSubgraphServer, loadTypeDefs, type SubgraphDefinition } from '../shared/subgraph';
 import { logisticsAdapters } from './adapters';
@@ -17,4 +18,4 @@ export const logisticsSubgraph: SubgraphDefinition<LogisticsSource, LogisticsLoa
   createLoaders: createLogisticsLoaders,
 };
 
-export const createServer = (deps: { source: LogisticsSource; logger: Logger }) => createSubgraphServer(logisticsSubgraph, deps);
+export const createServer = (deps: { config: Readonly<Config>; source: LogisticsSource; logger: Logger }) => createSubgraphServer(logisticsSubgraph, deps);

@@ -1,5 +1,9 @@
 import type { SubgraphContext } from '../shared/subgraph';
 import type { OrderLoaders } from './loaders';
-import type { OrderSource } from './port';
+import type { OrderSource, ReturnFulfilment } from './port';
 
-export type OrdersContext = SubgraphContext<OrderSource, OrderLoaders>;
+export interface OrdersServices {
+  fulfilment: ReturnFulfilment;
+}
+
+export type OrdersContext = SubgraphContext<OrderSource, OrderLoaders, OrdersServices>;

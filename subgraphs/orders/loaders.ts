@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { loaderPerArgument } from '../shared/loaders';
+import { loaderPerArgument, once } from '../shared/loaders';
 import type { LineItem, Order, OrderSource, Return } from './port';
 
 /** One set per request: every entity lookup in a request is batched into one backend call per kind. */
@@ -13,6 +13,8 @@ export function createOrderLoaders(source: OrderSource) {
     return: new DataLoader<string, Return | null>((ids) => source.getReturns(ids)),
     returnsByOrder: new DataLoader<string, Return[]>((ids) => source.listReturnsByOrder(ids)),
     returnsByCustomer: loaderPerArgument<Return>((ids, first) => source.listReturnsByCustomer(ids, first)),
+    /** The whole return policy, read at most once per request. */
+    returnPolicy: once(() => source.listReturnPolicyRules()),
   };
 }
 

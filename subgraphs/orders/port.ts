@@ -24,6 +24,8 @@ export interface Order {
   status: OrderStatus;
   placedAt: Date;
   updatedAt: Date;
+  /** When the last parcel was delivered; return windows start here. */
+  deliveredAt: Date | null;
   currency: string;
   subtotal: Money;
   shippingTotal: Money;
@@ -63,6 +65,33 @@ export interface Return {
   updatedAt: Date;
 }
 
+export type ReturnPolicyRuleKind = 'WINDOW' | 'NOT_RETURNABLE' | 'LEGAL_MINIMUM' | 'EXTENSION';
+
+/**
+ * One row of the return policy. A rule applies to items whose category and shipping country match
+ * (null matches any) of orders placed within [ordersPlacedFrom, ordersPlacedUntil) (null: always).
+ * WINDOW: returnable for `days` after delivery (the most specific window wins). NOT_RETURNABLE:
+ * never. LEGAL_MINIMUM: the window is at least `days`. EXTENSION: returnable until at least
+ * `extendedUntil` (a promotion).
+ */
+export interface ReturnPolicyRule {
+  id: string;
+  kind: ReturnPolicyRuleKind;
+  name: string;
+  category: string | null;
+  country: string | null;
+  days: number | null;
+  extendedUntil: Date | null;
+  ordersPlacedFrom: Date | null;
+  ordersPlacedUntil: Date | null;
+}
+
+export interface NewReturn {
+  orderId: string;
+  customerId: string;
+  items: ReturnItem[];
+}
+
 /**
  * What the orders subgraph needs from an OMS. Every read takes a list of keys and answers in key
  * order (null, or an empty list, for a missing key), so each DataLoader is one line:
@@ -86,6 +115,31 @@ export interface OrderSource {
   listReturnsByOrder(orderIds: readonly string[]): Promise<Return[][]>;
   /** Each customer's returns, newest first, at most `first` each. */
   listReturnsByCustomer(customerIds: readonly string[], first: number): Promise<Return[][]>;
+  /** The return policy, every rule. */
+  listReturnPolicyRules(): Promise<ReturnPolicyRule[]>;
+  /**
+   * Creates a return once per idempotency key (a repeat answers the first return). `check` runs
+   * inside the write, with the order's other returns locked, and throws to refuse: two concurrent
+   * returns can never return more than was bought.
+   */
+  createReturn(input: NewReturn, idempotencyKey: string, check: (existing: Return[]) => void): Promise<{ ret: Return; replayed: boolean }>;
+  /** The return an earlier call with this key created (null: a new key); CONFLICT when the key was used for other input. */
+  findReturnByIdempotencyKey(idempotencyKey: string, input: NewReturn): Promise<Return | null>;
+  /** Deletes a return whose label or refund could not be set up, and frees its key for a retry. */
+  abandonReturn(returnId: string, idempotencyKey: string): Promise<void>;
+  /** How many orders were placed in [from, to). */
+  countOrdersPlaced(from: Date, to: Date): Promise<number>;
   /** Throws when the backend does not answer. */
   ping(): Promise<void>;
+}
+
+/**
+ * The other systems a return needs: a label from logistics and the expected refund from payments.
+ * Every call is idempotent per return, so a retried saga converges.
+ */
+export interface ReturnFulfilment {
+  issueReturnLabel(input: { returnId: string; orderId: string; rma: string; country: string }): Promise<void>;
+  voidReturnLabel(returnId: string): Promise<void>;
+  registerExpectedRefund(input: { returnId: string; orderId: string; customerId: string; amount: Money; reason: string }): Promise<void>;
+  cancelExpectedRefund(returnId: string): Promise<void>;
 }

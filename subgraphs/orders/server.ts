@@ -1,7 +1,10 @@
 import { join } from 'node:path';
 import { createSubgraphServer, loadTypeDefs, type SubgraphDefinition } from '../shared/subgraph';
+import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
 import { orderAdapters } from './adapters';
+import { createGraphFulfilment } from './adapters/fulfilment-graph';
+import type { OrdersServices } from './context';
 import { createOrderLoaders, type OrderLoaders } from './loaders';
 import type { OrderSource } from './port';
 import { resolvers } from './resolvers';
@@ -9,12 +12,13 @@ import { resolvers } from './resolvers';
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
 /** The orders subgraph (OMS): orders, line items, returns. */
-export const ordersSubgraph: SubgraphDefinition<OrderSource, OrderLoaders> = {
+export const ordersSubgraph: SubgraphDefinition<OrderSource, OrderLoaders, OrdersServices> = {
   name: 'orders',
   typeDefs,
   resolvers,
   adapters: orderAdapters,
   createLoaders: createOrderLoaders,
+  createServices: ({ config, logger }) => ({ fulfilment: createGraphFulfilment(config, logger) }),
 };
 
-export const createServer = (deps: { source: OrderSource; logger: Logger }) => createSubgraphServer(ordersSubgraph, deps);
+export const createServer = (deps: { config: Readonly<Config>; source: OrderSource; logger: Logger }) => createSubgraphServer(ordersSubgraph, deps);

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { loaderPerArgument } from '../shared/loaders';
-import type { Balance, Dispute, Payment, PaymentSource, Refund } from './port';
+import type { Balance, Dispute, Payment, PaymentPromise, PaymentSource, Refund } from './port';
 
 /** One set per request: every lookup in a request is batched into one backend call per kind. */
 export function createPaymentLoaders(source: PaymentSource) {
@@ -17,6 +17,7 @@ export function createPaymentLoaders(source: PaymentSource) {
     disputesByOrder: new DataLoader<string, Dispute[]>((ids) => source.listDisputesByOrder(ids)),
     disputesByCustomer: new DataLoader<string, Dispute[]>((ids) => source.listDisputesByCustomer(ids)),
     openBalancesByCustomer: new DataLoader<string, Balance[]>((ids) => source.listOpenBalancesByCustomer(ids, now)),
+    openPromisesByCustomer: new DataLoader<string, PaymentPromise[]>((ids) => source.listOpenPromisesByCustomer(ids)),
   };
 }
 

@@ -58,6 +58,21 @@ export interface Dispute {
   respondBy: Date | null;
 }
 
+export type PromiseStatus = 'OPEN' | 'KEPT' | 'BROKEN';
+
+export interface PaymentPromise {
+  id: string;
+  customerId: string;
+  amount: Money;
+  /** YYYY-MM-DD */
+  promisedFor: string;
+  status: PromiseStatus;
+  channel: string;
+  agentId: string | null;
+  note: string | null;
+  createdAt: Date;
+}
+
 export interface Balance {
   customerId: string;
   currency: string;
@@ -96,6 +111,14 @@ export interface PaymentSource {
   listDisputesByCustomer(customerIds: readonly string[]): Promise<Dispute[][]>;
   /** Each customer's open balances, one per currency, as of `now`. */
   listOpenBalancesByCustomer(customerIds: readonly string[], now: Date): Promise<Balance[][]>;
+  /** Each customer's open promises to pay, earliest date first. */
+  listOpenPromisesByCustomer(customerIds: readonly string[]): Promise<PaymentPromise[][]>;
+  /** Records a promise once per idempotency key; a repeat answers the first promise. */
+  createPromise(promise: PaymentPromise, idempotencyKey: string): Promise<PaymentPromise>;
+  /** Stores a return's expected refund unless it has one; answers the return's refund either way. */
+  createExpectedRefund(refund: Refund): Promise<Refund>;
+  /** Cancels a return's refund while it is still pending; false when there was none. */
+  cancelPendingRefund(returnId: string): Promise<boolean>;
   /** Throws when the backend does not answer. */
   ping(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
 import { createSubgraphServer, loadTypeDefs, type SubgraphDefinition } from '../shared/subgraph';
 import { paymentAdapters } from './adapters';
@@ -17,4 +18,4 @@ export const paymentsSubgraph: SubgraphDefinition<PaymentSource, PaymentLoaders>
   createLoaders: createPaymentLoaders,
 };
 
-export const createServer = (deps: { source: PaymentSource; logger: Logger }) => createSubgraphServer(paymentsSubgraph, deps);
+export const createServer = (deps: { config: Readonly<Config>; source: PaymentSource; logger: Logger }) => createSubgraphServer(paymentsSubgraph, deps);

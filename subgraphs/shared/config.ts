@@ -46,6 +46,18 @@ const envSchema = z.object({
   // Seed demo data at start when the database is empty (on by default only for the embedded database).
   SEED_ON_START: flag,
   SEED_CUSTOMERS: z.coerce.number().int().min(0).max(1_000_000).default(200),
+  // Verification: how long a verified session lasts, and how many wrong answers lock a customer for how long.
+  VERIFIED_SESSION_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
+  VERIFICATION_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  VERIFICATION_WINDOW_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+  // Where a phone number without a country code may come from (ISO 3166-1 alpha-2, comma-separated).
+  PHONE_REGIONS: z
+    .string()
+    .default('DE,AT,CH,FR,BE,NL,ES,IT,GB,IE,US')
+    .transform((v) => v.split(',').map((r) => r.trim().toUpperCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[A-Z]{2}$/, 'each region must be an ISO 3166-1 alpha-2 code')).min(1)),
+  // Where return labels (PDFs) are served from.
+  RETURN_LABEL_BASE_URL: z.url().default('https://labels.example.com'),
   // The composed supergraph the gateway serves; the committed schema/supergraph.graphql by default.
   SUPERGRAPH_PATH: z.string().min(1).optional(),
 });
@@ -69,6 +81,9 @@ export interface Config {
   seedOnStart: boolean;
   seedCustomers: number;
   supergraphPath?: string;
+  returnLabelBaseUrl: string;
+  verification: { sessionTtlSeconds: number; maxFailures: number; windowSeconds: number };
+  phoneRegions: string[];
 }
 
 export class ConfigError extends Error {
@@ -112,6 +127,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     seedOnStart: e.SEED_ON_START ?? !e.DATABASE_URL,
     seedCustomers: e.SEED_CUSTOMERS,
     supergraphPath: e.SUPERGRAPH_PATH,
+    returnLabelBaseUrl: e.RETURN_LABEL_BASE_URL.replace(/\/$/, ''),
+    verification: Object.freeze({
+      sessionTtlSeconds: e.VERIFIED_SESSION_TTL_SECONDS,
+      maxFailures: e.VERIFICATION_MAX_FAILURES,
+      windowSeconds: e.VERIFICATION_WINDOW_SECONDS,
+    }),
+    phoneRegions: Object.freeze(e.PHONE_REGIONS) as string[],
   });
 }
 

@@ -13,6 +13,10 @@ export const ErrorCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
   CONFLICT: 'CONFLICT',
+  /** The verified session is unknown: verify the caller (again). */
+  VERIFICATION_REQUIRED: 'VERIFICATION_REQUIRED',
+  /** The verified session ran out: verify the caller again. */
+  VERIFICATION_EXPIRED: 'VERIFICATION_EXPIRED',
   BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;

@@ -126,3 +126,15 @@ export async function listen(listener: http.RequestListener, port: number, host:
       }),
   };
 }
+
+/** A port free on the host right now (for services that must know each other's ports before listening). */
+export async function freePort(host: string): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

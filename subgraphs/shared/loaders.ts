@@ -20,3 +20,9 @@ export function pageSize(first: number): number {
   }
   return first;
 }
+
+/** A value computed on first use and shared by the rest of the request. */
+export function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= load());
+}

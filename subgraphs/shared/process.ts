@@ -29,8 +29,8 @@ export interface ProcessHooks {
 }
 
 /** The entry point of a subgraph deployed as its own process. */
-export async function runSubgraphProcess<Source extends { ping(): Promise<void> }, Loaders>(
-  definition: SubgraphDefinition<Source, Loaders>,
+export async function runSubgraphProcess<Source extends { ping(): Promise<void> }, Loaders, Services>(
+  definition: SubgraphDefinition<Source, Loaders, Services>,
   hooks: ProcessHooks = {},
 ): Promise<void> {
   const config = loadConfigOrExit();

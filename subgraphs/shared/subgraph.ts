@@ -19,35 +19,40 @@ export interface AdapterDeps {
   logger: Logger;
 }
 
-/** The per-request context of a subgraph: its backend port and the request's DataLoaders. */
-export interface SubgraphContext<Source, Loaders> {
+/** The per-request context of a subgraph: its backend port, the request's DataLoaders, settings, collaborators. */
+export interface SubgraphContext<Source, Loaders, Services = unknown> {
   source: Source;
   loaders: Loaders;
+  config: Readonly<Config>;
+  services: Services;
 }
 
 /** A subgraph as data: its SDL, resolvers, adapters and how to batch reads for one request. */
-export interface SubgraphDefinition<Source, Loaders> {
+export interface SubgraphDefinition<Source, Loaders, Services = unknown> {
   name: SubgraphName;
   typeDefs: DocumentNode;
   resolvers: GraphQLResolverMap<any>;
   adapters: Record<string, AdapterDefinition<Source, AdapterDeps, z.ZodType>>;
   createLoaders(source: Source): Loaders;
+  /** What else the subgraph talks to besides its own backend (the orders saga reaches logistics and payments). */
+  createServices?(deps: { config: Readonly<Config>; logger: Logger }): Services;
 }
 
 export const loadTypeDefs = (path: string): DocumentNode => parse(readFileSync(path, 'utf8'));
 
-export interface SubgraphServer<Source, Loaders> {
-  apollo: ApolloServer<SubgraphContext<Source, Loaders>>;
+export interface SubgraphServer<Source, Loaders, Services> {
+  apollo: ApolloServer<SubgraphContext<Source, Loaders, Services>>;
   /** A fresh context, as each HTTP request gets; tests pass it to `apollo.executeOperation`. */
-  createContext(): SubgraphContext<Source, Loaders>;
+  createContext(): SubgraphContext<Source, Loaders, Services>;
 }
 
 /** Builds a subgraph's Apollo server around a backend source; starts nothing, listens nowhere. */
-export function createSubgraphServer<Source, Loaders>(
-  definition: SubgraphDefinition<Source, Loaders>,
-  deps: { source: Source; logger: Logger },
-): SubgraphServer<Source, Loaders> {
-  const apollo = new ApolloServer<SubgraphContext<Source, Loaders>>({
+export function createSubgraphServer<Source, Loaders, Services>(
+  definition: SubgraphDefinition<Source, Loaders, Services>,
+  deps: { source: Source; logger: Logger; config: Readonly<Config> },
+): SubgraphServer<Source, Loaders, Services> {
+  const services = definition.createServices?.({ config: deps.config, logger: deps.logger }) as Services;
+  const apollo = new ApolloServer<SubgraphContext<Source, Loaders, Services>>({
     schema: buildSubgraphSchema({ typeDefs: definition.typeDefs, resolvers: definition.resolvers }),
     formatError: createErrorFormatter(deps.logger),
     includeStacktraceInErrorResponses: false,
@@ -58,7 +63,7 @@ export function createSubgraphServer<Source, Loaders>(
   });
   return {
     apollo,
-    createContext: () => ({ source: deps.source, loaders: definition.createLoaders(deps.source) }),
+    createContext: () => ({ source: deps.source, loaders: definition.createLoaders(deps.source), config: deps.config, services }),
   };
 }
 
@@ -75,15 +80,15 @@ export interface StartSubgraphOptions {
 }
 
 /** Creates the configured adapter (migrating its schema), then serves the subgraph on its port. */
-export async function startSubgraph<Source extends { ping(): Promise<void> }, Loaders>(
-  definition: SubgraphDefinition<Source, Loaders>,
+export async function startSubgraph<Source extends { ping(): Promise<void> }, Loaders, Services>(
+  definition: SubgraphDefinition<Source, Loaders, Services>,
   options: StartSubgraphOptions,
 ): Promise<RunningServer> {
   const settings = options.config.subgraphs[definition.name];
   const logger = options.logger.child({ subgraph: definition.name });
   const source = await createAdapter(definition.adapters, settings.adapter, options.adapterConfig, { db: options.db, logger });
   await options.beforeListen?.();
-  const server = createSubgraphServer(definition, { source, logger });
+  const server = createSubgraphServer(definition, { source, logger, config: options.config });
   await server.apollo.start();
   const running = await listen(
     createRequestListener({

@@ -4,10 +4,14 @@ import { createDatabase, type Database } from '../../subgraphs/shared/db';
 import { createLogger } from '../../subgraphs/shared/logger';
 import { generateDemoData, type DemoData } from '../fixtures/demo-data';
 import { seedDemo } from '../fixtures/seed';
+import { loadOperations } from '../../schema/operations';
 import { createTestDatabase } from './db';
 
-/** A fixed "now" for the fixtures, so expectations never depend on the day the tests run. */
+/** A fixed "now" for the conformance kits' fixtures, whose expectations never depend on the day. */
 export const FIXTURE_ANCHOR = new Date('2026-11-21T00:00:00.000Z');
+
+/** Today at 00:00 UTC: the end-to-end stacks' data is fresh relative to the real clock (return windows, active orders). */
+export const todayUtc = () => new Date(new Date().toISOString().slice(0, 10));
 
 export interface GraphQLResult<T = any> {
   status: number;
@@ -21,6 +25,10 @@ export interface TestStack {
   /** Every SQL statement sent since the last `statements.length = 0`. */
   statements: string[];
   query<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResult<T>>;
+  /** Runs one of the named operations in schema/operations. */
+  operation<T = any>(name: string, variables?: Record<string, unknown>): Promise<GraphQLResult<T>>;
+  /** The anchor the data was generated for. */
+  anchor: Date;
   close(): Promise<void>;
 }
 
@@ -41,7 +49,8 @@ export async function startTestStack(options: { customers?: number; embedded?: b
     database = testDb.database;
     drop = testDb.drop;
   }
-  await seedDemo(database.db, { customers, anchor: FIXTURE_ANCHOR });
+  const anchor = todayUtc();
+  await seedDemo(database.db, { customers, anchor });
   const config = loadConfig({
     NODE_ENV: 'test',
     GATEWAY_PORT: '0',
@@ -53,17 +62,24 @@ export async function startTestStack(options: { customers?: number; embedded?: b
   });
   const stack = await startStack({ config, logger: createLogger('test', 'silent'), database });
   statements.length = 0;
+  const operations = loadOperations();
+  const query = async (source: string, variables?: Record<string, unknown>) => {
+    const response = await fetch(stack.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: source, variables }),
+    });
+    return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResult['body'] };
+  };
   return {
     stack,
-    data: generateDemoData({ customers, anchor: FIXTURE_ANCHOR }),
+    anchor,
+    data: generateDemoData({ customers, anchor }),
     statements,
-    query: async (query, variables) => {
-      const response = await fetch(stack.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query, variables }),
-      });
-      return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResult["body"] };
+    query,
+    operation: (name, variables) => {
+      if (!operations[name]) throw new Error(`no operation ${name} in schema/operations`);
+      return query(operations[name], variables);
     },
     close: async () => {
       await stack.close();

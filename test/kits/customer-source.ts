@@ -1,4 +1,4 @@
-import type { CustomerSource } from '../../subgraphs/customers/port';
+import type { CustomerSource, Handoff, Interaction } from '../../subgraphs/customers/port';
 import { generateDemoData, type DemoData } from '../fixtures/demo-data';
 import { FIXTURE_ANCHOR } from '../helpers/stack';
 import { indexBy, itListsByKey, itReadsByKey, newestFirst } from './batch-contract';
@@ -35,6 +35,73 @@ export function describeCustomerSource(name: string, create: (data: DemoData) =>
       (id) => data.interactions.filter((i) => i.orderId === id).sort(newestFirst((i) => i.occurredAt)),
       () => [...new Set(data.interactions.map((i) => i.orderId!))],
     );
+    it('finds customers by email in any case and by E.164 phone', async () => {
+      const c = data.customers.find((x) => x.phone)!;
+      await expect(source().findCustomersByEmail([c.email.toUpperCase(), 'nobody@example.org'])).resolves.toEqual([[c], []]);
+      await expect(source().findCustomersByPhone([c.phone!])).resolves.toEqual([[c]]);
+    });
+
+    it('counts contacts by channel, intent and outcome in a period', async () => {
+      const from = new Date(FIXTURE_ANCHOR.getTime() - 365 * 86_400_000);
+      const counts = await source().countContacts(from, FIXTURE_ANCHOR);
+      const expected = data.interactions.filter((i) => i.occurredAt >= from && i.occurredAt < FIXTURE_ANCHOR).length;
+      expect(counts.reduce((sum, c) => sum + c.contacts, 0)).toBe(expected);
+    });
+
+    describe('writes', () => {
+      const customer = () => data.customers[1];
+      const interaction = (id: string, summary = 'asked about a parcel'): Interaction => ({
+        id, customerId: customer().id, channel: 'CHAT', intent: 'WHERE_IS_MY_ORDER', outcome: 'RESOLVED', orderId: null, lineItemIds: [],
+        stepsTried: ['asked'], failureReason: null, sentiment: null, summary, agentId: 'bot', occurredAt: new Date('2026-11-20T10:00:00Z'),
+      });
+
+      it('records an interaction once per key; another input under the key is a CONFLICT', async () => {
+        const first = await source().recordInteraction(interaction('int_kit_1'), 'kit-int');
+        const repeat = await source().recordInteraction({ ...interaction('int_kit_2'), occurredAt: new Date() }, 'kit-int');
+        expect(repeat).toEqual({ interaction: first.interaction, replayed: true });
+        await expect(source().getInteractions(['int_kit_2'])).resolves.toEqual([null]);
+        await expect(source().recordInteraction(interaction('int_kit_3', 'other'), 'kit-int')).rejects.toMatchObject({ code: 'CONFLICT' });
+      });
+
+      it('opens, accepts and resolves a handoff, refusing a second resolution', async () => {
+        const handoff: Handoff = {
+          id: 'ho_kit', customerId: customer().id, status: 'OPEN', fromChannel: 'PORTAL', toChannel: 'VOICE', intent: 'RETURN', orderId: null,
+          lineItemIds: [], stepsTried: ['tried'], failureReason: 'final sale', sentiment: 'NEGATIVE', summary: 's', escalationId: 'int_kit_esc',
+          createdAt: new Date('2026-11-20T11:00:00Z'), acceptedAt: null, acceptedBy: null, resolvedAt: null, resolvedBy: null, resolution: null, resolutionSummary: null,
+        };
+        const opened = await source().escalate(handoff, { ...interaction('int_kit_esc'), outcome: 'ESCALATED' }, 'kit-esc');
+        expect(opened.handoff).toEqual(handoff);
+        await expect(source().escalate({ ...handoff, id: 'ho_kit_2' }, interaction('int_kit_esc2'), 'kit-esc')).resolves.toMatchObject({ handoff: { id: 'ho_kit' }, replayed: true });
+        const accepted = await source().acceptHandoff('ho_kit', { agentId: 'a1', at: new Date('2026-11-20T12:00:00Z') });
+        expect(accepted).toMatchObject({ status: 'ACCEPTED', acceptedBy: 'a1' });
+        await expect(source().acceptHandoff('ho_kit', { agentId: 'a2', at: new Date() })).resolves.toMatchObject({ status: 'ACCEPTED', acceptedBy: 'a1' });
+        await expect(source().acceptHandoff('ho_nope', { agentId: 'a2', at: new Date() })).resolves.toBeNull();
+        const resolution = { agentId: 'a1', outcome: 'RESOLVED' as const, summary: 'done', at: new Date('2026-11-20T13:00:00Z') };
+        await expect(source().resolveHandoff('ho_kit', resolution, interaction('int_kit_close'), 'kit-res')).resolves.toMatchObject({ status: 'RESOLVED', resolvedBy: 'a1' });
+        await expect(source().resolveHandoff('ho_kit', resolution, interaction('int_kit_close'), 'kit-res')).resolves.toMatchObject({ status: 'RESOLVED' });
+        await expect(source().resolveHandoff('ho_kit', resolution, interaction('int_kit_close2'), 'kit-res-2')).rejects.toMatchObject({ code: 'CONFLICT' });
+        await expect(source().resolveHandoff('ho_nope', resolution, interaction('int_kit_close3'), 'kit-res-3')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+        await expect(source().listHandoffsByCustomer([customer().id], 5)).resolves.toEqual([[expect.objectContaining({ id: 'ho_kit', status: 'RESOLVED' })]]);
+      });
+
+      it('locks verification after the allowed failures, whatever the answer', async () => {
+        const c = data.customers[2];
+        const policy = { windowStart: new Date(Date.now() - 60_000), maxFailures: 2 };
+        const attempt = (correct: boolean) =>
+          source().recordVerificationAttempt({ customerId: c.id, channel: 'VOICE', method: 'POSTAL_CODE', correct, agentId: null, at: new Date() }, policy);
+        await expect(attempt(false)).resolves.toMatchObject({ status: 'WRONG_ANSWER', failuresInWindow: 1 });
+        await expect(attempt(true)).resolves.toMatchObject({ status: 'VERIFIED', failuresInWindow: 1 });
+        await expect(attempt(false)).resolves.toMatchObject({ status: 'WRONG_ANSWER', failuresInWindow: 2 });
+        await expect(attempt(true)).resolves.toMatchObject({ status: 'LOCKED', failuresInWindow: 2 });
+      });
+
+      it('stores verified sessions by the hash of their token', async () => {
+        const session = { id: 'vs_kit', tokenHash: 'hash-kit', customerId: customer().id, channel: 'VOICE' as const, method: 'EMAIL' as const, agentId: null, createdAt: new Date('2026-11-20T10:00:00Z'), expiresAt: new Date('2026-11-20T10:15:00Z') };
+        await source().createVerifiedSession(session);
+        await expect(source().getVerifiedSessions(['missing', 'hash-kit'])).resolves.toEqual([null, session]);
+      });
+    });
+
     it('answers ping while the backend is up', async () => {
       await expect(source().ping()).resolves.toBeUndefined();
     });

@@ -46,6 +46,18 @@ export function describeLogisticsSource(name: string, create: (data: DemoData) =
       (id) => data.returnLabels.filter((l) => l.returnId === id).sort(newestFirst((l) => l.createdAt)),
       () => data.returnLabels.map((l) => l.returnId),
     );
+    it('keeps one label per return, and voids it once', async () => {
+      const label = {
+        id: 'rl_kit', returnId: 'ret_kit', orderId: data.orders[0].id, carrier: 'DHL' as const, trackingNumber: 'RTKIT0001',
+        labelUrl: 'https://labels.example.com/RMA-1.pdf', status: 'CREATED' as const, createdAt: new Date('2026-11-20T10:00:00Z'), expiresAt: new Date('2026-12-20T10:00:00Z'),
+      };
+      await expect(source().createReturnLabel(label)).resolves.toEqual(label);
+      await expect(source().createReturnLabel({ ...label, id: 'rl_kit_2', trackingNumber: 'RTKIT0002' })).resolves.toEqual(label);
+      await expect(source().voidReturnLabel('ret_kit', new Date())).resolves.toBe(true);
+      await expect(source().voidReturnLabel('ret_kit', new Date())).resolves.toBe(false);
+      await expect(source().listReturnLabelsByReturn(['ret_kit'])).resolves.toEqual([[{ ...label, status: 'VOIDED' }]]);
+    });
+
     it('answers ping while the backend is up', async () => {
       await expect(source().ping()).resolves.toBeUndefined();
     });

@@ -56,6 +56,52 @@ export function describeOrderSource(name: string, create: (data: DemoData) => Pr
       () => [...new Set(data.returns.map((r) => r.customerId))],
     );
 
+    it('holds the return policy as rules', async () => {
+      const rules = await source().listReturnPolicyRules();
+      expect(rules.map((r) => r.id)).toEqual(expect.arrayContaining(['standard', 'shoes-trial']));
+    });
+
+    it('counts the orders placed in a period', async () => {
+      const from = new Date(FIXTURE_ANCHOR.getTime() - 60 * 86_400_000);
+      const expected = data.orders.filter((o) => o.placedAt >= from && o.placedAt < FIXTURE_ANCHOR).length;
+      await expect(source().countOrdersPlaced(from, FIXTURE_ANCHOR)).resolves.toBe(expected);
+    });
+
+    describe('writes', () => {
+      const order = () => data.orders.find((o) => o.status === 'DELIVERED' && !data.returns.some((r) => r.orderId === o.id))!;
+      const input = () => {
+        const item = data.lineItems.find((i) => i.orderId === order().id)!;
+        return { orderId: order().id, customerId: order().customerId, items: [{ lineItemId: item.id, quantity: 1, reason: 'DAMAGED' as const }] };
+      };
+
+      it('creates a return once per idempotency key, and finds it by the key', async () => {
+        const first = await source().createReturn(input(), 'kit-return', () => undefined);
+        const second = await source().createReturn(input(), 'kit-return', () => undefined);
+        expect(first.replayed).toBe(false);
+        expect(second).toEqual({ ret: first.ret, replayed: true });
+        expect(first.ret).toMatchObject({ status: 'REQUESTED', orderId: order().id, items: input().items, rma: expect.stringMatching(/^RMA-\d+$/) });
+        await expect(source().findReturnByIdempotencyKey('kit-return', input())).resolves.toEqual(first.ret);
+        await expect(source().getReturns([first.ret.id])).resolves.toEqual([first.ret]);
+      });
+
+      it('refuses a key reused for other input with CONFLICT', async () => {
+        await source().createReturn(input(), 'kit-return-conflict', () => undefined);
+        const other = { ...input(), items: [{ ...input().items[0], reason: 'OTHER' as const }] };
+        await expect(source().findReturnByIdempotencyKey('kit-return-conflict', other)).rejects.toMatchObject({ code: 'CONFLICT' });
+        await expect(source().createReturn(other, 'kit-return-conflict', () => undefined)).rejects.toMatchObject({ code: 'CONFLICT' });
+      });
+
+      it('writes nothing when the check refuses, and frees an abandoned return’s key', async () => {
+        const refused = new Error('refused');
+        await expect(source().createReturn(input(), 'kit-return-refused', () => { throw refused; })).rejects.toBe(refused);
+        await expect(source().findReturnByIdempotencyKey('kit-return-refused', input())).resolves.toBeNull();
+        const { ret } = await source().createReturn(input(), 'kit-return-abandoned', () => undefined);
+        await source().abandonReturn(ret.id, 'kit-return-abandoned');
+        await expect(source().getReturns([ret.id])).resolves.toEqual([null]);
+        await expect(source().findReturnByIdempotencyKey('kit-return-abandoned', input())).resolves.toBeNull();
+      });
+    });
+
     it('answers first = 0 with empty lists', async () => {
       await expect(source().listOrdersByCustomer(customerIds().slice(0, 2), 0)).resolves.toEqual([[], []]);
     });

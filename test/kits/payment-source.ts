@@ -98,6 +98,34 @@ export function describePaymentSource(name: string, create: (data: DemoData) => 
       expect(balances.some((b) => b.overdue.amountMinor > 0)).toBe(true);
       expect(balances.some((b) => b.overdue.amountMinor === 0 && b.outstanding.amountMinor > 0)).toBe(true);
     });
+    describe('writes', () => {
+      it('records a promise to pay once per key, listed with the customer’s open promises', async () => {
+        const customer = data.customers[3];
+        const promise = {
+          id: 'ptp_kit', customerId: customer.id, amount: money(1000, 'EUR'), promisedFor: '2026-12-01', status: 'OPEN' as const,
+          channel: 'VOICE', agentId: 'a1', note: null, createdAt: new Date('2026-11-20T10:00:00Z'),
+        };
+        await expect(source().createPromise(promise, 'kit-ptp')).resolves.toEqual(promise);
+        await expect(source().createPromise({ ...promise, id: 'ptp_kit_2', createdAt: new Date() }, 'kit-ptp')).resolves.toEqual(promise);
+        await expect(source().createPromise({ ...promise, id: 'ptp_kit_3', promisedFor: '2026-12-02' }, 'kit-ptp')).rejects.toMatchObject({ code: 'CONFLICT' });
+        await expect(source().listOpenPromisesByCustomer([customer.id])).resolves.toEqual([[promise]]);
+      });
+
+      it('keeps one expected refund per return, cancellable while pending', async () => {
+        const payment = data.payments.find((p) => p.status === 'CAPTURED')!;
+        const refund = {
+          id: 'rf_kit', paymentId: payment.id, orderId: payment.orderId, customerId: payment.customerId, returnId: 'ret_kit', status: 'PENDING' as const,
+          amount: money(500, payment.amount.currency), reason: 'return', createdAt: new Date('2026-11-20T10:00:00Z'),
+          expectedBy: new Date('2026-11-27T10:00:00Z'), completedAt: null, failureReason: null,
+        };
+        await expect(source().createExpectedRefund(refund)).resolves.toEqual(refund);
+        await expect(source().createExpectedRefund({ ...refund, id: 'rf_kit_2' })).resolves.toEqual(refund);
+        await expect(source().cancelPendingRefund('ret_kit')).resolves.toBe(true);
+        await expect(source().cancelPendingRefund('ret_kit')).resolves.toBe(false);
+        await expect(source().getRefunds(['rf_kit'])).resolves.toEqual([{ ...refund, status: 'CANCELLED' }]);
+      });
+    });
+
     it('answers ping while the backend is up', async () => {
       await expect(source().ping()).resolves.toBeUndefined();
     });

@@ -1,13 +1,39 @@
 import { pageSize } from '../../shared/loaders';
+import { renderBrief, type BriefBalance, type BriefOrder } from '../brief';
 import type { CustomersContext } from '../context';
 import type { Customer as CustomerModel } from '../port';
 
+/** How many handoffs back an open one is looked for: an older one is stale, not open. */
+const HANDOFF_LOOKBACK = 10;
+
+export async function openHandoffOf(ctx: CustomersContext, customerId: string) {
+  const handoffs = await ctx.loaders.handoffsByCustomer(HANDOFF_LOOKBACK).load(customerId);
+  return handoffs.find((h) => h.status !== 'RESOLVED') ?? null;
+}
+
+type WithRequired = CustomerModel & { activeOrders?: BriefOrder[]; openBalances?: BriefBalance[] };
+
 export const Customer = {
-  __resolveReference: (ref: { id: string }, ctx: CustomersContext) => ctx.loaders.customer.load(ref.id),
+  // The representation may carry what Customer.brief @requires; keep it beside the CRM's record.
+  __resolveReference: async (ref: { id: string; activeOrders?: BriefOrder[]; openBalances?: BriefBalance[] }, ctx: CustomersContext) => {
+    const customer = await ctx.loaders.customer.load(ref.id);
+    return customer && { ...customer, ...ref };
+  },
   defaultShippingAddress: (customer: CustomerModel) => {
     const shipping = customer.addresses.filter((a) => a.kind === 'SHIPPING');
     return shipping.find((a) => a.isDefault) ?? shipping[0] ?? null;
   },
   interactions: (customer: CustomerModel, args: { first: number }, ctx: CustomersContext) =>
     ctx.loaders.interactionsByCustomer(pageSize(args.first)).load(customer.id),
+  openHandoff: (customer: CustomerModel, _: unknown, ctx: CustomersContext) => openHandoffOf(ctx, customer.id),
+  handoffs: (customer: CustomerModel, args: { first: number }, ctx: CustomersContext) =>
+    ctx.loaders.handoffsByCustomer(pageSize(args.first)).load(customer.id),
+  brief: async (customer: WithRequired, _: unknown, ctx: CustomersContext) =>
+    renderBrief({
+      customer,
+      activeOrders: customer.activeOrders ?? [],
+      openBalances: customer.openBalances ?? [],
+      interactions: await ctx.loaders.interactionsByCustomer(3).load(customer.id),
+      openHandoff: await openHandoffOf(ctx, customer.id),
+    }),
 };

@@ -2,6 +2,7 @@ import { scalarResolvers } from '../../shared/scalars';
 import { Order, Return } from './Order';
 import { Query } from './Query';
 import { ReturnLabel } from './ReturnLabel';
-import { Shipment } from './Shipment';
+import { Mutation } from './Mutation';
+import { DeliveryExceptionResolvers, Shipment } from './Shipment';
 
-export const resolvers = { ...scalarResolvers, Query, Shipment, ReturnLabel, Order, Return };
+export const resolvers = { ...scalarResolvers, Query, Mutation, Shipment, DeliveryException: DeliveryExceptionResolvers, ReturnLabel, Order, Return };

@@ -2,6 +2,9 @@ import { MAX_PAGE_SIZE, pageSize } from '../../shared/loaders';
 import type { OrdersContext } from '../context';
 import type { OrderStatus } from '../port';
 
+const ACTIVE_DAYS = 90;
+const ACTIVE_ORDERS = 5;
+
 // The OMS knows customers only by id; the CRM subgraph owns the rest of the entity.
 export const Customer = {
   __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
@@ -14,4 +17,8 @@ export const Customer = {
   },
   returns: (customer: { id: string }, args: { first: number }, ctx: OrdersContext) =>
     ctx.loaders.returnsByCustomer(pageSize(args.first)).load(customer.id),
+  activeOrders: async (customer: { id: string }, _: unknown, ctx: OrdersContext) => {
+    const since = Date.now() - ACTIVE_DAYS * 86_400_000;
+    return (await ctx.loaders.ordersByCustomer(ACTIVE_ORDERS).load(customer.id)).filter((o) => o.placedAt.getTime() >= since);
+  },
 };

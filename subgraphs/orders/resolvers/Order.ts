@@ -1,9 +1,14 @@
+import { formatDate, text } from '../../shared/i18n';
 import type { OrdersContext } from '../context';
 import type { Order as OrderModel } from '../port';
+import { orderEligibility } from '../returns/eligibility';
 
 export const Order = {
   __resolveReference: (ref: { id: string }, ctx: OrdersContext) => ctx.loaders.order.load(ref.id),
+  statusText: (order: OrderModel, args: { locale?: string | null }) => text('orderStatus', order.status, args.locale),
+  placedOn: (order: OrderModel, args: { locale?: string | null }) => formatDate(order.placedAt, args.locale),
   customer: (order: OrderModel) => ({ __typename: 'Customer', id: order.customerId }),
   lineItems: (order: OrderModel, _: unknown, ctx: OrdersContext) => ctx.loaders.lineItemsByOrder.load(order.id),
   returns: (order: OrderModel, _: unknown, ctx: OrdersContext) => ctx.loaders.returnsByOrder.load(order.id),
+  returnEligibility: (order: OrderModel, _: unknown, ctx: OrdersContext) => orderEligibility(ctx, order),
 };

@@ -1,4 +1,9 @@
+import { badInput } from '../../shared/errors';
+import { text } from '../../shared/i18n';
 import type { OrdersContext } from '../context';
+import type { OrderStatus } from '../port';
+import { policyFor } from '../returns/policy';
+import { describePolicy } from '../returns/summary';
 
 /** "#nw 100234", "nw-100234", "100234" → "NW-100234": the forms a customer says or types. */
 export function normalizeOrderNumber(input: string): string | null {
@@ -14,4 +19,29 @@ export const Query = {
     return number ? ctx.loaders.orderByNumber.load(number) : null;
   },
   return: (_: unknown, args: { id: string }, ctx: OrdersContext) => ctx.loaders.return.load(args.id),
+
+  identifyByOrderNumber: async (_: unknown, args: { orderNumber: string }, ctx: OrdersContext) => {
+    const number = normalizeOrderNumber(args.orderNumber);
+    if (!number) throw badInput('That is not an order number (they look like NW-100234)', { argument: 'orderNumber' });
+    const order = await ctx.loaders.orderByNumber.load(number);
+    // Only what an unverified caller may hear: who (masked, by the CRM) and the order's status.
+    return order ? [{ caller: { __typename: 'Caller', id: order.customerId }, order: { number: order.number, status: order.status } }] : [];
+  },
+
+  returnPolicy: async (_: unknown, args: { category: string; country: string; orderPlacedAt?: Date | null }, ctx: OrdersContext) => {
+    const country = args.country.trim().toUpperCase();
+    const category = args.category.trim().toLowerCase();
+    if (!/^[A-Z]{2}$/.test(country)) throw badInput('country must be an ISO 3166-1 alpha-2 code such as DE', { argument: 'country' });
+    if (!/^[a-z][a-z0-9-]{0,40}$/.test(category)) throw badInput('category must be a category slug such as shoes', { argument: 'category' });
+    return policyFor(await ctx.loaders.returnPolicy(), { category, country, placedAt: args.orderPlacedAt ?? new Date() });
+  },
+};
+
+export const OrderStatusNote = {
+  statusText: (note: { status: OrderStatus }, args: { locale?: string | null }) => text('orderStatus', note.status, args.locale),
+};
+
+export const ReturnPolicyAnswer = {
+  startsFrom: () => 'DELIVERY',
+  summary: describePolicy,
 };

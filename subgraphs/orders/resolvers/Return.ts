@@ -1,11 +1,25 @@
+import { formatDate, text } from '../../shared/i18n';
 import type { OrdersContext } from '../context';
-import type { Return as ReturnModel, ReturnItem } from '../port';
+import type { ReturnItem, Return as ReturnModel } from '../port';
+import type { Eligibility, EligibilityReason } from '../returns/policy';
 
 export const Return = {
   __resolveReference: (ref: { id: string }, ctx: OrdersContext) => ctx.loaders.return.load(ref.id),
   order: (ret: ReturnModel, _: unknown, ctx: OrdersContext) => ctx.loaders.order.load(ret.orderId),
+  statusText: (ret: ReturnModel, args: { locale?: string | null }) => text('returnStatus', ret.status, args.locale),
 };
 
 export const ReturnItemResolvers = {
   lineItem: (item: ReturnItem, _: unknown, ctx: OrdersContext) => ctx.loaders.lineItem.load(item.lineItemId),
 };
+
+const reasonText = (parent: { reason: EligibilityReason }, args: { locale?: string | null }) =>
+  text('returnEligibility', parent.reason, args.locale);
+
+export const ReturnEligibility = {
+  reasonText,
+  returnableUntilText: (e: Eligibility, args: { locale?: string | null }) => (e.returnableUntil ? formatDate(e.returnableUntil, args.locale) : null),
+  appliedRules: (e: Eligibility) => e.policy.appliedRules,
+};
+
+export const ReturnRefusal = { reasonText };

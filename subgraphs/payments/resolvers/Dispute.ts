@@ -1,3 +1,4 @@
+import { text } from '../../shared/i18n';
 import type { PaymentsContext } from '../context';
 import type { Dispute as DisputeModel } from '../port';
 
@@ -9,4 +10,5 @@ export const Dispute = {
   payment: (dispute: DisputeModel, _: unknown, ctx: PaymentsContext) => ctx.loaders.payment.load(dispute.paymentId),
   order: (dispute: DisputeModel) => ({ __typename: 'Order', id: dispute.orderId }),
   isOpen: isOpenDispute,
+  statusText: (dispute: DisputeModel, args: { locale?: string | null }) => text('disputeStatus', dispute.status, args.locale),
 };

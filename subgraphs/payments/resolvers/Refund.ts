@@ -1,3 +1,4 @@
+import { formatDate, text } from '../../shared/i18n';
 import type { PaymentsContext } from '../context';
 import type { Refund as RefundModel } from '../port';
 
@@ -5,5 +6,7 @@ export const Refund = {
   __resolveReference: (ref: { id: string }, ctx: PaymentsContext) => ctx.loaders.refund.load(ref.id),
   payment: (refund: RefundModel, _: unknown, ctx: PaymentsContext) => ctx.loaders.payment.load(refund.paymentId),
   order: (refund: RefundModel) => ({ __typename: 'Order', id: refund.orderId }),
+  statusText: (refund: RefundModel, args: { locale?: string | null }) => text('refundStatus', refund.status, args.locale),
+  expectedOn: (refund: RefundModel, args: { locale?: string | null }) => (refund.expectedBy ? formatDate(refund.expectedBy, args.locale) : null),
   return: (refund: RefundModel) => (refund.returnId ? { __typename: 'Return', id: refund.returnId } : null),
 };

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
+import { createIdempotencyTable } from '../../../shared/idempotency';
 
 /** Timestamped, append-only: a released migration is never edited, a new one is added. */
 export const migrations: Record<string, Migration> = {
@@ -61,6 +62,63 @@ export const migrations: Record<string, Migration> = {
     },
     async down(db: Kysely<any>) {
       for (const table of ['interactions', 'addresses', 'customers']) await db.schema.dropTable(table).execute();
+    },
+  },
+  '2026-11-21T14:00_conversations': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('verification_attempts')
+        .addColumn('id', 'bigserial', (c) => c.primaryKey())
+        .addColumn('customer_id', 'text', (c) => c.notNull())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('method', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('agent_id', 'text')
+        .addColumn('attempted_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('verification_attempts_recent').on('verification_attempts').columns(['customer_id', 'attempted_at']).execute();
+      await db.schema
+        .createTable('verified_sessions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        // Only a hash: a leaked table unlocks nothing.
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('customer_id', 'text', (c) => c.notNull())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('method', 'text', (c) => c.notNull())
+        .addColumn('agent_id', 'text')
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('handoffs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('customer_id', 'text', (c) => c.notNull().references('customers.id'))
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('from_channel', 'text', (c) => c.notNull())
+        .addColumn('to_channel', 'text', (c) => c.notNull())
+        .addColumn('intent', 'text', (c) => c.notNull())
+        .addColumn('order_id', 'text')
+        .addColumn('line_item_ids', sql`text[]`, (c) => c.notNull().defaultTo(sql`'{}'`))
+        .addColumn('steps_tried', sql`text[]`, (c) => c.notNull().defaultTo(sql`'{}'`))
+        .addColumn('failure_reason', 'text', (c) => c.notNull())
+        .addColumn('sentiment', 'text')
+        .addColumn('summary', 'text', (c) => c.notNull())
+        .addColumn('escalation_id', 'text', (c) => c.notNull().references('interactions.id'))
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('accepted_at', 'timestamptz')
+        .addColumn('accepted_by', 'text')
+        .addColumn('resolved_at', 'timestamptz')
+        .addColumn('resolved_by', 'text')
+        .addColumn('resolution', 'text')
+        .addColumn('resolution_summary', 'text')
+        .execute();
+      await db.schema.createIndex('handoffs_customer_recent').on('handoffs').columns(['customer_id', 'created_at desc']).execute();
+      await db.schema.createIndex('interactions_recent').on('interactions').column('occurred_at').execute();
+      await createIdempotencyTable(db);
+    },
+    async down(db: Kysely<any>) {
+      for (const table of ['idempotency_keys', 'handoffs', 'verified_sessions', 'verification_attempts']) await db.schema.dropTable(table).execute();
+      await db.schema.dropIndex('interactions_recent').execute();
     },
   },
 };

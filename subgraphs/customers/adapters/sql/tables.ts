@@ -1,5 +1,8 @@
+import type { Generated } from 'kysely';
+import type { IdempotencyTables } from '../../../shared/idempotency';
+
 /** The CRM tables in schema `crm`, as kysely sees them (CamelCasePlugin maps to snake_case). */
-export interface CrmTables {
+export interface CrmTables extends IdempotencyTables {
   customers: {
     id: string;
     firstName: string;
@@ -43,7 +46,51 @@ export interface CrmTables {
     agentId: string | null;
     occurredAt: Date;
   };
+  verificationAttempts: {
+    id: Generated<string>;
+    customerId: string;
+    channel: string;
+    method: string;
+    status: string;
+    agentId: string | null;
+    attemptedAt: Date;
+  };
+  verifiedSessions: {
+    id: string;
+    tokenHash: string;
+    customerId: string;
+    channel: string;
+    method: string;
+    agentId: string | null;
+    createdAt: Date;
+    expiresAt: Date;
+  };
+  handoffs: {
+    id: string;
+    customerId: string;
+    status: string;
+    fromChannel: string;
+    toChannel: string;
+    intent: string;
+    orderId: string | null;
+    lineItemIds: string[];
+    stepsTried: string[];
+    failureReason: string;
+    sentiment: string | null;
+    summary: string;
+    escalationId: string;
+    createdAt: Date;
+    acceptedAt: Date | null;
+    acceptedBy: string | null;
+    resolvedAt: Date | null;
+    resolvedBy: string | null;
+    resolution: string | null;
+    resolutionSummary: string | null;
+  };
 }
+
+export type HandoffRow = CrmTables['handoffs'];
+export type SessionRow = CrmTables['verifiedSessions'];
 
 export type CustomerRow = CrmTables['customers'];
 export type AddressRow = CrmTables['addresses'];

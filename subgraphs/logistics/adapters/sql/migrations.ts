@@ -53,4 +53,17 @@ export const migrations: Record<string, Migration> = {
       for (const table of ['return_labels', 'tracking_events', 'shipments']) await db.schema.dropTable(table).execute();
     },
   },
+  '2026-11-21T14:00_one_label_per_return': {
+    async up(db: Kysely<any>) {
+      // A return's label is issued once; the saga's repeats rely on this to stay idempotent.
+      await db.schema.dropIndex('return_labels_return').execute();
+      await db.schema.createIndex('return_labels_return').on('return_labels').column('return_id').unique().execute();
+      await db.schema.alterTable('return_labels').addColumn('voided_at', 'timestamptz').execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.alterTable('return_labels').dropColumn('voided_at').execute();
+      await db.schema.dropIndex('return_labels_return').execute();
+      await db.schema.createIndex('return_labels_return').on('return_labels').column('return_id').execute();
+    },
+  },
 };

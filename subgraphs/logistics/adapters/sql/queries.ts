@@ -27,7 +27,7 @@ export function fromShipment({ exception, ...shipment }: Shipment): ShipmentRow 
 }
 
 export const toTrackingEvent = (row: TrackingEventRow): TrackingEvent => row as TrackingEvent;
-export const toReturnLabel = (row: ReturnLabelRow): ReturnLabel => row as ReturnLabel;
+export const toReturnLabel = ({ voidedAt: _voided, ...row }: ReturnLabelRow): ReturnLabel => row as ReturnLabel;
 
 async function shipmentsWhereIn(db: LogisticsDb, column: 'id' | 'orderId' | 'trackingNumber', keys: readonly string[]) {
   if (keys.length === 0) return [];
@@ -65,6 +65,22 @@ async function labelsWhereIn(db: LogisticsDb, column: 'id' | 'returnId', keys: r
   return rows.map(toReturnLabel);
 }
 
+export async function insertReturnLabel(db: LogisticsDb, label: ReturnLabel): Promise<ReturnLabel> {
+  await db.insertInto('returnLabels').values(label).onConflict((oc) => oc.column('returnId').doNothing()).execute();
+  const [existing] = await labelsWhereIn(db, 'returnId', [label.returnId]);
+  return existing;
+}
+
+export async function markReturnLabelVoided(db: LogisticsDb, returnId: string, at: Date): Promise<boolean> {
+  const result = await db
+    .updateTable('returnLabels')
+    .set({ status: 'VOIDED', voidedAt: at })
+    .where('returnId', '=', returnId)
+    .where('status', '!=', 'VOIDED')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
 /** The carrier integrations as a LogisticsSource over SQL. */
 export function createSqlLogisticsSource(db: LogisticsDb): LogisticsSource {
   return {
@@ -75,6 +91,8 @@ export function createSqlLogisticsSource(db: LogisticsDb): LogisticsSource {
     listTrackingEvents: async (ids) => groupByKey(ids, await findTrackingEvents(db, ids), (e) => e.shipmentId),
     getReturnLabels: async (ids) => byKey(ids, await labelsWhereIn(db, 'id', ids), (l) => l.id),
     listReturnLabelsByReturn: async (ids) => groupByKey(ids, await labelsWhereIn(db, 'returnId', ids), (l) => l.returnId),
+    createReturnLabel: (label) => insertReturnLabel(db, label),
+    voidReturnLabel: (returnId, at) => markReturnLabelVoided(db, returnId, at),
     ping: async () => void (await sql`select 1`.execute(db)),
   };
 }

@@ -36,9 +36,10 @@ export interface LogisticsTables {
     status: string;
     createdAt: Date;
     expiresAt: Date;
+    voidedAt: Generated<Date | null>;
   };
 }
 
 export type ShipmentRow = LogisticsTables['shipments'];
 export type TrackingEventRow = Omit<LogisticsTables['trackingEvents'], 'id'>;
-export type ReturnLabelRow = LogisticsTables['returnLabels'];
+export type ReturnLabelRow = Omit<LogisticsTables['returnLabels'], 'voidedAt'> & { voidedAt?: Date | null };

@@ -1,4 +1,6 @@
 import { sql, type Kysely, type Migration } from 'kysely';
+import { createIdempotencyTable } from '../../../shared/idempotency';
+import { DEFAULT_RETURN_POLICY } from '../../returns/default-policy';
 
 /** Timestamped, append-only: a released migration is never edited, a new one is added. */
 export const migrations: Record<string, Migration> = {
@@ -66,6 +68,31 @@ export const migrations: Record<string, Migration> = {
     },
     async down(db: Kysely<any>) {
       for (const table of ['return_items', 'returns', 'line_items', 'orders']) await db.schema.dropTable(table).execute();
+    },
+  },
+  '2026-11-21T14:00_returns': {
+    async up(db: Kysely<any>) {
+      // The OMS records delivery (fulfilment events): return windows start there.
+      await db.schema.alterTable('orders').addColumn('delivered_at', 'timestamptz').execute();
+      await db.schema
+        .createTable('return_policy_rules')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('WINDOW', 'NOT_RETURNABLE', 'LEGAL_MINIMUM', 'EXTENSION')`))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('category', 'text')
+        .addColumn('country', 'char(2)')
+        .addColumn('days', 'integer', (c) => c.check(sql`days >= 0`))
+        .addColumn('extended_until', 'timestamptz')
+        .addColumn('orders_placed_from', 'timestamptz')
+        .addColumn('orders_placed_until', 'timestamptz')
+        .execute();
+      await db.insertInto('return_policy_rules').values(DEFAULT_RETURN_POLICY).execute();
+      await createIdempotencyTable(db);
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('idempotency_keys').execute();
+      await db.schema.dropTable('return_policy_rules').execute();
+      await db.schema.alterTable('orders').dropColumn('delivered_at').execute();
     },
   },
 };

@@ -3,7 +3,9 @@ import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { byKey, distinct, groupByKey } from '../../../shared/batch';
 import { money } from '../../../shared/money';
 import { topRowsPerKey } from '../../../shared/sql';
-import type { LineItem, Order, OrderSource, Return } from '../../port';
+import { randomInt, randomUUID } from 'node:crypto';
+import { idempotentWrite, previousResult } from '../../../shared/idempotency';
+import type { LineItem, NewReturn, Order, OrderSource, Return, ReturnPolicyRule } from '../../port';
 import type { LineItemRow, OmsTables, OrderRow, ReturnItemRow, ReturnRow } from './tables';
 
 export type OmsDb = Kysely<OmsTables>;
@@ -17,6 +19,7 @@ export function toOrder(row: OrderRow): Order {
     status: row.status as Order['status'],
     placedAt: row.placedAt,
     updatedAt: row.updatedAt,
+    deliveredAt: row.deliveredAt,
     currency: row.currency,
     subtotal: m(row.subtotalMinor),
     shippingTotal: m(row.shippingMinor),
@@ -44,6 +47,7 @@ export function fromOrder(order: Order): OrderRow {
     status: order.status,
     placedAt: order.placedAt,
     updatedAt: order.updatedAt,
+    deliveredAt: order.deliveredAt,
     currency: order.currency,
     subtotalMinor: order.subtotal.amountMinor,
     shippingMinor: order.shippingTotal.amountMinor,
@@ -193,6 +197,64 @@ export async function findRecentReturnsByCustomers(db: OmsDb, customerIds: reado
   return rows.map(toReturnWithItems);
 }
 
+export async function findReturnPolicyRules(db: OmsDb): Promise<ReturnPolicyRule[]> {
+  const rows = await db.selectFrom('returnPolicyRules').selectAll().orderBy('id').execute();
+  return rows.map((r) => ({ ...r, kind: r.kind as ReturnPolicyRule['kind'], country: r.country?.trim() ?? null }));
+}
+
+/** The order row locked for the rest of the transaction, so returns against it are written one at a time. */
+async function lockOrder(db: OmsDb, orderId: string) {
+  return db.selectFrom('orders').select('id').where('id', '=', orderId).forUpdate().executeTakeFirst();
+}
+
+export async function insertReturn(
+  db: OmsDb,
+  input: NewReturn,
+  idempotencyKey: string,
+  check: (existing: Return[]) => void,
+): Promise<{ ret: Return; replayed: boolean }> {
+  const { id, replayed } = await idempotentWrite(db, 'initiateReturn', idempotencyKey, input, async (tx) => {
+    if (!(await lockOrder(tx, input.orderId))) throw new Error(`order ${input.orderId} vanished during a return`);
+    check(await findReturnsByOrders(tx, [input.orderId]));
+    const now = new Date();
+    const returnId = `ret_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+    // RMA numbers are what customers read out: short, random, unique (retried on the rare clash).
+    for (let attempt = 0; ; attempt++) {
+      const inserted = await tx
+        .insertInto('returns')
+        .values({ id: returnId, rma: `RMA-${randomInt(10_000_000, 99_999_999)}`, orderId: input.orderId, customerId: input.customerId, status: 'REQUESTED', createdAt: now, updatedAt: now })
+        .onConflict((oc) => oc.column('rma').doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (inserted) break;
+      if (attempt > 5) throw new Error('could not allocate an RMA number');
+    }
+    await tx.insertInto('returnItems').values(input.items.map((i) => ({ returnId, ...i }))).execute();
+    return returnId;
+  });
+  const [ret] = await findReturnsByIds(db, [id]);
+  if (!ret) throw new Error(`return ${id} of idempotency key was not found`);
+  return { ret, replayed };
+}
+
+export async function deleteAbandonedReturn(db: OmsDb, returnId: string, idempotencyKey: string): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    await tx.deleteFrom('returnItems').where('returnId', '=', returnId).execute();
+    await tx.deleteFrom('returns').where('id', '=', returnId).execute();
+    await tx.deleteFrom('idempotencyKeys').where('key', '=', idempotencyKey).where('resultId', '=', returnId).execute();
+  });
+}
+
+export async function countOrdersPlacedBetween(db: OmsDb, from: Date, to: Date): Promise<number> {
+  const row = await db
+    .selectFrom('orders')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('placedAt', '>=', from)
+    .where('placedAt', '<', to)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
 /** The OMS as an OrderSource over SQL. */
 export function createSqlOrderSource(db: OmsDb): OrderSource {
   return {
@@ -205,6 +267,14 @@ export function createSqlOrderSource(db: OmsDb): OrderSource {
     listReturnsByOrder: async (ids) => groupByKey(ids, await findReturnsByOrders(db, ids), (r) => r.orderId),
     listReturnsByCustomer: async (ids, first) =>
       groupByKey(ids, await findRecentReturnsByCustomers(db, ids, first), (r) => r.customerId),
+    listReturnPolicyRules: () => findReturnPolicyRules(db),
+    createReturn: (input, key, check) => insertReturn(db, input, key, check),
+    findReturnByIdempotencyKey: async (key, input) => {
+      const id = await previousResult(db, 'initiateReturn', key, input);
+      return id ? ((await findReturnsByIds(db, [id]))[0] ?? null) : null;
+    },
+    abandonReturn: (returnId, key) => deleteAbandonedReturn(db, returnId, key),
+    countOrdersPlaced: (from, to) => countOrdersPlacedBetween(db, from, to),
     ping: async () => void (await sql`select 1`.execute(db)),
   };
 }

@@ -1,7 +1,8 @@
 import type { Generated } from 'kysely';
+import type { IdempotencyTables } from '../../../shared/idempotency';
 
 /** The OMS tables in schema `oms`, as kysely sees them (CamelCasePlugin maps to snake_case). */
-export interface OmsTables {
+export interface OmsTables extends IdempotencyTables {
   orders: {
     id: string;
     number: string;
@@ -9,6 +10,7 @@ export interface OmsTables {
     status: string;
     placedAt: Date;
     updatedAt: Date;
+    deliveredAt: Date | null;
     currency: string;
     subtotalMinor: number;
     shippingMinor: number;
@@ -48,6 +50,17 @@ export interface OmsTables {
     lineItemId: string;
     quantity: number;
     reason: string;
+  };
+  returnPolicyRules: {
+    id: string;
+    kind: string;
+    name: string;
+    category: string | null;
+    country: string | null;
+    days: number | null;
+    extendedUntil: Date | null;
+    ordersPlacedFrom: Date | null;
+    ordersPlacedUntil: Date | null;
   };
 }
 

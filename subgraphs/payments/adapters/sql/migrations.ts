@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
+import { createIdempotencyTable } from '../../../shared/idempotency';
 
 /** Timestamped, append-only: a released migration is never edited, a new one is added. */
 export const migrations: Record<string, Migration> = {
@@ -66,6 +67,32 @@ export const migrations: Record<string, Migration> = {
     },
     async down(db: Kysely<any>) {
       for (const table of ['disputes', 'refunds', 'payments']) await db.schema.dropTable(table).execute();
+    },
+  },
+  '2026-11-21T14:00_promises_and_return_refunds': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('payment_promises')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('customer_id', 'text', (c) => c.notNull())
+        .addColumn('currency', 'char(3)', (c) => c.notNull())
+        .addColumn('amount_minor', 'integer', (c) => c.notNull().check(sql`amount_minor > 0`))
+        .addColumn('promised_for', 'date', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('agent_id', 'text')
+        .addColumn('note', 'text')
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('payment_promises_customer').on('payment_promises').columns(['customer_id', 'promised_for']).execute();
+      // One refund per return: the return saga's repeats rely on it to stay idempotent.
+      await db.schema.createIndex('refunds_one_per_return').on('refunds').column('return_id').unique().execute();
+      await createIdempotencyTable(db);
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('idempotency_keys').execute();
+      await db.schema.dropIndex('refunds_one_per_return').execute();
+      await db.schema.dropTable('payment_promises').execute();
     },
   },
 };

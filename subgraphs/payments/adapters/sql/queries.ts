@@ -2,8 +2,9 @@ import { sql, type Kysely } from 'kysely';
 import { byKey, distinct, groupByKey } from '../../../shared/batch';
 import { money } from '../../../shared/money';
 import { topRowsPerKey } from '../../../shared/sql';
-import type { Balance, Dispute, Payment, PaymentSource, Refund } from '../../port';
-import type { DisputeRow, PaymentRow, PaymentTables, RefundRow } from './tables';
+import { idempotentWrite } from '../../../shared/idempotency';
+import type { Balance, Dispute, Payment, PaymentPromise, PaymentSource, Refund } from '../../port';
+import type { DisputeRow, PaymentRow, PaymentTables, PromiseRow, RefundRow } from './tables';
 
 export type PaymentsDb = Kysely<PaymentTables>;
 
@@ -115,6 +116,30 @@ export async function findOpenBalances(db: PaymentsDb, customerIds: readonly str
   }));
 }
 
+export const toPromise = ({ currency, amountMinor, ...row }: PromiseRow): PaymentPromise => ({
+  ...row,
+  status: row.status as PaymentPromise['status'],
+  amount: money(amountMinor, currency),
+});
+
+export async function insertPromise(db: PaymentsDb, promise: PaymentPromise, idempotencyKey: string): Promise<PaymentPromise> {
+  const { amount, ...rest } = promise;
+  // The key covers what the caller asked for, not the id and time this attempt made up.
+  const { id: _id, createdAt: _at, ...asked } = promise;
+  const { id } = await idempotentWrite(db, 'promiseToPay', idempotencyKey, asked, async (tx) => {
+    await tx.insertInto('paymentPromises').values({ ...rest, currency: amount.currency, amountMinor: amount.amountMinor }).execute();
+    return promise.id;
+  });
+  const row = await db.selectFrom('paymentPromises').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  return toPromise(row);
+}
+
+export async function insertExpectedRefund(db: PaymentsDb, refund: Refund): Promise<Refund> {
+  await db.insertInto('refunds').values(fromRefund(refund)).onConflict((oc) => oc.column('returnId').doNothing()).execute();
+  const row = await db.selectFrom('refunds').selectAll().where('returnId', '=', refund.returnId!).executeTakeFirstOrThrow();
+  return toRefund(row);
+}
+
 /** The payment service as a PaymentSource over SQL. */
 export function createSqlPaymentSource(db: PaymentsDb): PaymentSource {
   const payments = (column: 'id' | 'orderId', keys: readonly string[]) =>
@@ -140,6 +165,23 @@ export function createSqlPaymentSource(db: PaymentsDb): PaymentSource {
     listDisputesByOrder: async (ids) => groupByKey(ids, await disputes('orderId', ids), (d) => d.orderId),
     listDisputesByCustomer: async (ids) => groupByKey(ids, await disputes('customerId', ids), (d) => d.customerId),
     listOpenBalancesByCustomer: async (ids, now) => groupByKey(ids, await findOpenBalances(db, ids, now), (b) => b.customerId),
+    listOpenPromisesByCustomer: async (ids) =>
+      groupByKey(
+        ids,
+        ids.length === 0
+          ? []
+          : (
+              await db.selectFrom('paymentPromises').selectAll().where('customerId', 'in', distinct(ids)).where('status', '=', 'OPEN')
+                .orderBy('promisedFor').orderBy('id').execute()
+            ).map(toPromise),
+        (p) => p.customerId,
+      ),
+    createPromise: (promise, key) => insertPromise(db, promise, key),
+    createExpectedRefund: (refund) => insertExpectedRefund(db, refund),
+    cancelPendingRefund: async (returnId) => {
+      const result = await db.updateTable('refunds').set({ status: 'CANCELLED' }).where('returnId', '=', returnId).where('status', '=', 'PENDING').executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
     ping: async () => void (await sql`select 1`.execute(db)),
   };
 }

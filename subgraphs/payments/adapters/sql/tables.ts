@@ -1,5 +1,7 @@
+import type { IdempotencyTables } from '../../../shared/idempotency';
+
 /** The payment service's tables in schema `payments` (CamelCasePlugin maps to snake_case). No PAN column exists. */
-export interface PaymentTables {
+export interface PaymentTables extends IdempotencyTables {
   payments: {
     id: string;
     orderId: string;
@@ -45,8 +47,21 @@ export interface PaymentTables {
     openedAt: Date;
     respondBy: Date | null;
   };
+  paymentPromises: {
+    id: string;
+    customerId: string;
+    currency: string;
+    amountMinor: number;
+    promisedFor: string;
+    status: string;
+    channel: string;
+    agentId: string | null;
+    note: string | null;
+    createdAt: Date;
+  };
 }
 
+export type PromiseRow = PaymentTables['paymentPromises'];
 export type PaymentRow = PaymentTables['payments'];
 export type RefundRow = PaymentTables['refunds'];
 export type DisputeRow = PaymentTables['disputes'];

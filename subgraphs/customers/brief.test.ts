@@ -1,0 +1,60 @@
+import { BRIEF_MAX_LENGTH, renderBrief, type BriefInput, type BriefOrder } from './brief';
+import type { Customer, Handoff, Interaction } from './port';
+
+const customer = (locale: string, language: string, tier: Customer['loyaltyTier'] = 'GOLD') =>
+  ({ id: 'cus_1', firstName: 'Lena', lastName: 'Fischer', locale, preferredLanguage: language, loyaltyTier: tier }) as Customer;
+const order = (n: number, overrides: Partial<BriefOrder> = {}): BriefOrder => ({
+  number: `NW-10000${n}`,
+  status: 'SHIPPED',
+  placedAt: '2026-11-10T10:00:00.000Z',
+  total: { amountMinor: 12999, currency: 'EUR' },
+  lineItems: [{ title: 'Trail Runner Pro', quantity: 1 }],
+  shipments: [{ status: 'EXCEPTION', carrierName: 'DHL', estimatedDeliveryAt: '2026-11-24T00:00:00.000Z', exception: { kind: 'LOST' } }],
+  returns: [],
+  refunds: [{ status: 'PENDING', amount: { amountMinor: 4999, currency: 'EUR' }, expectedBy: '2026-11-25T00:00:00.000Z' }],
+  disputes: [],
+  ...overrides,
+});
+const input = (overrides: Partial<BriefInput> = {}): BriefInput => ({
+  customer: customer('de-DE', 'de'),
+  activeOrders: [order(1)],
+  openBalances: [],
+  interactions: [],
+  openHandoff: null,
+  ...overrides,
+});
+
+describe('the brief', () => {
+  it('says what matters in the customer’s language, with local money and dates', () => {
+    const brief = renderBrief(input());
+    expect(brief).toContain('Lena Fischer, Treuestufe Gold, spricht Deutsch.');
+    expect(brief).toContain('Bestellung NW-100001 vom 10.11.2026, 129,99\u00a0€: Versandt.');
+    expect(brief).toContain('Paket DHL: Zustellproblem – Das Paket ist verloren gegangen.');
+    expect(brief).toContain('Erstattung 49,99\u00a0€: Erstattung ausstehend, erwartet bis 25.11.2026.');
+    expect(renderBrief(input({ customer: customer('fr-FR', 'fr') }))).toContain('Le colis est perdu');
+    expect(renderBrief(input({ customer: customer('es-ES', 'es') }))).toContain('El paquete se ha perdido');
+    expect(renderBrief(input({ customer: customer('en-US', 'en', 'NONE') }))).toMatch(/^Lena Fischer, speaks English\./);
+  });
+
+  it('is the same text for the same data', () => {
+    expect(renderBrief(input())).toBe(renderBrief(input()));
+  });
+
+  it('puts an open handoff right after the customer', () => {
+    const handoff = { fromChannel: 'PORTAL', createdAt: new Date('2026-11-20T09:00:00Z'), status: 'OPEN', failureReason: 'final sale', stepsTried: ['opened order'], summary: 'wants a refund' } as Handoff;
+    const lines = renderBrief(input({ customer: customer('en-GB', 'en'), openHandoff: handoff })).split('\n');
+    expect(lines[1]).toBe('OPEN HANDOFF from portal (20 Nov 2026, waiting): final sale. Tried: opened order. Summary: wants a refund');
+  });
+
+  it(`stays within ${BRIEF_MAX_LENGTH} characters whatever the history`, () => {
+    const long = 'x'.repeat(5_000);
+    const huge = input({
+      customer: { ...customer('en-US', 'en'), firstName: long },
+      activeOrders: Array.from({ length: 50 }, (_, i) => order(i, { lineItems: Array(40).fill({ title: long, quantity: 3 }) })),
+      openBalances: [{ outstanding: { amountMinor: 1, currency: 'USD' }, overdue: { amountMinor: 1, currency: 'USD' }, promises: [] }],
+      interactions: Array(100).fill({ occurredAt: new Date(), channel: 'CHAT', intent: 'OTHER', outcome: 'ABANDONED' } as Interaction),
+      openHandoff: { fromChannel: 'PORTAL', createdAt: new Date(), status: 'OPEN', failureReason: long, stepsTried: [long], summary: long } as Handoff,
+    });
+    expect(renderBrief(huge).length).toBeLessThanOrEqual(BRIEF_MAX_LENGTH);
+  });
+});

@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { AppError, badInput, ErrorCode } from '../shared/errors';
+import type { CustomersContext } from './context';
+import type { Channel, Handoff, Intent, Interaction, InteractionOutcome, Sentiment } from './port';
+
+const LIMITS = { summary: 2_000, failureReason: 1_000, step: 300, steps: 30, lineItemIds: 100, id: 100 };
+const HANDOFF_TARGETS: Channel[] = ['VOICE', 'CHAT', 'HUMAN_DESK'];
+export const newId = (prefix: string) => `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+
+export interface InteractionFields {
+  customerId: string;
+  orderId?: string | null;
+  lineItemIds?: string[] | null;
+  stepsTried?: string[] | null;
+  failureReason?: string | null;
+  sentiment?: Sentiment | null;
+  summary?: string | null;
+  agentId?: string | null;
+}
+
+function checkLength(value: string | null | undefined, max: number, argument: string) {
+  if (value != null && value.length > max) throw badInput(`${argument} takes at most ${max} characters`, { argument });
+}
+
+/** Free text and lists a channel sends: bounded, so one write cannot bloat every later context. */
+function checkFields(input: InteractionFields) {
+  checkLength(input.summary, LIMITS.summary, 'summary');
+  checkLength(input.failureReason, LIMITS.failureReason, 'failureReason');
+  checkLength(input.agentId, LIMITS.id, 'agentId');
+  checkLength(input.orderId, LIMITS.id, 'orderId');
+  const steps = input.stepsTried ?? [];
+  if (steps.length > LIMITS.steps) throw badInput(`stepsTried takes at most ${LIMITS.steps} steps`, { argument: 'stepsTried' });
+  steps.forEach((step) => checkLength(step, LIMITS.step, 'stepsTried'));
+  const items = input.lineItemIds ?? [];
+  if (items.length > LIMITS.lineItemIds) throw badInput(`lineItemIds takes at most ${LIMITS.lineItemIds} ids`, { argument: 'lineItemIds' });
+  if (items.length && !input.orderId) throw badInput('lineItemIds need the orderId they belong to', { argument: 'lineItemIds' });
+}
+
+async function requireCustomer(ctx: CustomersContext, customerId: string) {
+  const customer = await ctx.loaders.customer.load(customerId);
+  if (!customer) throw new AppError(ErrorCode.NOT_FOUND, 'No customer with this id', { argument: 'customerId' });
+  return customer;
+}
+
+function interactionOf(
+  input: InteractionFields,
+  fields: { channel: Channel; intent: Intent; outcome: InteractionOutcome },
+  at: Date,
+): Interaction {
+  return {
+    id: newId('int'),
+    customerId: input.customerId,
+    channel: fields.channel,
+    intent: fields.intent,
+    outcome: fields.outcome,
+    orderId: input.orderId ?? null,
+    lineItemIds: input.lineItemIds ?? [],
+    stepsTried: input.stepsTried ?? [],
+    failureReason: input.failureReason ?? null,
+    sentiment: input.sentiment ?? null,
+    summary: input.summary ?? null,
+    agentId: input.agentId ?? null,
+    occurredAt: at,
+  };
+}
+
+export async function recordInteraction(
+  ctx: CustomersContext,
+  input: InteractionFields & { channel: Channel; intent: Intent; outcome: InteractionOutcome; idempotencyKey: string },
+) {
+  checkFields(input);
+  await requireCustomer(ctx, input.customerId);
+  const { interaction } = await ctx.source.recordInteraction(interactionOf(input, input, new Date()), input.idempotencyKey);
+  return interaction;
+}
+
+export async function escalate(
+  ctx: CustomersContext,
+  input: InteractionFields & { fromChannel: Channel; toChannel: Channel; intent: Intent; failureReason: string; summary: string; idempotencyKey: string },
+) {
+  if (!HANDOFF_TARGETS.includes(input.toChannel)) {
+    throw badInput(`A handoff goes to ${HANDOFF_TARGETS.join(', ')}`, { argument: 'toChannel' });
+  }
+  if (!input.failureReason.trim() || !input.summary.trim()) {
+    throw badInput('A handoff needs the failure reason and a summary: the next channel must not ask again', { argument: 'summary' });
+  }
+  checkFields(input);
+  await requireCustomer(ctx, input.customerId);
+  const now = new Date();
+  const escalation = interactionOf(input, { channel: input.fromChannel, intent: input.intent, outcome: 'ESCALATED' }, now);
+  const handoff: Handoff = {
+    id: newId('ho'),
+    customerId: input.customerId,
+    status: 'OPEN',
+    fromChannel: input.fromChannel,
+    toChannel: input.toChannel,
+    intent: input.intent,
+    orderId: input.orderId ?? null,
+    lineItemIds: input.lineItemIds ?? [],
+    stepsTried: input.stepsTried ?? [],
+    failureReason: input.failureReason,
+    sentiment: input.sentiment ?? null,
+    summary: input.summary,
+    escalationId: escalation.id,
+    createdAt: now,
+    acceptedAt: null,
+    acceptedBy: null,
+    resolvedAt: null,
+    resolvedBy: null,
+    resolution: null,
+    resolutionSummary: null,
+  };
+  return (await ctx.source.escalate(handoff, escalation, input.idempotencyKey)).handoff;
+}
+
+export async function acceptHandoff(ctx: CustomersContext, input: { handoffId: string; agentId: string; channel: Channel }) {
+  checkLength(input.agentId, LIMITS.id, 'agentId');
+  const handoff = await ctx.source.acceptHandoff(input.handoffId, { agentId: input.agentId, at: new Date() });
+  if (!handoff) throw new AppError(ErrorCode.NOT_FOUND, 'No handoff with this id', { argument: 'handoffId' });
+  // Accepting twice is harmless for the agent who has it, and refused for anyone else.
+  if (handoff.status === 'ACCEPTED' && handoff.acceptedBy === input.agentId) return handoff;
+  throw new AppError(
+    ErrorCode.CONFLICT,
+    handoff.status === 'RESOLVED' ? 'This handoff is already resolved' : 'Another agent has accepted this handoff',
+    { argument: 'handoffId', status: handoff.status },
+  );
+}
+
+export async function resolveHandoff(
+  ctx: CustomersContext,
+  input: { handoffId: string; agentId: string; channel: Channel; outcome: InteractionOutcome; summary: string; idempotencyKey: string },
+) {
+  checkLength(input.summary, LIMITS.summary, 'summary');
+  checkLength(input.agentId, LIMITS.id, 'agentId');
+  if (input.outcome === 'ESCALATED' || input.outcome === 'IN_PROGRESS') {
+    throw badInput('A handoff resolves as RESOLVED or ABANDONED; escalate again to pass it on', { argument: 'outcome' });
+  }
+  const handoff = await ctx.loaders.handoff.load(input.handoffId);
+  if (!handoff) throw new AppError(ErrorCode.NOT_FOUND, 'No handoff with this id', { argument: 'handoffId' });
+  const at = new Date();
+  const closing = interactionOf(
+    { customerId: handoff.customerId, orderId: handoff.orderId, lineItemIds: handoff.lineItemIds, summary: input.summary, agentId: input.agentId },
+    { channel: input.channel, intent: handoff.intent, outcome: input.outcome },
+    at,
+  );
+  return ctx.source.resolveHandoff(handoff.id, { agentId: input.agentId, outcome: input.outcome, summary: input.summary, at }, closing, input.idempotencyKey);
+}

@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { AppError, ErrorCode } from './errors';
+
+/** The table each system keeps its write keys in; created by `idempotencyMigration`. */
+export interface IdempotencyTables {
+  idempotencyKeys: {
+    key: string;
+    operation: string;
+    requestHash: string;
+    resultId: string | null;
+    createdAt: Date;
+  };
+}
+
+/** For a system's migration: the table its idempotent writes remember their keys in. */
+export async function createIdempotencyTable(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('idempotency_keys')
+    .addColumn('key', 'text', (c) => c.primaryKey())
+    .addColumn('operation', 'text', (c) => c.notNull())
+    .addColumn('request_hash', 'text', (c) => c.notNull())
+    .addColumn('result_id', 'text')
+    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .execute();
+}
+
+/** A stable hash of a write's input: key order does not matter, values do. */
+export function requestHash(input: unknown): string {
+  const canonical = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(canonical)
+      : value && typeof value === 'object' && !(value instanceof Date)
+        ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]))
+        : value;
+  return createHash('sha256').update(JSON.stringify(canonical(input))).digest('hex');
+}
+
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
+
+function checkKey(key: string) {
+  if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+    throw new AppError(ErrorCode.BAD_USER_INPUT, `idempotencyKey must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`, {
+      argument: 'idempotencyKey',
+    });
+  }
+}
+
+const conflict = () =>
+  new AppError(ErrorCode.CONFLICT, 'This idempotencyKey was already used for a different request', { argument: 'idempotencyKey' });
+
+/**
+ * What an earlier write under this key produced, for writes whose checks would judge a repeat
+ * differently from the first attempt (a return's items are no longer returnable once returned):
+ * the id, null when the key is new, CONFLICT when it was used for other input.
+ */
+export async function previousResult<DB extends IdempotencyTables>(
+  db: Kysely<DB>,
+  operation: string,
+  key: string,
+  input: unknown,
+): Promise<string | null> {
+  checkKey(key);
+  const previous = await (db as unknown as Kysely<IdempotencyTables>)
+    .selectFrom('idempotencyKeys')
+    .selectAll()
+    .where('key', '=', key)
+    .executeTakeFirst();
+  if (!previous) return null;
+  if (previous.requestHash !== requestHash({ operation, input }) || previous.operation !== operation) throw conflict();
+  return previous.resultId;
+}
+
+/**
+ * Runs `write` exactly once per idempotency key, in one transaction with the key's record:
+ * - the first call writes and remembers the id it produced;
+ * - a repeat with the same input answers that id without writing again;
+ * - a repeat with other input is refused (CONFLICT);
+ * - a concurrent repeat waits on the first one's row lock (PostgreSQL's insert-on-conflict), then
+ *   answers as a repeat: never two writes.
+ */
+export async function idempotentWrite<DB extends IdempotencyTables>(
+  db: Kysely<DB>,
+  operation: string,
+  key: string,
+  input: unknown,
+  write: (tx: Transaction<DB>) => Promise<string>,
+): Promise<{ id: string; replayed: boolean }> {
+  checkKey(key);
+  const hash = requestHash({ operation, input });
+  const anyDb = db as unknown as Kysely<IdempotencyTables>;
+  return anyDb.transaction().execute(async (tx) => {
+    const claimed = await tx
+      .insertInto('idempotencyKeys')
+      .values({ key, operation, requestHash: hash, resultId: null, createdAt: new Date() })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .returning('key')
+      .executeTakeFirst();
+    if (!claimed) {
+      const previous = await tx.selectFrom('idempotencyKeys').selectAll().where('key', '=', key).executeTakeFirstOrThrow();
+      if (previous.requestHash !== hash || previous.operation !== operation) throw conflict();
+      return { id: previous.resultId!, replayed: true };
+    }
+    const id = await write(tx as unknown as Transaction<DB>);
+    await tx.updateTable('idempotencyKeys').set({ resultId: id }).where('key', '=', key).execute();
+    return { id, replayed: false };
+  });
+}
