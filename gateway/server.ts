@@ -7,9 +7,16 @@ import { SUPERGRAPH_PATH } from '../schema/compose';
 import type { SubgraphName } from '../subgraphs/shared/config';
 import { createErrorFormatter, ErrorCode } from '../subgraphs/shared/errors';
 import { createRequestListener } from '../subgraphs/shared/http';
+import { persistedOperationsCache } from './persisted';
 import type { Logger } from '../subgraphs/shared/logger';
 
 export const loadSupergraph = (path = SUPERGRAPH_PATH) => readFileSync(path, 'utf8');
+
+/** What the gateway knows of a request when it calls subgraphs. */
+export interface GatewayContext {
+  /** The client sent Cache-Control: no-cache: every subgraph reads from its system of record. */
+  fresh: boolean;
+}
 
 export interface GatewayOptions {
   /** The composed supergraph SDL (static: subgraphs are never introspected at run time). */
@@ -29,14 +36,18 @@ export function createGatewayServer(options: GatewayOptions) {
     supergraphSdl: options.supergraphSdl,
     logger: options.logger,
     buildService: ({ name, url }) =>
-      new RemoteGraphQLDataSource({
+      new RemoteGraphQLDataSource<GatewayContext>({
         url: options.subgraphUrls[name as SubgraphName] ?? url,
         fetcher: fetch as never,
+        willSendRequest({ request, context }) {
+          if (context.fresh) request.http?.headers.set('cache-control', 'no-cache');
+        },
       }),
   });
   const formatSubgraphError = createErrorFormatter(options.logger);
-  const apollo = new ApolloServer({
+  const apollo = new ApolloServer<GatewayContext>({
     gateway,
+    persistedQueries: { cache: persistedOperationsCache() },
     includeStacktraceInErrorResponses: false,
     // Shutdown is ours (closeOnSignal): Apollo's own handler would re-raise the signal, exiting 143.
     stopOnTerminationSignals: false,
@@ -61,7 +72,7 @@ export function createGatewayServer(options: GatewayOptions) {
 }
 
 /** The gateway's HTTP front: /graphql, /healthz, and /readyz (every subgraph is ready). */
-export function createGatewayListener(apollo: ApolloServer, subgraphUrls: Record<SubgraphName, string>) {
+export function createGatewayListener(apollo: ApolloServer<GatewayContext>, subgraphUrls: Record<SubgraphName, string>) {
   const readiness = Object.fromEntries(
     Object.entries(subgraphUrls).map(([name, url]) => [
       name,
@@ -71,5 +82,9 @@ export function createGatewayListener(apollo: ApolloServer, subgraphUrls: Record
       },
     ]),
   );
-  return createRequestListener({ apollo, context: async () => ({}), readiness });
+  return createRequestListener({
+    apollo,
+    context: async (req) => ({ fresh: /no-cache/.test(req.headers['cache-control'] ?? '') }),
+    readiness,
+  });
 }

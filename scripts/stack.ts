@@ -63,7 +63,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const seeded = await seedDemoIfEmpty(database.db, { customers: config.seedCustomers });
     if (seeded.length) logger.info({ customers: config.seedCustomers, systems: seeded }, 'seeded demo data');
   }
-  const cache = await createCache({ redisUrl: config.redisUrl, maxEntries: config.cacheMaxEntries, logger });
+  const cache = await createCache({ redisUrl: config.redisUrl, maxEntries: config.cacheMaxEntries, namespace: config.cacheNamespace, logger });
   const readiness = { database: () => database.ping(), cache: () => cache.ping() };
   const definitions = { orders: ordersSubgraph, customers: customersSubgraph, payments: paymentsSubgraph, logistics: logisticsSubgraph };
   const subgraphs = await Promise.all(

@@ -6,6 +6,7 @@ import { customerAdapters } from './adapters';
 import { createCustomerLoaders, type CustomerLoaders } from './loaders';
 import type { CustomerSource } from './port';
 import { resolvers } from './resolvers';
+import { customerEvents, withCustomerCache } from './cached-source';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
@@ -14,6 +15,8 @@ export const customersSubgraph: SubgraphDefinition<CustomerSource, CustomerLoade
   name: 'customers',
   typeDefs,
   resolvers,
+  withCache: withCustomerCache,
+  events: customerEvents,
   adapters: customerAdapters,
   createLoaders: createCustomerLoaders,
 };

@@ -6,6 +6,7 @@ import { logisticsAdapters } from './adapters';
 import { createLogisticsLoaders, type LogisticsLoaders } from './loaders';
 import type { LogisticsSource } from './port';
 import { resolvers } from './resolvers';
+import { logisticsEvents, withLogisticsCache } from './cached-source';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
@@ -14,6 +15,8 @@ export const logisticsSubgraph: SubgraphDefinition<LogisticsSource, LogisticsLoa
   name: 'logistics',
   typeDefs,
   resolvers,
+  withCache: withLogisticsCache,
+  events: logisticsEvents,
   adapters: logisticsAdapters,
   createLoaders: createLogisticsLoaders,
 };

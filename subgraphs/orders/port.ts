@@ -126,7 +126,7 @@ export interface OrderSource {
   /** The return an earlier call with this key created (null: a new key); CONFLICT when the key was used for other input. */
   findReturnByIdempotencyKey(idempotencyKey: string, input: NewReturn): Promise<Return | null>;
   /** Deletes a return whose label or refund could not be set up, and frees its key for a retry. */
-  abandonReturn(returnId: string, idempotencyKey: string): Promise<void>;
+  abandonReturn(ret: Return, idempotencyKey: string): Promise<void>;
   /** How many orders were placed in [from, to). */
   countOrdersPlaced(from: Date, to: Date): Promise<number>;
   /** Throws when the backend does not answer. */

@@ -8,6 +8,7 @@ import type { OrdersServices } from './context';
 import { createOrderLoaders, type OrderLoaders } from './loaders';
 import type { OrderSource } from './port';
 import { resolvers } from './resolvers';
+import { orderEvents, withOrderCache } from './cached-source';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
@@ -16,6 +17,8 @@ export const ordersSubgraph: SubgraphDefinition<OrderSource, OrderLoaders, Order
   name: 'orders',
   typeDefs,
   resolvers,
+  withCache: withOrderCache,
+  events: orderEvents,
   adapters: orderAdapters,
   createLoaders: createOrderLoaders,
   createServices: ({ config, logger }) => ({ fulfilment: createGraphFulfilment(config, logger) }),

@@ -6,6 +6,7 @@ import { paymentAdapters } from './adapters';
 import { createPaymentLoaders, type PaymentLoaders } from './loaders';
 import type { PaymentSource } from './port';
 import { resolvers } from './resolvers';
+import { paymentEvents, withPaymentCache } from './cached-source';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
@@ -14,6 +15,8 @@ export const paymentsSubgraph: SubgraphDefinition<PaymentSource, PaymentLoaders>
   name: 'payments',
   typeDefs,
   resolvers,
+  withCache: withPaymentCache,
+  events: paymentEvents,
   adapters: paymentAdapters,
   createLoaders: createPaymentLoaders,
 };

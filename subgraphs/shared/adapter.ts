@@ -37,3 +37,18 @@ export async function createAdapter<Port, Deps>(
   }
   return definition.create(parsed.data, deps);
 }
+
+/**
+ * An adapter decorator that delays every call by `ms`: stands in for a slow backend when
+ * measuring (BACKEND_LATENCY_MS), so the cache and the gateway's parallel fetches can be judged.
+ */
+export function withLatency<Port extends object>(port: Port, ms: number): Port {
+  if (ms <= 0) return port;
+  const delay = () => new Promise((resolve) => setTimeout(resolve, ms));
+  return Object.fromEntries(
+    Object.entries(port).map(([name, fn]) => [
+      name,
+      typeof fn === 'function' ? async (...args: unknown[]) => (await delay(), fn(...args)) : fn,
+    ]),
+  ) as Port;
+}

@@ -1,21 +1,46 @@
+import { deserialize, serialize } from 'node:v8';
 import Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from './logger';
 
+/** A cached value and when it was read from its system of record (ms since epoch). */
+export interface CacheEntry {
+  value: unknown;
+  storedAt: number;
+}
+
+export interface CacheWrite {
+  key: string;
+  value: unknown;
+  storedAt: number;
+  ttlSeconds: number;
+  /** What the value depends on ("order:ord_1", "customer:cus_1"): invalidating a tag drops it. */
+  tags: readonly string[];
+}
+
 /**
- * A key-value cache of JSON values with a TTL per entry. Two back-ends: Redis when configured,
- * an in-process LRU otherwise. It fails open: a back-end error reads as a miss and is logged,
- * never thrown, so the data is fetched from the system of record instead.
+ * Entity cache with a TTL per entry and tags for invalidation. Two back-ends behind this one
+ * interface: an in-process LRU, or Redis shared by every replica with a small in-process tier in
+ * front of it, kept exact by invalidations broadcast over Redis pub/sub. It fails open: a Redis
+ * error reads as a miss and is logged, never thrown to a caller.
  *
- *   const [order] = await cache.getMany(['orders:Order:ord_1']);
- *   await cache.setMany([{ key: 'orders:Order:ord_1', value: order, ttlSeconds: 5 }]);
+ *   const [hit] = await cache.getMany(['orders:Order:ord_1']);
+ *   await cache.setMany([{ key: 'orders:Order:ord_1', value, storedAt: Date.now(), ttlSeconds: 5, tags: ['order:ord_1'] }]);
+ *   await cache.invalidateTags(['order:ord_1']); // here and in every replica
  */
 export interface Cache {
   readonly kind: 'memory' | 'redis';
-  /** Values in key order; `undefined` for a miss. */
-  getMany(keys: readonly string[]): Promise<unknown[]>;
-  setMany(entries: readonly { key: string; value: unknown; ttlSeconds: number }[]): Promise<void>;
-  deleteMany(keys: readonly string[]): Promise<void>;
+  /** Entries in key order; `undefined` for a miss. */
+  getMany(keys: readonly string[]): Promise<(CacheEntry | undefined)[]>;
+  /**
+   * Stores entries, except those with a tag invalidated after `readSince` (ms): a value read
+   * before a concurrent write must not be cached after that write's invalidation.
+   */
+  setMany(entries: readonly CacheWrite[], readSince?: number): Promise<void>;
+  /** Drops every entry with one of the tags, in this process and every other replica. */
+  invalidateTags(tags: readonly string[]): Promise<void>;
+  /** Called with the tags of every invalidation this process learns of (its own and broadcast ones). */
+  onInvalidate(listener: (tags: readonly string[]) => void): void;
   /** Throws when the back-end does not answer; for readiness checks only. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -23,47 +48,141 @@ export interface Cache {
 
 export interface CacheOptions {
   redisUrl?: string;
+  /** Entries in the in-process tier (the whole cache without Redis). */
   maxEntries?: number;
+  /** Prefix of every Redis key and the pub/sub channel, so deployments can share a server. */
+  namespace?: string;
   logger: Logger;
 }
 
 export async function createCache(options: CacheOptions): Promise<Cache> {
-  return options.redisUrl ? createRedisCache(options.redisUrl, options.logger) : createMemoryCache(options.maxEntries ?? 50_000);
+  return options.redisUrl
+    ? createRedisCache(options.redisUrl, options.logger, { namespace: options.namespace, localEntries: Math.min(options.maxEntries ?? 10_000, 10_000) })
+    : createMemoryCache(options.maxEntries ?? 50_000);
 }
 
-export function createMemoryCache(maxEntries: number): Cache {
-  const lru = new LRUCache<string, { value: unknown }>({ max: maxEntries, ttlAutopurge: false });
+/** Remembers when each tag was last invalidated, to refuse writes of values read before that. */
+function invalidationClock(horizonMs = 60_000) {
+  const lastInvalidated = new LRUCache<string, number>({ max: 100_000, ttl: horizonMs });
   return {
-    kind: 'memory',
-    getMany: async (keys) => keys.map((key) => lru.get(key)?.value),
-    setMany: async (entries) => {
-      for (const { key, value, ttlSeconds } of entries) lru.set(key, { value }, { ttl: ttlSeconds * 1000 });
-    },
-    deleteMany: async (keys) => {
-      for (const key of keys) lru.delete(key);
-    },
-    ping: async () => undefined,
-    close: async () => lru.clear(),
+    mark: (tags: readonly string[], at = Date.now()) => tags.forEach((tag) => lastInvalidated.set(tag, at)),
+    staleSince: (tags: readonly string[], since: number) => tags.some((tag) => (lastInvalidated.get(tag) ?? 0) >= since),
   };
 }
 
-export async function createRedisCache(url: string, logger: Logger): Promise<Cache> {
-  const redis = new Redis(url, {
+interface LocalTier {
+  get(key: string): CacheEntry | undefined;
+  set(write: CacheWrite, ttlMs: number): void;
+  dropTags(tags: readonly string[]): void;
+  clear(): void;
+}
+
+/** An LRU with a tag index: dropping a tag drops its keys in O(keys). */
+function localTier(maxEntries: number): LocalTier {
+  const tagIndex = new Map<string, Set<string>>();
+  const lru = new LRUCache<string, { entry: CacheEntry; tags: readonly string[] }>({
+    max: maxEntries,
+    dispose: (item, key) => {
+      for (const tag of item.tags) {
+        const keys = tagIndex.get(tag);
+        keys?.delete(key);
+        if (keys?.size === 0) tagIndex.delete(tag);
+      }
+    },
+  });
+  return {
+    get: (key) => lru.get(key)?.entry,
+    set: (write, ttlMs) => {
+      lru.set(write.key, { entry: { value: write.value, storedAt: write.storedAt }, tags: write.tags }, { ttl: Math.max(1, ttlMs) });
+      for (const tag of write.tags) {
+        let keys = tagIndex.get(tag);
+        if (!keys) tagIndex.set(tag, (keys = new Set()));
+        keys.add(write.key);
+      }
+    },
+    dropTags: (tags) => {
+      for (const tag of tags) for (const key of [...(tagIndex.get(tag) ?? [])]) lru.delete(key);
+    },
+    clear: () => lru.clear(),
+  };
+}
+
+export function createMemoryCache(maxEntries: number): Cache {
+  const local = localTier(maxEntries);
+  const clock = invalidationClock();
+  const listeners: ((tags: readonly string[]) => void)[] = [];
+  return {
+    kind: 'memory',
+    getMany: async (keys) => keys.map((key) => local.get(key)),
+    setMany: async (entries, readSince) => {
+      for (const write of entries) {
+        if (readSince !== undefined && clock.staleSince(write.tags, readSince)) continue;
+        local.set(write, write.ttlSeconds * 1000);
+      }
+    },
+    invalidateTags: async (tags) => {
+      clock.mark(tags);
+      local.dropTags(tags);
+      listeners.forEach((l) => l(tags));
+    },
+    onInvalidate: (listener) => void listeners.push(listener),
+    ping: async () => undefined,
+    close: async () => local.clear(),
+  };
+}
+
+export interface RedisCacheOptions {
+  namespace?: string;
+  /** Entries kept in process in front of Redis. */
+  localEntries?: number;
+  /** The longest an entry lives in the in-process tier; pub/sub keeps it exact meanwhile. */
+  localTtlMs?: number;
+}
+
+export async function createRedisCache(url: string, logger: Logger, options: RedisCacheOptions = {}): Promise<Cache> {
+  const ns = options.namespace ?? 'ccg';
+  const channel = `${ns}:invalidate`;
+  const localTtlMs = options.localTtlMs ?? 2_000;
+  const connection = {
     lazyConnect: true,
     // A cache that is down must cost a miss, not a queue of commands waiting for it.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     commandTimeout: 250,
     connectTimeout: 2_000,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    retryStrategy: (attempt: number) => Math.min(attempt * 200, 2_000),
+  };
+  const redis = new Redis(url, connection);
+  const subscriber = new Redis(url, { ...connection, commandTimeout: undefined });
+  const local = localTier(options.localEntries ?? 10_000);
+  const clock = invalidationClock();
+  const listeners: ((tags: readonly string[]) => void)[] = [];
+  const applyInvalidation = (tags: readonly string[]) => {
+    clock.mark(tags);
+    local.dropTags(tags);
+    listeners.forEach((l) => l(tags));
+  };
+
+  for (const client of [redis, subscriber]) client.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+  subscriber.on('message', (_channel: string, message: string) => {
+    try {
+      applyInvalidation(JSON.parse(message) as string[]);
+    } catch {
+      logger.warn({ message: message.slice(0, 200) }, 'unreadable cache invalidation');
+    }
   });
-  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+  // Whatever was said on the channel while disconnected is lost: start the local tier afresh.
+  subscriber.on('ready', () => {
+    local.clear();
+    subscriber.subscribe(channel).catch((err) => logger.warn({ err: err.message }, 'cache invalidation subscribe failed'));
+  });
   try {
-    await redis.connect();
+    await Promise.all([redis.connect(), subscriber.connect()]);
   } catch (err) {
     // Start anyway: the service answers from its backends and caching resumes on reconnect.
     logger.warn({ err: (err as Error).message }, 'redis unavailable at start; serving uncached');
   }
+
   const failOpen = async <T>(what: string, fallback: T, run: () => Promise<T>): Promise<T> => {
     try {
       return await run();
@@ -72,27 +191,64 @@ export async function createRedisCache(url: string, logger: Logger): Promise<Cac
       return fallback;
     }
   };
+  const entryKey = (key: string) => `${ns}:e:${key}`;
+  const tagKey = (tag: string) => `${ns}:t:${tag}`;
+  // The local tier is only safe while invalidations can reach this process.
+  const localUsable = () => subscriber.status === 'ready';
+
   return {
     kind: 'redis',
-    getMany: (keys) =>
-      keys.length === 0
-        ? Promise.resolve([])
-        : failOpen('get', keys.map(() => undefined), async () =>
-            (await redis.mget(...keys)).map((raw) => (raw === null ? undefined : JSON.parse(raw))),
-          ),
-    setMany: (entries) =>
+    getMany: async (keys) => {
+      const found: (CacheEntry | undefined)[] = keys.map((key) => (localUsable() ? local.get(key) : undefined));
+      const missing = keys.map((key, i) => (found[i] ? -1 : i)).filter((i) => i >= 0);
+      if (missing.length === 0) return found;
+      const raw = await failOpen('get', [] as (Buffer | null)[], () => redis.mgetBuffer(...missing.map((i) => entryKey(keys[i]))));
+      raw.forEach((buffer, n) => {
+        if (!buffer) return;
+        try {
+          found[missing[n]] = deserialize(buffer) as CacheEntry;
+        } catch {
+          // An entry written by an incompatible version is a miss.
+        }
+      });
+      return found;
+    },
+    setMany: (entries, readSince) =>
       failOpen('set', undefined, async () => {
-        if (entries.length === 0) return;
+        const fresh = entries.filter((e) => readSince === undefined || !clock.staleSince(e.tags, readSince));
+        if (fresh.length === 0) return;
         const pipeline = redis.multi();
-        for (const { key, value, ttlSeconds } of entries) {
-          pipeline.set(key, JSON.stringify(value), 'PX', Math.max(1, Math.round(ttlSeconds * 1000)));
+        for (const write of fresh) {
+          const ttlMs = Math.max(1, Math.round(write.ttlSeconds * 1000));
+          pipeline.set(entryKey(write.key), serialize({ value: write.value, storedAt: write.storedAt } satisfies CacheEntry), 'PX', ttlMs);
+          for (const tag of write.tags) {
+            pipeline.sadd(tagKey(tag), write.key);
+            pipeline.pexpire(tagKey(tag), ttlMs, 'GT');
+            pipeline.pexpire(tagKey(tag), ttlMs, 'NX');
+          }
+          if (localUsable()) local.set(write, Math.min(ttlMs, localTtlMs));
         }
         await pipeline.exec();
       }),
-    deleteMany: (keys) => failOpen('delete', undefined, async () => void (keys.length && (await redis.del(...keys)))),
+    invalidateTags: async (tags) => {
+      if (tags.length === 0) return;
+      applyInvalidation(tags);
+      await failOpen('invalidate', undefined, async () => {
+        const members = await redis.pipeline(tags.map((tag) => ['smembers', tagKey(tag)])).exec();
+        const keys = [...new Set((members ?? []).flatMap(([, list]) => (list as string[]) ?? []))];
+        const pipeline = redis.multi();
+        if (keys.length) pipeline.del(...keys.map(entryKey));
+        pipeline.del(...tags.map(tagKey));
+        pipeline.publish(channel, JSON.stringify(tags));
+        await pipeline.exec();
+      });
+    },
+    onInvalidate: (listener) => void listeners.push(listener),
     ping: async () => void (await redis.ping()),
     close: async () => {
+      local.clear();
       redis.disconnect();
+      subscriber.disconnect();
     },
   };
 }

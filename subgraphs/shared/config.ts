@@ -43,6 +43,26 @@ const envSchema = z.object({
   // Unset: an in-process LRU cache. Set: Redis.
   REDIS_URL: optionalUrl,
   CACHE_MAX_ENTRIES: z.coerce.number().int().min(100).default(50_000),
+  // Prefix of every Redis key and the invalidation channel: deployments (and test runs) sharing a Redis stay apart.
+  CACHE_NAMESPACE: z.string().regex(/^[A-Za-z0-9:_-]{1,40}$/).default('ccg'),
+  // Adds this much latency to every backend call: for measuring how the graph behaves with slow backends.
+  BACKEND_LATENCY_MS: z.coerce.number().int().min(0).max(10_000).default(0),
+  // Off: every read goes to the systems of record (the benchmark's baseline).
+  CACHE_ENABLED: flag,
+  // Seconds each cached type lives: seconds, not minutes, since statuses change during a call.
+  CACHE_TTL_SECONDS: z
+    .string()
+    .default('default=10,Customer=30,LineItem=300,OrderLineItems=300,ReturnPolicy=300,Order=5,CustomerOrders=5,Shipment=5,OrderShipments=5,TrackingEvents=5,Refund=5,OrderRefunds=5')
+    .transform((v, ctx) => {
+      const entries = v.split(',').map((pair) => pair.trim().split('='));
+      if (entries.some(([type, secs]) => !/^[A-Za-z]+$/.test(type ?? '') || !(Number(secs) > 0))) {
+        ctx.addIssue({ code: 'custom', message: 'expected Type=seconds pairs, e.g. default=10,Order=5' });
+        return z.NEVER;
+      }
+      return Object.freeze(Object.fromEntries(entries.map(([type, secs]) => [type, Number(secs)])));
+    }),
+  // Signs backends' change events (HMAC-SHA256). The default is for the embedded demo only.
+  WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   // Seed demo data at start when the database is empty (on by default only for the embedded database).
   SEED_ON_START: flag,
   SEED_CUSTOMERS: z.coerce.number().int().min(0).max(1_000_000).default(200),
@@ -78,6 +98,11 @@ export interface Config {
   pgliteDataDir?: string;
   redisUrl?: string;
   cacheMaxEntries: number;
+  cacheEnabled: boolean;
+  cacheNamespace: string;
+  backendLatencyMs: number;
+  cacheTtlSeconds: Readonly<Record<string, number>>;
+  webhookSecret: string;
   seedOnStart: boolean;
   seedCustomers: number;
   supergraphPath?: string;
@@ -85,6 +110,9 @@ export interface Config {
   verification: { sessionTtlSeconds: number; maxFailures: number; windowSeconds: number };
   phoneRegions: string[];
 }
+
+/** For the embedded demo only; production must set WEBHOOK_SECRET. */
+export const DEMO_WEBHOOK_SECRET = 'demo-webhook-secret-not-for-production';
 
 export class ConfigError extends Error {
   constructor(readonly issues: string[]) {
@@ -102,6 +130,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.WEBHOOK_SECRET) {
+    throw new ConfigError(['WEBHOOK_SECRET: required when NODE_ENV=production (the default is a public demo secret)']);
+  }
   const urlHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? '127.0.0.1' : e.HOST;
   const subgraph = (port: number, url: string | undefined, adapter: string) => ({
     port,
@@ -124,6 +155,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     pgliteDataDir: e.PGLITE_DATA_DIR || undefined,
     redisUrl: e.REDIS_URL,
     cacheMaxEntries: e.CACHE_MAX_ENTRIES,
+    cacheEnabled: e.CACHE_ENABLED ?? true,
+    cacheNamespace: e.CACHE_NAMESPACE,
+    backendLatencyMs: e.BACKEND_LATENCY_MS,
+    cacheTtlSeconds: e.CACHE_TTL_SECONDS,
+    webhookSecret: e.WEBHOOK_SECRET ?? DEMO_WEBHOOK_SECRET,
     seedOnStart: e.SEED_ON_START ?? !e.DATABASE_URL,
     seedCustomers: e.SEED_CUSTOMERS,
     supergraphPath: e.SUPERGRAPH_PATH,

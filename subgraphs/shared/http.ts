@@ -9,6 +9,10 @@ export interface HttpOptions<TContext extends BaseContext> {
   /** Readiness checks by name (database, cache, subgraphs); each throws when its dependency is down. */
   readiness?: Record<string, () => Promise<unknown>>;
   maxBodyBytes?: number;
+  /** Other POST endpoints by path (a subgraph's /events), given the raw body and the request. */
+  routes?: Record<string, (rawBody: string, req: http.IncomingMessage) => Promise<{ status: number; body: unknown }>>;
+  /** Runs the GraphQL request inside whatever per-request scope the service needs (fresh reads). */
+  scope?: <T>(req: http.IncomingMessage, run: () => Promise<T>) => Promise<T>;
 }
 
 const json = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -60,6 +64,12 @@ export function createRequestListener<TContext extends BaseContext>(options: Htt
         const failed = readiness.filter((_, i) => results[i].status === 'rejected').map(([name]) => name);
         return json(res, failed.length ? 503 : 200, failed.length ? { status: 'unavailable', failed } : { status: 'ready' });
       }
+      const route = options.routes?.[url.pathname];
+      if (route) {
+        if (req.method !== 'POST') return json(res, 405, { error: 'POST only' }, { allow: 'POST' });
+        const answer = await route(await readBody(req, limit), req);
+        return json(res, answer.status, answer.body);
+      }
       if (url.pathname !== '/graphql') return json(res, 404, { error: 'not found; the GraphQL endpoint is /graphql' });
 
       let body: unknown;
@@ -81,10 +91,12 @@ export function createRequestListener<TContext extends BaseContext>(options: Htt
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
       }
       const context: ContextThunk<TContext> = () => options.context(req);
-      const response = await options.apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
-        context,
-      });
+      const execute = () =>
+        options.apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
+          context,
+        });
+      const response = await (options.scope ? options.scope(req, execute) : execute());
       for (const [key, value] of response.headers) res.setHeader(key, value);
       res.statusCode = response.status ?? 200;
       if (response.body.kind === 'complete') return void res.end(response.body.string);

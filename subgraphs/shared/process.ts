@@ -37,7 +37,7 @@ export async function runSubgraphProcess<Source extends { ping(): Promise<void> 
   const logger = createLogger(definition.name, config.logLevel);
   const database = await createDatabase({ url: config.databaseUrl, poolMax: config.databasePoolMax, pgliteDataDir: config.pgliteDataDir });
   if (database.kind === 'pglite') logger.warn('no DATABASE_URL: using the embedded demo database (not for production)');
-  const cache = await createCache({ redisUrl: config.redisUrl, maxEntries: config.cacheMaxEntries, logger });
+  const cache = await createCache({ redisUrl: config.redisUrl, maxEntries: config.cacheMaxEntries, namespace: config.cacheNamespace, logger });
   const server = await startSubgraph(definition, {
     config,
     db: database.db,

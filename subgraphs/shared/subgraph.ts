@@ -6,8 +6,10 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { parse, type DocumentNode } from 'graphql';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
-import { createAdapter, type AdapterDefinition } from './adapter';
+import { createAdapter, withLatency, type AdapterDefinition } from './adapter';
 import type { Cache } from './cache';
+import { freshReads, ttlPolicy, type TtlPolicy } from './cached';
+import { createEventsHandler, type EventDefinition } from './events';
 import type { Config, SubgraphName } from './config';
 import { createErrorFormatter } from './errors';
 import { createRequestListener, listen, type RunningServer } from './http';
@@ -36,6 +38,10 @@ export interface SubgraphDefinition<Source, Loaders, Services = unknown> {
   createLoaders(source: Source): Loaders;
   /** What else the subgraph talks to besides its own backend (the orders saga reaches logistics and payments). */
   createServices?(deps: { config: Readonly<Config>; logger: Logger }): Services;
+  /** The adapter behind the entity cache: cached reads, invalidating writes. */
+  withCache(source: Source, cache: Cache, ttl: TtlPolicy): Source;
+  /** The change events the backend announces on POST /events, and what each makes stale. */
+  events: Record<string, EventDefinition<any>>;
 }
 
 export const loadTypeDefs = (path: string): DocumentNode => parse(readFileSync(path, 'utf8'));
@@ -86,15 +92,28 @@ export async function startSubgraph<Source extends { ping(): Promise<void> }, Lo
 ): Promise<RunningServer> {
   const settings = options.config.subgraphs[definition.name];
   const logger = options.logger.child({ subgraph: definition.name });
-  const source = await createAdapter(definition.adapters, settings.adapter, options.adapterConfig, { db: options.db, logger });
+  const { config, cache } = options;
+  const adapter = withLatency(
+    await createAdapter(definition.adapters, settings.adapter, options.adapterConfig, { db: options.db, logger }),
+    config.backendLatencyMs,
+  );
+  const source = config.cacheEnabled ? definition.withCache(adapter, cache, ttlPolicy(config.cacheTtlSeconds)) : adapter;
   await options.beforeListen?.();
-  const server = createSubgraphServer(definition, { source, logger, config: options.config });
+  const server = createSubgraphServer(definition, { source, logger, config });
   await server.apollo.start();
   const running = await listen(
     createRequestListener({
       apollo: server.apollo,
       context: async () => server.createContext(),
       readiness: { ...options.readiness, backend: () => source.ping() },
+      routes: {
+        '/events': (() => {
+          const handle = createEventsHandler({ secret: config.webhookSecret, events: definition.events, cache, logger });
+          return (body, req) => handle(body, req.headers['x-signature'] as string | undefined);
+        })(),
+      },
+      // "Cache-Control: no-cache" from the client (forwarded by the gateway) asks for fresh data.
+      scope: (req, run) => freshReads.run(/no-cache/.test(req.headers['cache-control'] ?? ''), run),
     }),
     settings.port,
     options.config.host,

@@ -5,7 +5,8 @@ import { createLogger } from '../../subgraphs/shared/logger';
 import { generateDemoData, type DemoData } from '../fixtures/demo-data';
 import { seedDemo } from '../fixtures/seed';
 import { loadOperations } from '../../schema/operations';
-import { createTestDatabase } from './db';
+import { randomBytes } from 'node:crypto';
+import { createTestDatabase, TEST_REDIS_URL } from './db';
 
 /** A fixed "now" for the conformance kits' fixtures, whose expectations never depend on the day. */
 export const FIXTURE_ANCHOR = new Date('2026-11-21T00:00:00.000Z');
@@ -36,7 +37,7 @@ export interface TestStack {
  * The gateway and four subgraphs on free ports, over a fresh database seeded with `customers`
  * fixture customers: a real PostgreSQL database by default, the embedded PGlite with `embedded`.
  */
-export async function startTestStack(options: { customers?: number; embedded?: boolean } = {}): Promise<TestStack> {
+export async function startTestStack(options: { customers?: number; embedded?: boolean; redis?: boolean; env?: Record<string, string> } = {}): Promise<TestStack> {
   const customers = options.customers ?? 30;
   const statements: string[] = [];
   const onQuery = (sql: string) => void statements.push(sql);
@@ -59,6 +60,8 @@ export async function startTestStack(options: { customers?: number; embedded?: b
     PAYMENTS_PORT: '0',
     LOGISTICS_PORT: '0',
     SEED_ON_START: 'false',
+    ...(options.redis ? { REDIS_URL: TEST_REDIS_URL, CACHE_NAMESPACE: `test-${randomBytes(4).toString('hex')}` } : {}),
+    ...options.env,
   });
   const stack = await startStack({ config, logger: createLogger('test', 'silent'), database });
   statements.length = 0;

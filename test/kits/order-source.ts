@@ -96,7 +96,7 @@ export function describeOrderSource(name: string, create: (data: DemoData) => Pr
         await expect(source().createReturn(input(), 'kit-return-refused', () => { throw refused; })).rejects.toBe(refused);
         await expect(source().findReturnByIdempotencyKey('kit-return-refused', input())).resolves.toBeNull();
         const { ret } = await source().createReturn(input(), 'kit-return-abandoned', () => undefined);
-        await source().abandonReturn(ret.id, 'kit-return-abandoned');
+        await source().abandonReturn(ret, 'kit-return-abandoned');
         await expect(source().getReturns([ret.id])).resolves.toEqual([null]);
         await expect(source().findReturnByIdempotencyKey('kit-return-abandoned', input())).resolves.toBeNull();
       });

@@ -1,3 +1,4 @@
+import { asOf } from '../../shared/cached';
 import { pageSize } from '../../shared/loaders';
 import { renderBrief, type BriefBalance, type BriefOrder } from '../brief';
 import type { CustomersContext } from '../context';
@@ -14,6 +15,7 @@ export async function openHandoffOf(ctx: CustomersContext, customerId: string) {
 type WithRequired = CustomerModel & { activeOrders?: BriefOrder[]; openBalances?: BriefBalance[] };
 
 export const Customer = {
+  asOf,
   // The representation may carry what Customer.brief @requires; keep it beside the CRM's record.
   __resolveReference: async (ref: { id: string; activeOrders?: BriefOrder[]; openBalances?: BriefBalance[] }, ctx: CustomersContext) => {
     const customer = await ctx.loaders.customer.load(ref.id);

@@ -1,7 +1,9 @@
+import { asOf } from '../../shared/cached';
 import type { CustomersContext } from '../context';
 import type { Handoff as HandoffModel } from '../port';
 
 export const Handoff = {
+  asOf,
   __resolveReference: (ref: { id: string }, ctx: CustomersContext) => ctx.loaders.handoff.load(ref.id),
   customer: (handoff: HandoffModel, _: unknown, ctx: CustomersContext) => ctx.loaders.customer.load(handoff.customerId),
   order: (handoff: HandoffModel) => (handoff.orderId ? { __typename: 'Order', id: handoff.orderId } : null),

@@ -1,7 +1,9 @@
+import { asOf } from '../../shared/cached';
 import type { CustomersContext } from '../context';
 import type { Interaction as InteractionModel } from '../port';
 
 export const Interaction = {
+  asOf,
   __resolveReference: (ref: { id: string }, ctx: CustomersContext) => ctx.loaders.interaction.load(ref.id),
   customer: (interaction: InteractionModel, _: unknown, ctx: CustomersContext) => ctx.loaders.customer.load(interaction.customerId),
   order: (interaction: InteractionModel) => (interaction.orderId ? { __typename: 'Order', id: interaction.orderId } : null),

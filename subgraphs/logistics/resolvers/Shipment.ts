@@ -1,9 +1,11 @@
+import { asOf } from '../../shared/cached';
 import { formatDate, text } from '../../shared/i18n';
 import { CARRIERS } from '../carriers';
 import type { LogisticsContext } from '../context';
 import type { DeliveryException, Shipment as ShipmentModel } from '../port';
 
 export const Shipment = {
+  asOf,
   __resolveReference: (ref: { id: string }, ctx: LogisticsContext) => ctx.loaders.shipment.load(ref.id),
   order: (shipment: ShipmentModel) => ({ __typename: 'Order', id: shipment.orderId }),
   carrierName: (shipment: ShipmentModel) => CARRIERS[shipment.carrier].name,

@@ -1,8 +1,10 @@
+import { asOf } from '../../shared/cached';
 import type { OrdersContext } from '../context';
 import type { LineItem as LineItemModel } from '../port';
 import { orderEligibility } from '../returns/eligibility';
 
 export const LineItem = {
+  asOf,
   __resolveReference: (ref: { id: string }, ctx: OrdersContext) => ctx.loaders.lineItem.load(ref.id),
   order: (item: LineItemModel, _: unknown, ctx: OrdersContext) => ctx.loaders.order.load(item.orderId),
   returnEligibility: async (item: LineItemModel, _: unknown, ctx: OrdersContext) => {

@@ -1,9 +1,11 @@
+import { asOf } from '../../shared/cached';
 import { formatDate, text } from '../../shared/i18n';
 import type { OrdersContext } from '../context';
 import type { Order as OrderModel } from '../port';
 import { orderEligibility } from '../returns/eligibility';
 
 export const Order = {
+  asOf,
   __resolveReference: (ref: { id: string }, ctx: OrdersContext) => ctx.loaders.order.load(ref.id),
   statusText: (order: OrderModel, args: { locale?: string | null }) => text('orderStatus', order.status, args.locale),
   placedOn: (order: OrderModel, args: { locale?: string | null }) => formatDate(order.placedAt, args.locale),

@@ -1,9 +1,11 @@
+import { asOf } from '../../shared/cached';
 import { formatDate, text } from '../../shared/i18n';
 import type { OrdersContext } from '../context';
 import type { ReturnItem, Return as ReturnModel } from '../port';
 import type { Eligibility, EligibilityReason } from '../returns/policy';
 
 export const Return = {
+  asOf,
   __resolveReference: (ref: { id: string }, ctx: OrdersContext) => ctx.loaders.return.load(ref.id),
   order: (ret: ReturnModel, _: unknown, ctx: OrdersContext) => ctx.loaders.order.load(ret.orderId),
   statusText: (ret: ReturnModel, args: { locale?: string | null }) => text('returnStatus', ret.status, args.locale),

@@ -97,7 +97,7 @@ async function complete(
   } catch (err) {
     if (!replayed) {
       await Promise.allSettled([fulfilment.voidReturnLabel(ret.id), fulfilment.cancelExpectedRefund(ret.id)]);
-      await ctx.source.abandonReturn(ret.id, idempotencyKey);
+      await ctx.source.abandonReturn(ret, idempotencyKey);
     }
     throw err;
   }

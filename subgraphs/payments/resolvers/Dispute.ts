@@ -1,3 +1,4 @@
+import { asOf } from '../../shared/cached';
 import { text } from '../../shared/i18n';
 import type { PaymentsContext } from '../context';
 import type { Dispute as DisputeModel } from '../port';
@@ -6,6 +7,7 @@ const OPEN = new Set(['NEEDS_RESPONSE', 'UNDER_REVIEW']);
 export const isOpenDispute = (dispute: DisputeModel) => OPEN.has(dispute.status);
 
 export const Dispute = {
+  asOf,
   __resolveReference: (ref: { id: string }, ctx: PaymentsContext) => ctx.loaders.dispute.load(ref.id),
   payment: (dispute: DisputeModel, _: unknown, ctx: PaymentsContext) => ctx.loaders.payment.load(dispute.paymentId),
   order: (dispute: DisputeModel) => ({ __typename: 'Order', id: dispute.orderId }),

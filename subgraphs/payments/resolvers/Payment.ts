@@ -1,8 +1,10 @@
+import { asOf } from '../../shared/cached';
 import { text } from '../../shared/i18n';
 import type { PaymentsContext } from '../context';
 import type { Payment as PaymentModel } from '../port';
 
 export const Payment = {
+  asOf,
   __resolveReference: (ref: { id: string }, ctx: PaymentsContext) => ctx.loaders.payment.load(ref.id),
   order: (payment: PaymentModel) => ({ __typename: 'Order', id: payment.orderId }),
   statusText: (payment: PaymentModel, args: { locale?: string | null }) => text('paymentStatus', payment.status, args.locale),

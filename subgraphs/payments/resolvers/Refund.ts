@@ -1,8 +1,10 @@
+import { asOf } from '../../shared/cached';
 import { formatDate, text } from '../../shared/i18n';
 import type { PaymentsContext } from '../context';
 import type { Refund as RefundModel } from '../port';
 
 export const Refund = {
+  asOf,
   __resolveReference: (ref: { id: string }, ctx: PaymentsContext) => ctx.loaders.refund.load(ref.id),
   payment: (refund: RefundModel, _: unknown, ctx: PaymentsContext) => ctx.loaders.payment.load(refund.paymentId),
   order: (refund: RefundModel) => ({ __typename: 'Order', id: refund.orderId }),

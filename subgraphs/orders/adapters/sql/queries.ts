@@ -273,7 +273,7 @@ export function createSqlOrderSource(db: OmsDb): OrderSource {
       const id = await previousResult(db, 'initiateReturn', key, input);
       return id ? ((await findReturnsByIds(db, [id]))[0] ?? null) : null;
     },
-    abandonReturn: (returnId, key) => deleteAbandonedReturn(db, returnId, key),
+    abandonReturn: (ret, key) => deleteAbandonedReturn(db, ret.id, key),
     countOrdersPlaced: (from, to) => countOrdersPlacedBetween(db, from, to),
     ping: async () => void (await sql`select 1`.execute(db)),
   };

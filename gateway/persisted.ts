@@ -1,0 +1,26 @@
+import { createHash } from 'node:crypto';
+import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
+import { loadOperations } from '../schema/operations';
+
+/** An operation's persisted id: the SHA-256 of its file in schema/operations, as APQ clients compute it. */
+export const operationId = (source: string) => createHash('sha256').update(source).digest('hex');
+
+/**
+ * The APQ cache, with every named operation of schema/operations registered up front: a client
+ * sends `extensions.persistedQuery.sha256Hash` (64 bytes) instead of the query text (kilobytes),
+ * without a first round trip to register it. Other operations register as APQ does, in an LRU.
+ */
+export function persistedOperationsCache(): KeyValueCache<string> {
+  // Apollo Server prefixes APQ keys with "apq:".
+  const known = new Map(Object.values(loadOperations()).map((source) => [`apq:${operationId(source)}`, source]));
+  const registered = new InMemoryLRUCache<string>({ maxSize: 10 * 1024 * 1024 });
+  return {
+    get: async (key) => known.get(key) ?? registered.get(key),
+    set: async (key, value, options) => {
+      if (!known.has(key)) await registered.set(key, value, options);
+    },
+    delete: async (key) => {
+      if (!known.has(key)) await registered.delete(key);
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import type { Cache } from '../shared/cache';
+import { entityId, event } from '../shared/events';
+import { createBatchCache, type TtlPolicy } from '../shared/cached';
+import type { LogisticsSource, ReturnLabel, Shipment, TrackingEvent } from './port';
+
+const shipmentTags = (s: Shipment) => [`shipment:${s.id}`, `order:${s.orderId}`];
+const labelTags = (l: ReturnLabel) => [`return:${l.returnId}`, `order:${l.orderId}`];
+
+/** The carrier integrations behind the entity cache. */
+export function withLogisticsCache(source: LogisticsSource, cache: Cache, ttl: TtlPolicy): LogisticsSource {
+  const cached = createBatchCache(cache, 'logistics', ttl);
+  return {
+    ...source,
+    getShipments: cached<string, Shipment | null>({ type: 'Shipment', key: (id) => id, tags: (s, id) => (s ? shipmentTags(s) : [`shipment:${id}`]), load: source.getShipments }),
+    getShipmentsByTrackingNumber: cached<string, Shipment | null>({
+      type: 'ShipmentByTracking', key: (n) => n, tags: (s, n) => (s ? shipmentTags(s) : [`tracking:${n}`]), load: source.getShipmentsByTrackingNumber,
+    }),
+    listShipmentsByOrder: cached<string, Shipment[]>({
+      type: 'OrderShipments', key: (id) => id, tags: (ss, id) => [`order:${id}`, ...ss.flatMap(shipmentTags)], load: source.listShipmentsByOrder,
+    }),
+    listTrackingEvents: cached<string, TrackingEvent[]>({ type: 'TrackingEvents', key: (id) => id, tags: (_, id) => [`shipment:${id}`], load: source.listTrackingEvents }),
+    getReturnLabels: cached<string, ReturnLabel | null>({ type: 'ReturnLabel', key: (id) => id, tags: (l, id) => (l ? labelTags(l) : [`label:${id}`]), load: source.getReturnLabels }),
+    listReturnLabelsByReturn: cached<string, ReturnLabel[]>({ type: 'ReturnLabels', key: (id) => id, tags: (_, id) => [`return:${id}`], load: source.listReturnLabelsByReturn }),
+    createReturnLabel: async (label) => {
+      const created = await source.createReturnLabel(label);
+      await cache.invalidateTags(labelTags(created));
+      return created;
+    },
+    voidReturnLabel: async (returnId, at) => {
+      const voided = await source.voidReturnLabel(returnId, at);
+      await cache.invalidateTags([`return:${returnId}`]);
+      return voided;
+    },
+  };
+}
+
+/** Backend change events the carriers announce, and what each makes stale. */
+export const logisticsEvents = {
+  'shipment.tracking_updated': event(z.object({ shipmentId: entityId, orderId: entityId }), (e) => [`shipment:${e.shipmentId}`, `order:${e.orderId}`]),
+  'return_label.updated': event(z.object({ returnId: entityId, orderId: entityId }), (e) => [`return:${e.returnId}`, `order:${e.orderId}`]),
+};

@@ -1,0 +1,71 @@
+import { createMemoryCache } from './cache';
+import { createBatchCache, freshReads, ttlPolicy } from './cached';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function setup() {
+  const cache = createMemoryCache(1_000);
+  const calls: string[][] = [];
+  let value = 'v1';
+  const cached = createBatchCache(cache, 'test', ttlPolicy({ default: 30 }))<string, { id: string; value: string; asOf?: Date } | null>({
+    type: 'Thing',
+    key: (id) => id,
+    tags: (_, id) => [`thing:${id}`],
+    load: async (ids) => {
+      calls.push([...ids]);
+      await sleep(20);
+      return ids.map((id) => (id === 'missing' ? null : { id, value }));
+    },
+  });
+  return { cache, cached, calls, change: (v: string) => (value = v) };
+}
+
+describe('reads through the entity cache', () => {
+  it('loads misses in one batch, then answers from the cache, stamped with when they were read', async () => {
+    const { cached, calls } = setup();
+    const first = await cached(['a', 'b', 'missing']);
+    expect(first.map((t) => t?.id ?? null)).toEqual(['a', 'b', null]);
+    expect(first[0]?.asOf).toBeInstanceOf(Date);
+    const second = await cached(['b', 'a', 'missing']);
+    expect(second.map((t) => t?.id ?? null)).toEqual(['b', 'a', null]);
+    expect(calls).toEqual([['a', 'b', 'missing']]);
+    expect(second[1]?.asOf).toEqual(first[0]?.asOf);
+  });
+
+  it('loads a hot key once however many requests miss it at the same moment (single-flight)', async () => {
+    const { cached, calls } = setup();
+    const answers = await Promise.all(Array.from({ length: 50 }, () => cached(['hot'])));
+    expect(calls).toEqual([['hot']]);
+    expect(new Set(answers.map(([t]) => t?.value))).toEqual(new Set(['v1']));
+  });
+
+  it('reads again after an invalidation of the value’s tag', async () => {
+    const { cache, cached, calls, change } = setup();
+    await cached(['a']);
+    change('v2');
+    await cache.invalidateTags(['thing:a']);
+    expect((await cached(['a']))[0]?.value).toBe('v2');
+    expect(calls).toHaveLength(2);
+  });
+
+  it('skips the cache for a request that asked for fresh data, and refills it', async () => {
+    const { cached, calls, change } = setup();
+    await cached(['a']);
+    change('v2');
+    expect((await cached(['a']))[0]?.value).toBe('v1');
+    expect((await freshReads.run(true, () => cached(['a'])))[0]?.value).toBe('v2');
+    await sleep(5);
+    expect((await cached(['a']))[0]?.value).toBe('v2');
+    expect(calls).toHaveLength(2);
+  });
+
+  it('does not cache a value read while a write invalidated it', async () => {
+    const { cache, cached, calls } = setup();
+    const reading = cached(['a']); // the load takes 20 ms
+    await sleep(5);
+    await cache.invalidateTags(['thing:a']);
+    await reading;
+    await cached(['a']);
+    expect(calls).toHaveLength(2);
+  });
+});

@@ -1,0 +1,93 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Cache } from './cache';
+
+/** Set for a request that asked for fresh data (Cache-Control: no-cache): reads skip the cache and refill it. */
+export const freshReads = new AsyncLocalStorage<boolean>();
+
+/** TTL in seconds for each cached type, from CACHE_TTL_SECONDS. */
+export type TtlPolicy = (type: string) => number;
+
+export interface CachedBatchSpec<K, V> {
+  /** The cached type, e.g. "Order" or "CustomerOrders"; also what the TTL is looked up by. */
+  type: string;
+  key: (key: K) => string;
+  /** What the value depends on: invalidating any of these drops it. */
+  tags: (value: V, key: K) => readonly string[];
+  load: (keys: readonly K[]) => Promise<V[]>;
+}
+
+/** Marks a value (or each value of a list) with when it was read from the system of record. */
+function stampAsOf(value: unknown, asOf: Date): void {
+  if (Array.isArray(value)) value.forEach((v) => stampAsOf(v, asOf));
+  else if (value && typeof value === 'object' && !(value instanceof Date)) (value as { asOf?: Date }).asOf = asOf;
+}
+
+/**
+ * Batch reads through the cache, for one subgraph: hits come from the cache, misses from the
+ * adapter in one batch, and a key already being loaded by another request in this process is
+ * awaited rather than loaded again (single-flight), so an expiring hot key costs one backend read.
+ */
+export function createBatchCache(cache: Cache, subgraph: string, ttl: TtlPolicy) {
+  const inFlight = new Map<string, Promise<unknown>>();
+
+  return function cachedBatch<K, V>(spec: CachedBatchSpec<K, V>): (keys: readonly K[]) => Promise<V[]> {
+    const ttlSeconds = ttl(spec.type);
+    return async (keys) => {
+      const cacheKeys = keys.map((k) => `${subgraph}:${spec.type}:${spec.key(k)}`);
+      const hits = freshReads.getStore() ? cacheKeys.map(() => undefined) : await cache.getMany(cacheKeys);
+      const result = new Array<V>(keys.length);
+      const waits: Promise<unknown>[] = [];
+      const toLoad: number[] = [];
+      hits.forEach((hit, i) => {
+        if (hit) {
+          result[i] = hit.value as V;
+          return;
+        }
+        const pending = freshReads.getStore() ? undefined : inFlight.get(cacheKeys[i]);
+        if (pending) waits.push(pending.then((value) => (result[i] = value as V)));
+        else toLoad.push(i);
+      });
+      if (toLoad.length) {
+        const readSince = Date.now();
+        const loading = spec.load(toLoad.map((i) => keys[i]));
+        toLoad.forEach((i, n) => {
+          const one = loading.then((values) => values[n]);
+          one.catch(() => undefined); // awaited below or by the requests that joined it
+          inFlight.set(cacheKeys[i], one);
+        });
+        try {
+          const values = await loading;
+          stampAsOf(values, new Date(readSince));
+          values.forEach((value, n) => (result[toLoad[n]] = value));
+          // Not awaited: the answer does not wait for the cache write (which fails open anyway).
+          void cache.setMany(
+            toLoad.map((i, n) => ({ key: cacheKeys[i], value: values[n], storedAt: readSince, ttlSeconds, tags: spec.tags(values[n], keys[i]) })),
+            readSince,
+          );
+        } finally {
+          toLoad.forEach((i) => inFlight.delete(cacheKeys[i]));
+        }
+      }
+      await Promise.all(waits);
+      return result;
+    };
+  };
+}
+
+/** One cached batch function per value of a list argument (`first`), created on first use. */
+export function perArgument<A, F>(create: (arg: A) => F): (arg: A) => F {
+  const made = new Map<A, F>();
+  return (arg) => {
+    let fn = made.get(arg);
+    if (!fn) made.set(arg, (fn = create(arg)));
+    return fn;
+  };
+}
+
+/** TTLs by cached type (CACHE_TTL_SECONDS), `default` for the rest. */
+export function ttlPolicy(spec: Readonly<Record<string, number>>): TtlPolicy {
+  return (type) => spec[type] ?? spec.default ?? 10;
+}
+
+/** The asOf field of every cached entity: when it was read from its system of record (now, when not cached). */
+export const asOf = (entity: { asOf?: Date }) => entity.asOf ?? new Date();

@@ -1,0 +1,76 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import type { Cache } from './cache';
+import type { Logger } from './logger';
+
+/** One kind of change a backend announces: its payload, and the cache tags it makes stale. */
+export interface EventDefinition<T> {
+  data: z.ZodType<T>;
+  tags: (data: T) => string[];
+}
+
+export const event = <T>(data: z.ZodType<T>, tags: (data: T) => string[]): EventDefinition<T> => ({ data, tags });
+export const entityId = z.string().min(1).max(100);
+
+/** How old a signed event may be before it is refused as a replay. */
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
+
+/** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`: what a backend sends in X-Signature. */
+export function signEvent(secret: string, body: string, timestamp = Math.floor(Date.now() / 1000)): string {
+  return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+export function verifySignature(secret: string, body: string, header: string | undefined, now = Date.now()): boolean {
+  const parts = Object.fromEntries((header ?? '').split(',').map((p) => p.trim().split('=', 2) as [string, string]));
+  const timestamp = Number(parts.t);
+  if (!Number.isInteger(timestamp) || !/^[0-9a-f]{64}$/.test(parts.v1 ?? '')) return false;
+  if (Math.abs(now / 1000 - timestamp) > SIGNATURE_TOLERANCE_SECONDS) return false;
+  const expected = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest();
+  return timingSafeEqual(expected, Buffer.from(parts.v1, 'hex'));
+}
+
+const envelope = z.object({
+  id: z.string().min(1).max(200),
+  type: z.string().min(1).max(100),
+  occurredAt: z.iso.datetime({ offset: true }).optional(),
+  data: z.record(z.string(), z.unknown()),
+});
+
+export interface EventResponse {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * POST /events of a subgraph: a backend's signed change events. A valid one invalidates what it
+ * makes stale, here and (through the cache's broadcast) in every replica.
+ */
+export function createEventsHandler(options: {
+  secret: string;
+  events: Record<string, EventDefinition<any>>;
+  cache: Cache;
+  logger: Logger;
+}): (rawBody: string, signature: string | undefined) => Promise<EventResponse> {
+  const refuse = (status: number, code: string, message: string): EventResponse => ({ status, body: { error: { code, message } } });
+  return async (rawBody, signature) => {
+    if (!verifySignature(options.secret, rawBody, signature)) {
+      return refuse(401, 'UNAUTHENTICATED', 'Missing, expired or invalid X-Signature');
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(rawBody);
+    } catch {
+      return refuse(400, 'BAD_REQUEST', 'The body is not JSON');
+    }
+    const parsed = envelope.safeParse(json);
+    if (!parsed.success) return refuse(400, 'BAD_REQUEST', `Not an event: ${parsed.error.issues[0].path.join('.')} ${parsed.error.issues[0].message}`);
+    const definition = options.events[parsed.data.type];
+    if (!definition) return refuse(400, 'BAD_REQUEST', `Unknown event type ${parsed.data.type}; known: ${Object.keys(options.events).join(', ')}`);
+    const data = definition.data.safeParse(parsed.data.data);
+    if (!data.success) return refuse(400, 'BAD_REQUEST', `Bad ${parsed.data.type} data: ${data.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    const tags = definition.tags(data.data);
+    await options.cache.invalidateTags(tags);
+    options.logger.debug({ event: parsed.data.id, type: parsed.data.type, tags }, 'change event applied');
+    return { status: 202, body: { accepted: parsed.data.id, invalidated: tags } };
+  };
+}
