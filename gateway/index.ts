@@ -1,3 +1,4 @@
+import { createCache } from '../subgraphs/shared/cache';
 import { closeOnSignal } from '../subgraphs/shared/process';
 import { loadConfigOrExit, SUBGRAPHS } from '../subgraphs/shared/config';
 import { listen } from '../subgraphs/shared/http';
@@ -9,11 +10,18 @@ async function main() {
   const config = loadConfigOrExit();
   const logger = createLogger('gateway', config.logLevel);
   const subgraphUrls = Object.fromEntries(SUBGRAPHS.map((name) => [name, config.subgraphs[name].url])) as Record<(typeof SUBGRAPHS)[number], string>;
+  // Subgraph responses are cached only where invalidations can reach this process: over Redis.
+  const invalidations =
+    config.cacheEnabled && config.redisUrl
+      ? await createCache({ redisUrl: config.redisUrl, namespace: config.cacheNamespace, maxEntries: 100, logger })
+      : undefined;
+  if (!invalidations) logger.info('no REDIS_URL (or caching off): subgraph responses are not cached at the gateway');
   const { apollo } = createGatewayServer({
     supergraphSdl: loadSupergraph(config.supergraphPath),
     subgraphUrls,
     logger,
     production: config.nodeEnv === 'production',
+    invalidations,
   });
   await apollo.start();
   const server = await listen(createGatewayListener(apollo, subgraphUrls), config.gatewayPort, config.host);
@@ -21,6 +29,7 @@ async function main() {
   closeOnSignal(logger, async () => {
     await server.close();
     await apollo.stop();
+    await invalidations?.close();
   });
 }
 

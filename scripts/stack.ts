@@ -76,6 +76,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     subgraphUrls,
     logger: logger.child({ service: 'gateway' }),
     production: config.nodeEnv === 'production',
+    // One process, one cache: the gateway hears every invalidation the subgraphs make.
+    invalidations: config.cacheEnabled ? cache : undefined,
   });
   await apollo.start();
   const gateway = await listen(createGatewayListener(apollo, subgraphUrls), config.gatewayPort, config.host);

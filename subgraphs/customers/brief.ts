@@ -1,4 +1,4 @@
-import { CATALOG, formatDate, languageOf, text, type Language } from '../shared/i18n';
+import { CATALOG, formatDate, languageName as nameOfLanguage, languageOf, text, type Language } from '../shared/i18n';
 import { formatMoney, type Money } from '../shared/money';
 import type { Customer, Handoff, Interaction } from './port';
 
@@ -130,7 +130,7 @@ export function renderBrief(input: BriefInput): string {
   const lang = languageOf(locale);
   const p = PHRASES[lang];
   const date = (iso: string | Date) => formatDate(new Date(iso), locale);
-  const languageName = new Intl.DisplayNames([locale], { type: 'language' }).of(customer.preferredLanguage) ?? customer.preferredLanguage;
+  const languageName = nameOfLanguage(customer.preferredLanguage, locale);
 
   const sections: string[] = [
     fill(customer.loyaltyTier === 'NONE' ? p.customer : p.tier, {

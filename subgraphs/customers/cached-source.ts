@@ -1,15 +1,16 @@
 import { z } from 'zod';
 import type { Cache } from '../shared/cache';
 import { entityId, event } from '../shared/events';
-import { createBatchCache, perArgument, type TtlPolicy } from '../shared/cached';
-import type { Customer, CustomerSource, Handoff, Interaction } from './port';
+import { createBatchCache, passThrough, perArgument, type TtlPolicy } from '../shared/cached';
+import type { Customer, CustomerSource, Handoff, Interaction, VerifiedSession } from './port';
 
 const interactionTags = (i: Interaction) => [`customer:${i.customerId}`, ...(i.orderId ? [`order:${i.orderId}`] : [])];
 const handoffTags = (h: Handoff) => [`handoff:${h.id}`, `customer:${h.customerId}`];
 
 /**
- * The CRM behind the entity cache. Identification lookups, verification and sessions are never
- * cached: they are security decisions and must see the system of record.
+ * The CRM behind the entity cache. Identification lookups and verification attempts are never
+ * cached: they are security decisions and must see the system of record. A verified session is
+ * cached no longer than it lasts.
  */
 export function withCustomerCache(source: CustomerSource, cache: Cache, ttl: TtlPolicy): CustomerSource {
   const cached = createBatchCache(cache, 'customers', ttl);
@@ -17,10 +18,10 @@ export function withCustomerCache(source: CustomerSource, cache: Cache, ttl: Ttl
     cached<string, Interaction[]>({ type: 'CustomerInteractions', key: (id) => `${first}:${id}`, tags: (_, id) => [`customer:${id}`], load: (ids) => source.listInteractionsByCustomer(ids, first) }),
   );
   const handoffsByCustomer = perArgument((first: number) =>
-    cached<string, Handoff[]>({ type: 'CustomerHandoffs', key: (id) => `${first}:${id}`, tags: (_, id) => [`customer:${id}`], load: (ids) => source.listHandoffsByCustomer(ids, first) }),
+    cached<string, Handoff[]>({ type: 'CustomerHandoffs', key: (id) => `${first}:${id}`, tags: (hs, id) => [`customer:${id}`, ...hs.flatMap(handoffTags)], load: (ids) => source.listHandoffsByCustomer(ids, first) }),
   );
   return {
-    ...source,
+    ...passThrough(source),
     getCustomers: cached<string, Customer | null>({ type: 'Customer', key: (id) => id, tags: (_, id) => [`customer:${id}`], load: source.getCustomers }),
     getInteractions: cached<string, Interaction | null>({
       type: 'Interaction', key: (id) => id, tags: (i, id) => (i ? interactionTags(i) : [`interaction:${id}`]), load: source.getInteractions,
@@ -29,6 +30,13 @@ export function withCustomerCache(source: CustomerSource, cache: Cache, ttl: Ttl
     listInteractionsByOrder: cached<string, Interaction[]>({ type: 'OrderInteractions', key: (id) => id, tags: (_, id) => [`order:${id}`], load: source.listInteractionsByOrder }),
     getHandoffs: cached<string, Handoff | null>({ type: 'Handoff', key: (id) => id, tags: (h, id) => (h ? handoffTags(h) : [`handoff:${id}`]), load: source.getHandoffs }),
     listHandoffsByCustomer: (ids, first) => handoffsByCustomer(first)(ids),
+    getVerifiedSessions: cached<string, VerifiedSession | null>({
+      type: 'Session',
+      key: (hash) => hash,
+      tags: (session, hash) => [`session:${hash}`, ...(session ? [`customer:${session.customerId}`] : [])],
+      ttlOf: (session) => (session ? Math.floor((session.expiresAt.getTime() - Date.now()) / 1000) : 5),
+      load: source.getVerifiedSessions,
+    }),
     recordInteraction: async (interaction, key) => {
       const recorded = await source.recordInteraction(interaction, key);
       await cache.invalidateTags(interactionTags(recorded.interaction));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Cache } from '../shared/cache';
 import { entityId, event } from '../shared/events';
-import { createBatchCache, type TtlPolicy } from '../shared/cached';
+import { createBatchCache, passThrough, type TtlPolicy } from '../shared/cached';
 import type { LogisticsSource, ReturnLabel, Shipment, TrackingEvent } from './port';
 
 const shipmentTags = (s: Shipment) => [`shipment:${s.id}`, `order:${s.orderId}`];
@@ -11,7 +11,7 @@ const labelTags = (l: ReturnLabel) => [`return:${l.returnId}`, `order:${l.orderI
 export function withLogisticsCache(source: LogisticsSource, cache: Cache, ttl: TtlPolicy): LogisticsSource {
   const cached = createBatchCache(cache, 'logistics', ttl);
   return {
-    ...source,
+    ...passThrough(source),
     getShipments: cached<string, Shipment | null>({ type: 'Shipment', key: (id) => id, tags: (s, id) => (s ? shipmentTags(s) : [`shipment:${id}`]), load: source.getShipments }),
     getShipmentsByTrackingNumber: cached<string, Shipment | null>({
       type: 'ShipmentByTracking', key: (n) => n, tags: (s, n) => (s ? shipmentTags(s) : [`tracking:${n}`]), load: source.getShipmentsByTrackingNumber,
@@ -21,7 +21,7 @@ export function withLogisticsCache(source: LogisticsSource, cache: Cache, ttl: T
     }),
     listTrackingEvents: cached<string, TrackingEvent[]>({ type: 'TrackingEvents', key: (id) => id, tags: (_, id) => [`shipment:${id}`], load: source.listTrackingEvents }),
     getReturnLabels: cached<string, ReturnLabel | null>({ type: 'ReturnLabel', key: (id) => id, tags: (l, id) => (l ? labelTags(l) : [`label:${id}`]), load: source.getReturnLabels }),
-    listReturnLabelsByReturn: cached<string, ReturnLabel[]>({ type: 'ReturnLabels', key: (id) => id, tags: (_, id) => [`return:${id}`], load: source.listReturnLabelsByReturn }),
+    listReturnLabelsByReturn: cached<string, ReturnLabel[]>({ type: 'ReturnLabels', key: (id) => id, tags: (ls, id) => [`return:${id}`, ...ls.flatMap(labelTags)], load: source.listReturnLabelsByReturn }),
     createReturnLabel: async (label) => {
       const created = await source.createReturnLabel(label);
       await cache.invalidateTags(labelTags(created));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Cache } from '../shared/cache';
 import { entityId, event } from '../shared/events';
-import { createBatchCache, perArgument, type TtlPolicy } from '../shared/cached';
+import { createBatchCache, passThrough, perArgument, type TtlPolicy } from '../shared/cached';
 import type { LineItem, Order, OrderSource, Return } from './port';
 
 const returnTags = (r: Return) => [`return:${r.id}`, `order:${r.orderId}`, `customer:${r.customerId}`];
@@ -10,16 +10,16 @@ const returnTags = (r: Return) => [`return:${r.id}`, `order:${r.orderId}`, `cust
 export function withOrderCache(source: OrderSource, cache: Cache, ttl: TtlPolicy): OrderSource {
   const cached = createBatchCache(cache, 'orders', ttl);
   const ordersByCustomer = perArgument((first: number) =>
-    cached<string, Order[]>({ type: 'CustomerOrders', key: (id) => `${first}:${id}`, tags: (_, id) => [`customer:${id}`], load: (ids) => source.listOrdersByCustomer(ids, first) }),
+    cached<string, Order[]>({ type: 'CustomerOrders', key: (id) => `${first}:${id}`, tags: (os, id) => [`customer:${id}`, ...os.map((o) => `order:${o.id}`)], load: (ids) => source.listOrdersByCustomer(ids, first) }),
   );
   const returnsByCustomer = perArgument((first: number) =>
-    cached<string, Return[]>({ type: 'CustomerReturns', key: (id) => `${first}:${id}`, tags: (_, id) => [`customer:${id}`], load: (ids) => source.listReturnsByCustomer(ids, first) }),
+    cached<string, Return[]>({ type: 'CustomerReturns', key: (id) => `${first}:${id}`, tags: (rs, id) => [`customer:${id}`, ...rs.flatMap(returnTags)], load: (ids) => source.listReturnsByCustomer(ids, first) }),
   );
   const policy = cached<string, Awaited<ReturnType<OrderSource['listReturnPolicyRules']>>>({
     type: 'ReturnPolicy', key: () => 'all', tags: () => ['return-policy'], load: async (keys) => Promise.all(keys.map(() => source.listReturnPolicyRules())),
   });
   return {
-    ...source,
+    ...passThrough(source),
     getOrders: cached<string, Order | null>({
       type: 'Order', key: (id) => id, tags: (o, id) => [`order:${id}`, ...(o ? [`customer:${o.customerId}`] : [])], load: source.getOrders,
     }),
@@ -32,7 +32,7 @@ export function withOrderCache(source: OrderSource, cache: Cache, ttl: TtlPolicy
     }),
     listLineItemsByOrder: cached<string, LineItem[]>({ type: 'OrderLineItems', key: (id) => id, tags: (_, id) => [`order:${id}`], load: source.listLineItemsByOrder }),
     getReturns: cached<string, Return | null>({ type: 'Return', key: (id) => id, tags: (r, id) => (r ? returnTags(r) : [`return:${id}`]), load: source.getReturns }),
-    listReturnsByOrder: cached<string, Return[]>({ type: 'OrderReturns', key: (id) => id, tags: (_, id) => [`order:${id}`], load: source.listReturnsByOrder }),
+    listReturnsByOrder: cached<string, Return[]>({ type: 'OrderReturns', key: (id) => id, tags: (rs, id) => [`order:${id}`, ...rs.flatMap(returnTags)], load: source.listReturnsByOrder }),
     listReturnsByCustomer: (ids, first) => returnsByCustomer(first)(ids),
     listReturnPolicyRules: async () => (await policy(['all']))[0],
     createReturn: async (input, key, check) => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Cache } from '../shared/cache';
 import { entityId, event } from '../shared/events';
-import { createBatchCache, perArgument, type TtlPolicy } from '../shared/cached';
+import { createBatchCache, passThrough, perArgument, type TtlPolicy } from '../shared/cached';
 import type { Balance, Dispute, Payment, PaymentPromise, PaymentSource, Refund } from './port';
 
 const paymentTags = (p: Payment) => [`payment:${p.id}`, `order:${p.orderId}`, `customer:${p.customerId}`];
@@ -10,14 +10,23 @@ const disputeTags = (d: Dispute) => [`dispute:${d.id}`, `order:${d.orderId}`, `c
 /** A list depends on its key's tag and on every element's own tags. */
 const listTags = <V>(key: string, tagsOf: (v: V) => string[]) => (values: V[]) => [key, ...values.flatMap(tagsOf)];
 
-/** The payment service behind the entity cache. Balances depend on "now" and are read fresh. */
+/**
+ * The payment service behind the entity cache. A balance is cached like the rest: its overdue part
+ * is as of when it was read, at most its TTL ago.
+ */
 export function withPaymentCache(source: PaymentSource, cache: Cache, ttl: TtlPolicy): PaymentSource {
   const cached = createBatchCache(cache, 'payments', ttl);
   const refundsByCustomer = perArgument((first: number) =>
     cached<string, Refund[]>({ type: 'CustomerRefunds', key: (id) => `${first}:${id}`, tags: (rs, id) => listTags(`customer:${id}`, refundTags)(rs), load: (ids) => source.listRefundsByCustomer(ids, first) }),
   );
+  const balances = cached<string, Balance[]>({
+    type: 'Balance',
+    key: (id) => id,
+    tags: (bs, id) => [`customer:${id}`, ...bs.flatMap((b) => b.paymentIds.map((p) => `payment:${p}`))],
+    load: (ids) => source.listOpenBalancesByCustomer(ids, new Date()),
+  });
   return {
-    ...source,
+    ...passThrough(source),
     getPayments: cached<string, Payment | null>({ type: 'Payment', key: (id) => id, tags: (p, id) => (p ? paymentTags(p) : [`payment:${id}`]), load: source.getPayments }),
     listPaymentsByOrder: cached<string, Payment[]>({ type: 'OrderPayments', key: (id) => id, tags: (ps, id) => listTags(`order:${id}`, paymentTags)(ps), load: source.listPaymentsByOrder }),
     getRefunds: cached<string, Refund | null>({ type: 'Refund', key: (id) => id, tags: (r, id) => (r ? refundTags(r) : [`refund:${id}`]), load: source.getRefunds }),
@@ -29,7 +38,7 @@ export function withPaymentCache(source: PaymentSource, cache: Cache, ttl: TtlPo
     listDisputesByOrder: cached<string, Dispute[]>({ type: 'OrderDisputes', key: (id) => id, tags: (ds, id) => listTags(`order:${id}`, disputeTags)(ds), load: source.listDisputesByOrder }),
     listDisputesByCustomer: cached<string, Dispute[]>({ type: 'CustomerDisputes', key: (id) => id, tags: (_, id) => [`customer:${id}`], load: source.listDisputesByCustomer }),
     listOpenPromisesByCustomer: cached<string, PaymentPromise[]>({ type: 'CustomerPromises', key: (id) => id, tags: (_, id) => [`customer:${id}`], load: source.listOpenPromisesByCustomer }),
-    listOpenBalancesByCustomer: (ids, now) => source.listOpenBalancesByCustomer(ids, now) as Promise<Balance[][]>,
+    listOpenBalancesByCustomer: (ids) => balances(ids),
     createPromise: async (promise, key) => {
       const created = await source.createPromise(promise, key);
       await cache.invalidateTags([`customer:${created.customerId}`]);

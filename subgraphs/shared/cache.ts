@@ -3,10 +3,12 @@ import Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from './logger';
 
-/** A cached value and when it was read from its system of record (ms since epoch). */
+/** A cached value, when it was read from its system of record and when it expires (ms since epoch), and its tags. */
 export interface CacheEntry {
   value: unknown;
   storedAt: number;
+  expiresAt: number;
+  tags: readonly string[];
 }
 
 export interface CacheWrite {
@@ -62,7 +64,7 @@ export async function createCache(options: CacheOptions): Promise<Cache> {
 }
 
 /** Remembers when each tag was last invalidated, to refuse writes of values read before that. */
-function invalidationClock(horizonMs = 60_000) {
+export function invalidationClock(horizonMs = 60_000) {
   const lastInvalidated = new LRUCache<string, number>({ max: 100_000, ttl: horizonMs });
   return {
     mark: (tags: readonly string[], at = Date.now()) => tags.forEach((tag) => lastInvalidated.set(tag, at)),
@@ -70,15 +72,16 @@ function invalidationClock(horizonMs = 60_000) {
   };
 }
 
-interface LocalTier {
+export interface LocalTier {
   get(key: string): CacheEntry | undefined;
-  set(write: CacheWrite, ttlMs: number): void;
+  /** Keeps the entry for `ttlMs` here; `expiresAt` is when the entry itself expires (in Redis, say). */
+  set(write: CacheWrite, ttlMs: number, expiresAt?: number): void;
   dropTags(tags: readonly string[]): void;
   clear(): void;
 }
 
 /** An LRU with a tag index: dropping a tag drops its keys in O(keys). */
-function localTier(maxEntries: number): LocalTier {
+export function localTier(maxEntries: number): LocalTier {
   const tagIndex = new Map<string, Set<string>>();
   const lru = new LRUCache<string, { entry: CacheEntry; tags: readonly string[] }>({
     max: maxEntries,
@@ -92,8 +95,9 @@ function localTier(maxEntries: number): LocalTier {
   });
   return {
     get: (key) => lru.get(key)?.entry,
-    set: (write, ttlMs) => {
-      lru.set(write.key, { entry: { value: write.value, storedAt: write.storedAt }, tags: write.tags }, { ttl: Math.max(1, ttlMs) });
+    set: (write, ttlMs, expiresAt = Date.now() + ttlMs) => {
+      const entry: CacheEntry = { value: write.value, storedAt: write.storedAt, expiresAt, tags: write.tags };
+      lru.set(write.key, { entry, tags: write.tags }, { ttl: Math.max(1, ttlMs) });
       for (const tag of write.tags) {
         let keys = tagIndex.get(tag);
         if (!keys) tagIndex.set(tag, (keys = new Set()));
@@ -206,7 +210,13 @@ export async function createRedisCache(url: string, logger: Logger, options: Red
       raw.forEach((buffer, n) => {
         if (!buffer) return;
         try {
-          found[missing[n]] = deserialize(buffer) as CacheEntry;
+          const entry = deserialize(buffer) as CacheEntry;
+          found[missing[n]] = entry;
+          // The next read of a hot key in this process costs no round trip.
+          if (localUsable()) {
+            const key = keys[missing[n]];
+            local.set({ key, value: entry.value, storedAt: entry.storedAt, ttlSeconds: 0, tags: entry.tags }, Math.min(entry.expiresAt - Date.now(), localTtlMs), entry.expiresAt);
+          }
         } catch {
           // An entry written by an incompatible version is a miss.
         }
@@ -220,13 +230,14 @@ export async function createRedisCache(url: string, logger: Logger, options: Red
         const pipeline = redis.multi();
         for (const write of fresh) {
           const ttlMs = Math.max(1, Math.round(write.ttlSeconds * 1000));
-          pipeline.set(entryKey(write.key), serialize({ value: write.value, storedAt: write.storedAt } satisfies CacheEntry), 'PX', ttlMs);
+          const entry: CacheEntry = { value: write.value, storedAt: write.storedAt, expiresAt: Date.now() + ttlMs, tags: write.tags };
+          pipeline.set(entryKey(write.key), serialize(entry), 'PX', ttlMs);
           for (const tag of write.tags) {
             pipeline.sadd(tagKey(tag), write.key);
             pipeline.pexpire(tagKey(tag), ttlMs, 'GT');
             pipeline.pexpire(tagKey(tag), ttlMs, 'NX');
           }
-          if (localUsable()) local.set(write, Math.min(ttlMs, localTtlMs));
+          if (localUsable()) local.set(write, Math.min(ttlMs, localTtlMs), entry.expiresAt);
         }
         await pipeline.exec();
       }),

@@ -4,6 +4,39 @@ import type { Cache } from './cache';
 /** Set for a request that asked for fresh data (Cache-Control: no-cache): reads skip the cache and refill it. */
 export const freshReads = new AsyncLocalStorage<boolean>();
 
+/**
+ * What a subgraph response depends on, gathered while it is computed: the tags of every cached
+ * read and how long the shortest-lived of them still lives. Any read that is not cached (a
+ * session, a lookup, a write) makes the response uncacheable. The gateway caches whole subgraph
+ * fetches by this, and drops them on the same invalidations as the entity cache.
+ */
+export interface ResponseCachePolicy {
+  tags: Set<string>;
+  /** Seconds; 0 means "do not cache". */
+  maxAge: number;
+}
+export const responsePolicy = new AsyncLocalStorage<ResponseCachePolicy>();
+
+function recordRead(tags: readonly string[], expiresAt: number) {
+  const policy = responsePolicy.getStore();
+  if (!policy) return;
+  for (const tag of tags) policy.tags.add(tag);
+  policy.maxAge = Math.min(policy.maxAge, Math.max(0, Math.floor((expiresAt - Date.now()) / 1000)));
+}
+
+/** Marks the current response as not cacheable (it read something that is not cached). */
+export function uncacheable(): void {
+  const policy = responsePolicy.getStore();
+  if (policy) policy.maxAge = 0;
+}
+
+/** The adapter's methods as they are, each marking the response uncacheable: the base every cached source overrides. */
+export function passThrough<Source extends object>(source: Source): Source {
+  return Object.fromEntries(
+    Object.entries(source).map(([name, fn]) => [name, typeof fn === 'function' ? (...args: unknown[]) => (uncacheable(), fn(...args)) : fn]),
+  ) as Source;
+}
+
 /** TTL in seconds for each cached type, from CACHE_TTL_SECONDS. */
 export type TtlPolicy = (type: string) => number;
 
@@ -14,6 +47,8 @@ export interface CachedBatchSpec<K, V> {
   /** What the value depends on: invalidating any of these drops it. */
   tags: (value: V, key: K) => readonly string[];
   load: (keys: readonly K[]) => Promise<V[]>;
+  /** A shorter life for some values (a session that expires sooner than the type's TTL), in seconds. */
+  ttlOf?: (value: V) => number;
 }
 
 /** Marks a value (or each value of a list) with when it was read from the system of record. */
@@ -38,13 +73,22 @@ export function createBatchCache(cache: Cache, subgraph: string, ttl: TtlPolicy)
       const result = new Array<V>(keys.length);
       const waits: Promise<unknown>[] = [];
       const toLoad: number[] = [];
+      if (freshReads.getStore()) uncacheable();
       hits.forEach((hit, i) => {
         if (hit) {
           result[i] = hit.value as V;
+          recordRead(hit.tags, hit.expiresAt);
           return;
         }
         const pending = freshReads.getStore() ? undefined : inFlight.get(cacheKeys[i]);
-        if (pending) waits.push(pending.then((value) => (result[i] = value as V)));
+        if (pending) {
+          waits.push(
+            pending.then((value) => {
+              result[i] = value as V;
+              recordRead(spec.tags(value as V, keys[i]), Date.now() + ttlSeconds * 1000);
+            }),
+          );
+        }
         else toLoad.push(i);
       });
       if (toLoad.length) {
@@ -58,10 +102,16 @@ export function createBatchCache(cache: Cache, subgraph: string, ttl: TtlPolicy)
         try {
           const values = await loading;
           stampAsOf(values, new Date(readSince));
-          values.forEach((value, n) => (result[toLoad[n]] = value));
+          const lifeOf = (value: V) => Math.min(ttlSeconds, spec.ttlOf?.(value) ?? ttlSeconds);
+          values.forEach((value, n) => {
+            result[toLoad[n]] = value;
+            recordRead(spec.tags(value, keys[toLoad[n]]), readSince + lifeOf(value) * 1000);
+          });
           // Not awaited: the answer does not wait for the cache write (which fails open anyway).
           void cache.setMany(
-            toLoad.map((i, n) => ({ key: cacheKeys[i], value: values[n], storedAt: readSince, ttlSeconds, tags: spec.tags(values[n], keys[i]) })),
+            toLoad
+              .map((i, n) => ({ key: cacheKeys[i], value: values[n], storedAt: readSince, ttlSeconds: lifeOf(values[n]), tags: spec.tags(values[n], keys[i]) }))
+              .filter((write) => write.ttlSeconds > 0),
             readSince,
           );
         } finally {

@@ -123,11 +123,39 @@ export function text<G extends CatalogGroup>(group: G, key: keyof (typeof CATALO
   return entry ? entry[languageOf(locale)] : key;
 }
 
-/** A calendar date as people in the locale write it ("21. Nov. 2026", "Nov 21, 2026"). */
-export function formatDate(date: Date, locale?: string | null, timeZone = 'UTC'): string {
+/** Intl objects are costly to build and cheap to use: one per locale (and kind), reused. */
+function memoized<T>(make: (locale: string) => T, fallback: string): (locale: string) => T {
+  const made = new Map<string, T>();
+  return (locale) => {
+    let value = made.get(locale);
+    if (!value) {
+      try {
+        value = make(locale);
+      } catch {
+        value = make(fallback);
+      }
+      if (made.size < 1_000) made.set(locale, value);
+    }
+    return value;
+  };
+}
+
+const dateFormat = memoized((locale) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }), 'en');
+const languageNames = memoized((locale) => new Intl.DisplayNames([locale], { type: 'language' }), 'en');
+const regionNames = memoized((locale) => new Intl.DisplayNames([locale], { type: 'region' }), 'en');
+
+/** A calendar date (UTC) as people in the locale write it ("21.11.2026", "Nov 21, 2026"). */
+export function formatDate(date: Date, locale?: string | null): string {
+  return dateFormat(locale ?? 'en').format(date);
+}
+
+/** "de" in the locale's words ("Deutsch", "German"). */
+export const languageName = (code: string, locale: string) => languageNames(locale).of(code) ?? code;
+/** "DE" in the locale's words ("Deutschland", "Germany"). */
+export function regionName(code: string, locale: string): string {
   try {
-    return new Intl.DateTimeFormat(locale ?? 'en', { dateStyle: 'medium', timeZone }).format(date);
+    return regionNames(locale).of(code) ?? code;
   } catch {
-    return new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeZone }).format(date);
+    return code;
   }
 }

@@ -6,17 +6,26 @@ export interface Money {
 
 export const money = (amountMinor: number, currency: string): Money => ({ amountMinor, currency });
 
-const fractionDigits = (currency: string) =>
-  new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+// Building an Intl formatter costs far more than using one: keep one per locale and currency.
+const formatters = new Map<string, Intl.NumberFormat>();
+function formatter(locale: string, currency: string): Intl.NumberFormat {
+  const key = `${locale}|${currency}`;
+  let format = formatters.get(key);
+  if (!format) {
+    try {
+      format = new Intl.NumberFormat(locale, { style: 'currency', currency });
+    } catch {
+      format = new Intl.NumberFormat('en', { style: 'currency', currency });
+    }
+    if (formatters.size < 10_000) formatters.set(key, format);
+  }
+  return format;
+}
 
 /** "€129.99", "129,99 €": for the locale given, falling back to English where Intl does not know it. */
 export function formatMoney(value: Money, locale = 'en'): string {
-  const major = value.amountMinor / 10 ** fractionDigits(value.currency);
-  try {
-    return new Intl.NumberFormat(locale, { style: 'currency', currency: value.currency }).format(major);
-  } catch {
-    return new Intl.NumberFormat('en', { style: 'currency', currency: value.currency }).format(major);
-  }
+  const format = formatter(locale, value.currency);
+  return format.format(value.amountMinor / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
 }
 
 /** The resolvers of the shareable `Money` type; identical in every subgraph that returns money. */

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import { createAdapter, withLatency, type AdapterDefinition } from './adapter';
 import type { Cache } from './cache';
-import { freshReads, ttlPolicy, type TtlPolicy } from './cached';
+import { freshReads, responsePolicy, ttlPolicy, type TtlPolicy } from './cached';
 import { createEventsHandler, type EventDefinition } from './events';
 import type { Config, SubgraphName } from './config';
 import { createErrorFormatter } from './errors';
@@ -46,6 +46,28 @@ export interface SubgraphDefinition<Source, Loaders, Services = unknown> {
 
 export const loadTypeDefs = (path: string): DocumentNode => parse(readFileSync(path, 'utf8'));
 
+/** A response that read nothing cacheable nor uncacheable (only references) still lives at most this long. */
+const MAX_RESPONSE_AGE_SECONDS = 60;
+
+/**
+ * Tells the gateway, in `extensions.cache`, how long this response may be reused and which tags
+ * invalidate it: what the request's cached reads added up to (see responsePolicy).
+ */
+const responseCachePlugin: ApolloServerPlugin = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response, operation }) {
+        const policy = responsePolicy.getStore();
+        if (!policy || response.body.kind !== 'single') return;
+        const result = response.body.singleResult;
+        const maxAge = Math.min(policy.maxAge, MAX_RESPONSE_AGE_SECONDS);
+        const cacheable = maxAge > 0 && operation?.operation === 'query' && !result.errors?.length;
+        result.extensions = { ...result.extensions, cache: cacheable ? { maxAge, tags: [...policy.tags] } : { maxAge: 0 } };
+      },
+    };
+  },
+};
+
 export interface SubgraphServer<Source, Loaders, Services> {
   apollo: ApolloServer<SubgraphContext<Source, Loaders, Services>>;
   /** A fresh context, as each HTTP request gets; tests pass it to `apollo.executeOperation`. */
@@ -65,7 +87,7 @@ export function createSubgraphServer<Source, Loaders, Services>(
     // Shutdown is ours (closeOnSignal): Apollo's own handler would re-raise the signal, exiting 143.
     stopOnTerminationSignals: false,
     // No Apollo Studio here: per-field traces would cost every request CPU for nothing.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), responseCachePlugin],
   });
   return {
     apollo,
@@ -113,7 +135,8 @@ export async function startSubgraph<Source extends { ping(): Promise<void> }, Lo
         })(),
       },
       // "Cache-Control: no-cache" from the client (forwarded by the gateway) asks for fresh data.
-      scope: (req, run) => freshReads.run(/no-cache/.test(req.headers['cache-control'] ?? ''), run),
+      scope: (req, run) =>
+        freshReads.run(/no-cache/.test(req.headers['cache-control'] ?? ''), () => responsePolicy.run({ tags: new Set(), maxAge: Infinity }, run)),
     }),
     settings.port,
     options.config.host,

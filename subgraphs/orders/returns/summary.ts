@@ -1,13 +1,5 @@
-import { formatDate, languageOf, type Language } from '../../shared/i18n';
+import { formatDate, languageOf, regionName, type Language } from '../../shared/i18n';
 import type { PolicyAnswer } from './policy';
-
-const countryName = (code: string, locale: string) => {
-  try {
-    return new Intl.DisplayNames([locale], { type: 'region' }).of(code) ?? code;
-  } catch {
-    return code;
-  }
-};
 
 const SENTENCES: Record<Language, { window: string; never: string; legal: string; extended: string }> = {
   en: {
@@ -44,7 +36,7 @@ export function describePolicy(policy: PolicyAnswer, args: { locale?: string | n
   const locale = args.locale ?? 'en';
   const s = SENTENCES[languageOf(locale)];
   const category = languageOf(locale) === 'en' ? policy.category.charAt(0).toUpperCase() + policy.category.slice(1) : policy.category;
-  const values = { category, country: countryName(policy.country, locale), days: policy.windowDays ?? 0, legal: policy.legalMinimumDays ?? 0 };
+  const values = { category, country: regionName(policy.country, locale), days: policy.windowDays ?? 0, legal: policy.legalMinimumDays ?? 0 };
   if (!policy.returnable) return fill(s.never, values);
   let sentence = fill(s.window, values);
   if (policy.legalMinimumDays && policy.legalMinimumDays >= (policy.windowDays ?? 0)) sentence += fill(s.legal, values);

@@ -1,0 +1,48 @@
+import { invalidationClock, localTier, type Cache } from '../subgraphs/shared/cache';
+import type { Logger } from '../subgraphs/shared/logger';
+import { bufferedResponse, type SubgraphFetcher } from './fetcher';
+
+/**
+ * The gateway's subgraph fetcher with a cache of whole subgraph responses. A subgraph says in
+ * `extensions.cache` how long its answer may be reused and which tags it depends on; the entry is
+ * keyed by the exact request (URL, query, variables and representations, so by the caller's own
+ * ids) and dropped on the same tag invalidations as the entity cache, here and in every replica.
+ * Mutations, errors, uncacheable answers and "Cache-Control: no-cache" go straight through.
+ */
+export function createCachingFetcher(options: {
+  fetch: SubgraphFetcher;
+  invalidations: Pick<Cache, 'onInvalidate'>;
+  maxEntries?: number;
+  logger: Logger;
+}): SubgraphFetcher {
+  const tier = localTier(options.maxEntries ?? 20_000);
+  const clock = invalidationClock();
+  options.invalidations.onInvalidate((tags) => {
+    clock.mark(tags);
+    tier.dropTags(tags);
+  });
+  return async (url, init) => {
+    const body = init.body ?? null;
+    const cacheControl = Object.entries(init.headers ?? {}).find(([name]) => name.toLowerCase() === 'cache-control')?.[1];
+    if (!body || body.startsWith('{"query":"mutation') || /no-cache/.test(cacheControl ?? '')) return options.fetch(url, init);
+    const key = `${url}\n${body}`;
+    const hit = tier.get(key);
+    if (hit) return bufferedResponse(url, 200, hit.value as string);
+    const readSince = Date.now();
+    const response = await options.fetch(url, init);
+    if (response.status !== 200) return response;
+    const text = await response.text();
+    // Only answers that declare themselves cacheable are parsed here a second time.
+    if (text.includes('"cache":{"maxAge":') && !text.includes('"cache":{"maxAge":0}')) {
+      try {
+        const policy = (JSON.parse(text) as { errors?: unknown; extensions?: { cache?: { maxAge: number; tags: string[] } } }).extensions?.cache;
+        if (policy && policy.maxAge > 0 && !clock.staleSince(policy.tags, readSince)) {
+          tier.set({ key, value: text, storedAt: readSince, ttlSeconds: policy.maxAge, tags: policy.tags }, policy.maxAge * 1000);
+        }
+      } catch (err) {
+        options.logger.warn({ err: (err as Error).message }, 'unreadable subgraph response not cached');
+      }
+    }
+    return bufferedResponse(url, 200, text);
+  };
+}

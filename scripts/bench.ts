@@ -1,0 +1,335 @@
+import { execSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import Redis from 'ioredis';
+import { sql } from 'kysely';
+import { Client } from 'pg';
+import { operationId } from '../gateway/persisted';
+import { loadOperations } from '../schema/operations';
+import { DEMO_WEBHOOK_SECRET } from '../subgraphs/shared/config';
+import { createDatabase, type Database } from '../subgraphs/shared/db';
+import { signEvent } from '../subgraphs/shared/events';
+import { customerId } from '../test/fixtures/demo-data';
+import { seedDemo } from '../test/fixtures/seed';
+import { freePorts, runEntry, type Child } from '../test/helpers/process';
+
+/**
+ * `npm run bench`: the per-turn context operation under voice-agent load, federated as deployed
+ * (gateway and four subgraphs as five processes, real PostgreSQL and Redis) against a floor (the
+ * same resolvers and adapters in one non-federated server), every figure measured in this run.
+ * Writes BENCHMARKS.md. Settings: BENCH_CUSTOMERS (100000), BENCH_SECONDS (15 per load step),
+ * BENCH_DATABASE_URL, BENCH_REDIS_URL.
+ */
+const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 100_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/bench_customer_context';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/14';
+const VOICE_RATE = 200; // 600 simultaneous calls, one turn every 3 s each
+const P99_BUDGET_MS = 100;
+const WARM_CALLS = 600; // simultaneous calls: each customer takes a turn every 3 s at 200/s
+const COLD_CALLS = 8_000;
+
+const log = (message: string) => process.stdout.write(`[bench] ${message}\n`);
+const DAY = 86_400_000;
+
+interface Load {
+  rate: number | null;
+  p50: number;
+  p99: number;
+  max: number;
+  rps: number;
+  errors: number;
+}
+
+async function ensureDatabase(): Promise<void> {
+  const url = new URL(DATABASE_URL);
+  const name = url.pathname.slice(1);
+  const admin = new URL(DATABASE_URL);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  const exists = await client.query('select 1 from pg_database where datname = $1', [name]);
+  if (!exists.rowCount) await client.query(`create database "${name}"`);
+  await client.end();
+}
+
+/** Seeds once per size and day (the data is anchored to the day); says how long it took. */
+async function seedIfNeeded(database: Database): Promise<string> {
+  const anchor = new Date().toISOString().slice(0, 10);
+  await sql`create table if not exists public.bench_seed (customers int, anchor text)`.execute(database.db);
+  const { rows } = await sql<{ customers: number; anchor: string }>`select * from public.bench_seed`.execute(database.db);
+  if (rows[0]?.customers === CUSTOMERS && rows[0]?.anchor === anchor) return 'reused (seeded earlier today)';
+  const started = performance.now();
+  await seedDemo(database.db, { customers: CUSTOMERS, onProgress: (n) => n % 20_000 === 0 && log(`  seeded ${n} customers`) });
+  await sql`delete from public.bench_seed`.execute(database.db);
+  await sql`insert into public.bench_seed values (${CUSTOMERS}, ${anchor})`.execute(database.db);
+  return `${((performance.now() - started) / 1000).toFixed(1)} s`;
+}
+
+/** Verified sessions for many different customers, as if each call had just verified its caller. */
+async function createSessions(database: Database, count: number, offset: number): Promise<string[]> {
+  const tokens: string[] = [];
+  const rows = [];
+  const now = new Date();
+  for (let i = 0; i < count; i++) {
+    const token = randomBytes(24).toString('base64url');
+    tokens.push(token);
+    const index = (offset + i * 7919) % CUSTOMERS; // spread over the whole base
+    rows.push({
+      id: `vs_bench_${randomBytes(8).toString('hex')}`,
+      tokenHash: createHash('sha256').update(token).digest('hex'),
+      customerId: customerId(index),
+      channel: 'VOICE',
+      method: 'POSTAL_CODE',
+      agentId: 'bench',
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + DAY),
+    });
+  }
+  for (let i = 0; i < rows.length; i += 2_000) await database.db.withSchema('crm').insertInto('verifiedSessions').values(rows.slice(i, i + 2_000)).execute();
+  return tokens;
+}
+
+interface Stack {
+  url: string;
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+async function startFederated(env: Record<string, string>): Promise<Stack> {
+  const [gateway, orders, customers, payments, logistics] = await freePorts(5);
+  const all = {
+    ...env,
+    GATEWAY_PORT: String(gateway), ORDERS_PORT: String(orders), CUSTOMERS_PORT: String(customers), PAYMENTS_PORT: String(payments), LOGISTICS_PORT: String(logistics),
+  };
+  const children: Child[] = ['orders', 'customers', 'payments', 'logistics'].map((name) => runEntry(`subgraphs/${name}/index.ts`, all));
+  await Promise.all(children.map((c) => c.waitFor(/subgraph ready/)));
+  const gw = runEntry('gateway/index.ts', all);
+  children.push(gw);
+  await gw.waitFor(/gateway ready/);
+  return { url: `http://127.0.0.1:${gateway}/graphql`, env: all, stop: async () => void (await Promise.all(children.map((c) => c.stop()))) };
+}
+
+async function startMonolith(env: Record<string, string>): Promise<Stack> {
+  const [port] = await freePorts(1);
+  const child = runEntry('scripts/monolith-server.ts', { ...env, GATEWAY_PORT: String(port) });
+  await child.waitFor(/monolith ready/);
+  return { url: `http://127.0.0.1:${port}/graphql`, env, stop: async () => void (await child.stop()) };
+}
+
+const CONTEXT = loadOperations().CustomerContext;
+const CONTEXT_ID = operationId(CONTEXT);
+
+/** The per-turn context request: by persisted id (federated) or with its text (the floor has no APQ registry). */
+function body(token: string, persisted: boolean): string {
+  return persisted
+    ? JSON.stringify({ variables: { sessionToken: token }, extensions: { persistedQuery: { version: 1, sha256Hash: CONTEXT_ID } } })
+    : JSON.stringify({ query: CONTEXT, variables: { sessionToken: token } });
+}
+
+async function load(url: string, tokens: string[], options: { rate?: number; seconds?: number; connections?: number; persisted: boolean }): Promise<Load> {
+  let next = 0;
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    duration: options.seconds ?? SECONDS,
+    connections: options.connections ?? 64,
+    overallRate: options.rate,
+    requests: [{ setupRequest: (req: any) => ({ ...req, body: body(tokens[next++ % tokens.length], options.persisted) }) }],
+  });
+  return {
+    rate: options.rate ?? null,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    rps: result.requests.average,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+/** Each token once, in sequence-ish: fills the caches the way the first turns of calls do. */
+async function warm(url: string, tokens: string[], persisted: boolean): Promise<void> {
+  for (let i = 0; i < tokens.length; i += 50) {
+    await Promise.all(
+      tokens.slice(i, i + 50).map((token) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(token, persisted) })),
+    );
+  }
+}
+
+/** The highest rate (of a fixed ladder) served with p99 under the budget and no errors. */
+async function maxSustained(url: string, tokens: string[], persisted: boolean, ladder: number[]): Promise<{ best: Load | null; steps: Load[] }> {
+  const steps: Load[] = [];
+  let best: Load | null = null;
+  for (const rate of ladder) {
+    const step = await load(url, tokens, { rate, seconds: Math.max(8, Math.round(SECONDS * 0.7)), connections: Math.min(400, rate), persisted });
+    steps.push(step);
+    log(`  ${rate}/s → p99 ${step.p99} ms, ${step.rps.toFixed(0)}/s served, ${step.errors} errors`);
+    if (step.p99 > P99_BUDGET_MS || step.errors > 0 || step.rps < rate * 0.95) break;
+    best = step;
+  }
+  return { best, steps };
+}
+
+/** Event → every replica answering the new value: two orders subgraphs sharing Redis, polled directly. */
+async function invalidationLatency(database: Database, env: Record<string, string>, samples = 40): Promise<number[]> {
+  const [a, b] = await freePorts(2);
+  const replicas = [a, b].map((port) => runEntry('subgraphs/orders/index.ts', { ...env, ORDERS_PORT: String(port), CACHE_TTL_SECONDS: 'default=300' }));
+  await Promise.all(replicas.map((r) => r.waitFor(/subgraph ready/)));
+  const urls = [a, b].map((port) => `http://127.0.0.1:${port}/graphql`);
+  const status = async (url: string, id: string) => {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'query($id: ID!) { order(id: $id) { status } }', variables: { id } }) });
+    return ((await res.json()) as any).data.order.status as string;
+  };
+  const timings: number[] = [];
+  try {
+    for (let i = 0; i < samples; i++) {
+      const orderId = `ord_${String(1 + ((i * 104729) % CUSTOMERS)).padStart(6, '0')}_1`;
+      const before = await status(urls[0], orderId);
+      await status(urls[1], orderId);
+      const after = before === 'CANCELLED' ? 'DELIVERED' : 'CANCELLED';
+      await sql`update oms.orders set status = ${after} where id = ${orderId}`.execute(database.db);
+      const event = JSON.stringify({ id: `bench-${i}`, type: 'order.updated', data: { orderId } });
+      const started = performance.now();
+      await fetch(urls[0].replace('/graphql', '/events'), { method: 'POST', headers: { 'x-signature': signEvent(DEMO_WEBHOOK_SECRET, event) }, body: event });
+      await Promise.all(
+        urls.map(async (url) => {
+          while ((await status(url, orderId)) !== after) await new Promise((r) => setTimeout(r, 2));
+        }),
+      );
+      timings.push(performance.now() - started);
+      await sql`update oms.orders set status = ${before} where id = ${orderId}`.execute(database.db);
+    }
+  } finally {
+    await Promise.all(replicas.map((r) => r.stop()));
+  }
+  return timings.sort((x, y) => x - y);
+}
+
+/** Sequential single requests: latency of a cold turn when every backend call takes `latencyMs`. */
+async function slowBackendTurn(stack: Stack, tokens: string[], persisted: boolean): Promise<number> {
+  const times: number[] = [];
+  for (const token of tokens) {
+    const started = performance.now();
+    await fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(token, persisted) });
+    times.push(performance.now() - started);
+  }
+  return times.sort((x, y) => x - y)[Math.floor(times.length / 2)];
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
+const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+const ratio = (a: number, b: number) => (b ? `${(a / b).toFixed(2)}×` : 'n/a');
+
+async function main() {
+  const started = Date.now();
+  await ensureDatabase();
+  const database = await createDatabase({ url: DATABASE_URL, poolMax: 4 });
+  log(`seeding ${CUSTOMERS} customers…`);
+  const seedTime = await seedIfNeeded(database);
+  log(`seed: ${seedTime}`);
+  await sql`delete from crm.verified_sessions where agent_id = 'bench'`.execute(database.db);
+  const warmTokens = await createSessions(database, WARM_CALLS, 0);
+  const coldTokens = await createSessions(database, COLD_CALLS, 3);
+  const redis = new Redis(REDIS_URL);
+  await redis.flushdb();
+  redis.disconnect();
+
+  const base = { DATABASE_URL, REDIS_URL, LOG_LEVEL: 'info', NODE_ENV: 'development', DATABASE_POOL_MAX: '8', CACHE_NAMESPACE: `bench-${Date.now()}` };
+  const ladder = [200, 300, 400, 500, 600, 800, 1000, 1300];
+
+  log('federated, cached: cold first turns at 200/s');
+  let stack = await startFederated(base);
+  const cold = await load(stack.url, coldTokens, { rate: VOICE_RATE, persisted: true });
+  log('federated, cached: warm at 200/s');
+  await warm(stack.url, warmTokens, true);
+  const warm200 = await load(stack.url, warmTokens, { rate: VOICE_RATE, persisted: true });
+  log('federated, cached: highest sustained rate (p99 < 100 ms)');
+  const fedMax = await maxSustained(stack.url, warmTokens, true, ladder);
+  log('invalidation: change event → both replicas answer the new value');
+  const invalidation = await invalidationLatency(database, { ...base, ORDERS_ADAPTER: 'sql' });
+  await stack.stop();
+
+  log('federated, caching off: 200/s');
+  stack = await startFederated({ ...base, CACHE_ENABLED: 'false' });
+  const uncached = await load(stack.url, warmTokens, { rate: VOICE_RATE, persisted: true });
+  await stack.stop();
+
+  log('floor (one non-federated server, same resolvers and adapters, cached)');
+  let floor = await startMonolith({ ...base, CACHE_NAMESPACE: `bench-floor-${Date.now()}` });
+  await warm(floor.url, warmTokens, false);
+  const floor200 = await load(floor.url, warmTokens, { rate: VOICE_RATE, persisted: false });
+  const floorMax = await maxSustained(floor.url, warmTokens, false, ladder);
+  await floor.stop();
+
+  log('slow backends: every backend call +80 ms, caching off, one request at a time');
+  const slowEnv = { ...base, CACHE_ENABLED: 'false', BACKEND_LATENCY_MS: '80' };
+  stack = await startFederated(slowEnv);
+  const slowFederated = await slowBackendTurn(stack, coldTokens.slice(0, 15), true);
+  await stack.stop();
+  floor = await startMonolith(slowEnv);
+  const slowFloor = await slowBackendTurn(floor, coldTokens.slice(15, 30), false);
+  await floor.stop();
+  await database.close();
+
+  const commit = execSync('git rev-parse --short HEAD').toString().trim();
+  const floorBest = floorMax.best;
+  const fedBest = fedMax.best;
+  const row = (name: string, l: Load, vs: Load | null) =>
+    `| ${name} | ${l.rate ?? 'max'} | ${fmt(l.p50)} | ${fmt(l.p99)} | ${fmt(l.max)} | ${l.rps.toFixed(0)} | ${l.errors} | ${vs ? ratio(l.p99, vs.p99) : '—'} |`;
+  const report = `# Benchmarks
+
+\`npm run bench\` on ${new Date().toISOString().slice(0, 10)}, commit \`${commit}\`; ${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB;
+PostgreSQL, Redis, the load generator and every service on the same machine. ${CUSTOMERS.toLocaleString('en')} customers (seed: ${seedTime}).
+The operation is \`CustomerContext\` (schema/operations), the AI agents' per-turn context, for ${WARM_CALLS} calls in progress (warm:
+each caller's turn comes back every ${(WARM_CALLS / VOICE_RATE).toFixed(0)} s at 200/s) or for ${COLD_CALLS.toLocaleString('en')} callers never read before (cold: first turns);
+sent by persisted id to the gateway, as text to the floor.
+Ratios compare with the floor measured in this same run: absolute figures on a shared machine drift, ratios hold.
+
+## Latency at the voice rate (200 requests/s: 600 calls, a turn every 3 s each)
+
+| setup | rate /s | p50 ms | p99 ms | max ms | served /s | errors | p99 vs floor |
+|---|---|---|---|---|---|---|---|
+${row('federated, cached, warm', warm200, floor200)}
+${row('federated, cached, cold (first turn of each call)', cold, floor200)}
+${row('federated, caching off (baseline)', uncached, floor200)}
+${row('floor: one non-federated server, cached', floor200, floor200)}
+
+## Highest sustained rate with p99 under ${P99_BUDGET_MS} ms (warm)
+
+| setup | highest rate /s | p99 ms there | vs floor |
+|---|---|---|---|
+| federated (gateway + 4 subgraphs) | ${fedBest?.rate ?? `< ${ladder[0]}`} | ${fedBest ? fmt(fedBest.p99) : '—'} | ${fedBest && floorBest ? ratio(fedBest.rate!, floorBest.rate!) : 'n/a'} |
+| floor | ${floorBest?.rate ?? `< ${ladder[0]}`} | ${floorBest ? fmt(floorBest.p99) : '—'} | 1.00× |
+
+Ladder steps (rate → p99, served/s, errors): federated ${fedMax.steps.map((s) => `${s.rate}→${fmt(s.p99)}ms/${s.rps.toFixed(0)}/${s.errors}`).join(', ')}; floor ${floorMax.steps.map((s) => `${s.rate}→${fmt(s.p99)}ms/${s.rps.toFixed(0)}/${s.errors}`).join(', ')}.
+
+## Freshness: a change event until every replica answers the new value
+
+Two replicas of the orders subgraph sharing Redis (each with its in-process tier); the event is posted to one; both are polled.
+${invalidation.length} events: p50 ${fmt(percentile(invalidation, 50))} ms, p99 ${fmt(percentile(invalidation, 99))} ms, max ${fmt(invalidation.at(-1)!)} ms.
+
+## Slow backends: every backend call +80 ms, caching off, one request at a time (median of 15)
+
+| setup | turn ms | in backend delays (turn / 80 ms) |
+|---|---|---|
+| federated | ${fmt(slowFederated)} | ${(slowFederated / 80).toFixed(1)} |
+| floor | ${fmt(slowFloor)} | ${(slowFloor / 80).toFixed(1)} |
+
+The turn costs a few sequential backend delays, not one per call: a customer with orders, items,
+parcels, payments, refunds, disputes, a balance and interactions makes well over a dozen backend
+calls, batched per hop and fetched in parallel where the query plan allows.
+
+Run took ${((Date.now() - started) / 1000).toFixed(0)} s.
+`;
+  writeFileSync(join(__dirname, '..', 'BENCHMARKS.md'), report);
+  process.stdout.write(`\n${report}`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

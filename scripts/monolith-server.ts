@@ -1,0 +1,51 @@
+import { customersSubgraph } from '../subgraphs/customers/server';
+import { logisticsSubgraph } from '../subgraphs/logistics/server';
+import { ordersSubgraph } from '../subgraphs/orders/server';
+import { paymentsSubgraph } from '../subgraphs/payments/server';
+import { createAdapter, withLatency } from '../subgraphs/shared/adapter';
+import { createCache, type Cache } from '../subgraphs/shared/cache';
+import { ttlPolicy } from '../subgraphs/shared/cached';
+import { loadConfigOrExit, type Config } from '../subgraphs/shared/config';
+import { createDatabase } from '../subgraphs/shared/db';
+import { createRequestListener, listen } from '../subgraphs/shared/http';
+import { createLogger, type Logger } from '../subgraphs/shared/logger';
+import { closeOnSignal } from '../subgraphs/shared/process';
+import { createSubgraphServer, type SubgraphDefinition } from '../subgraphs/shared/subgraph';
+import type { Kysely } from 'kysely';
+import { createMonolithServer, type MonolithPart } from './monolith';
+
+/** The four subgraphs' resolvers and adapters (cached as configured), as parts of one server. */
+export async function monolithParts(config: Readonly<Config>, db: Kysely<any>, cache: Cache, logger: Logger): Promise<MonolithPart[]> {
+  const definitions: SubgraphDefinition<any, any, any>[] = [ordersSubgraph, customersSubgraph, paymentsSubgraph, logisticsSubgraph];
+  return Promise.all(
+    definitions.map(async (definition) => {
+      const adapter = withLatency(
+        await createAdapter(definition.adapters, config.subgraphs[definition.name].adapter, {}, { db, logger }),
+        config.backendLatencyMs,
+      );
+      const source = config.cacheEnabled ? definition.withCache(adapter, cache, ttlPolicy(config.cacheTtlSeconds)) : adapter;
+      const server = createSubgraphServer(definition, { source, logger, config });
+      return { name: definition.name, typeDefs: definition.typeDefs, resolvers: definition.resolvers as MonolithPart['resolvers'], createContext: server.createContext };
+    }),
+  );
+}
+
+/** The benchmark's floor as its own process, on GATEWAY_PORT: `tsx scripts/monolith-server.ts`. */
+async function main() {
+  const config = loadConfigOrExit();
+  const logger = createLogger('monolith', config.logLevel);
+  const database = await createDatabase({ url: config.databaseUrl, poolMax: config.databasePoolMax, pgliteDataDir: config.pgliteDataDir });
+  const cache = await createCache({ redisUrl: config.redisUrl, maxEntries: config.cacheMaxEntries, namespace: config.cacheNamespace, logger });
+  const { apollo, createContext } = createMonolithServer(await monolithParts(config, database.db, cache, logger));
+  await apollo.start();
+  const server = await listen(createRequestListener({ apollo, context: async () => createContext() }), config.gatewayPort, config.host);
+  logger.info({ url: server.url }, 'monolith ready');
+  closeOnSignal(logger, async () => {
+    await server.close();
+    await apollo.stop();
+    await cache.close();
+    await database.close();
+  });
+}
+
+if (require.main === module) void main();
