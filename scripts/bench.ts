@@ -165,7 +165,7 @@ async function maxSustained(url: string, tokens: string[], persisted: boolean, l
   const steps: Load[] = [];
   let best: Load | null = null;
   for (const rate of ladder) {
-    const step = await load(url, tokens, { rate, seconds: Math.max(8, Math.round(SECONDS * 0.7)), connections: Math.min(400, rate), persisted });
+    const step = await load(url, tokens, { rate, seconds: Math.max(8, Math.round(SECONDS * 0.7)), connections: Math.max(16, Math.min(400, rate)), persisted });
     steps.push(step);
     log(`  ${rate}/s → p99 ${step.p99} ms, ${step.rps.toFixed(0)}/s served, ${step.errors} errors`);
     if (step.p99 > P99_BUDGET_MS || step.errors > 0 || step.rps < rate * 0.95) break;
@@ -239,7 +239,7 @@ async function main() {
   redis.disconnect();
 
   const base = { DATABASE_URL, REDIS_URL, LOG_LEVEL: 'info', NODE_ENV: 'development', DATABASE_POOL_MAX: '8', CACHE_NAMESPACE: `bench-${Date.now()}` };
-  const ladder = [200, 300, 400, 500, 600, 800, 1000, 1300];
+  const ladder = [50, 100, 150, 200, 250, 300, 400, 500, 650, 800, 1000];
 
   log('federated, cached: cold first turns at 200/s');
   let stack = await startFederated(base);

@@ -119,13 +119,23 @@ export function createMonolithSchema(parts: MonolithPart[]): GraphQLSchema {
       const part = owner.get(`${type.name}.${field}`);
       if (!part) throw new Error(`no subgraph resolves ${type.name}.${field}`);
       const resolve = part.resolvers[type.name]?.[field];
-      fields[field] = async (parent: any, args: unknown, ctx: MonolithContext, info: unknown) => {
-        const root = ROOTS.has(type.name);
-        const target = root ? parent : await asKnownBy(part, type.name, field, parent, ctx);
-        if (!root && target == null) return null;
-        const value = resolve ? await resolve(target, args, ctx.parts[part.name], info) : (target as any)[field];
+      const needsRequired = requires.has(`${type.name}.${field}`);
+      const root = ROOTS.has(type.name);
+      const finish = (value: unknown) => {
+        if (value instanceof Promise) return value.then((v) => (mark(v, part.name), v));
         mark(value, part.name);
         return value;
+      };
+      // The common case stays synchronous, as graphql-js's default resolver is: a field of an
+      // object its own subgraph produced. Only a hop to another subgraph's view costs a promise.
+      fields[field] = (parent: any, args: unknown, ctx: MonolithContext, info: unknown) => {
+        if (root || (marks.get(parent) === part.name && !needsRequired) || !part.resolvers[type.name]?.__resolveReference) {
+          if (!root && parent == null) return null;
+          return finish(resolve ? resolve(parent, args, ctx.parts[part.name], info) : parent[field]);
+        }
+        return Promise.resolve(asKnownBy(part, type.name, field, parent, ctx)).then((target: any) =>
+          target == null ? null : finish(resolve ? resolve(target, args, ctx.parts[part.name], info) : target[field]),
+        );
       };
     }
     resolvers[type.name] = fields;
