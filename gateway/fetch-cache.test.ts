@@ -58,6 +58,18 @@ describe('the gateway’s subgraph response cache', () => {
     await s.close();
   });
 
+  it('serves an answer near its expiry and refreshes it in the background, once', async () => {
+    const s = await subgraph(() => ({ maxAge: 2, tags: [] }));
+    expect((await post(s.url, { query: 'query { hot }' })).data.n).toBe(1);
+    await new Promise((r) => setTimeout(r, 1_600));
+    const [a, b] = await Promise.all([post(s.url, { query: 'query { hot }' }), post(s.url, { query: 'query { hot }' })]);
+    expect([a.data.n, b.data.n]).toEqual([1, 1]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(s.seen).toHaveLength(2);
+    expect((await post(s.url, { query: 'query { hot }' })).data.n).toBe(2);
+    await s.close();
+  });
+
   it('forgets an answer after its maxAge', async () => {
     const s = await subgraph(() => ({ maxAge: 1, tags: [] }));
     await post(s.url, { query: 'query { c }' });

@@ -8,6 +8,8 @@ import { bufferedResponse, type SubgraphFetcher } from './fetcher';
  * keyed by the exact request (URL, query, variables and representations, so by the caller's own
  * ids) and dropped on the same tag invalidations as the entity cache, here and in every replica.
  * Mutations, errors, uncacheable answers and "Cache-Control: no-cache" go straight through.
+ * An answer in the last quarter of its life is still served, and refreshed in the background
+ * once, so a hot request never waits for its expiry.
  */
 export function createCachingFetcher(options: {
   fetch: SubgraphFetcher;
@@ -16,6 +18,7 @@ export function createCachingFetcher(options: {
   logger: Logger;
 }): SubgraphFetcher {
   const tier = localTier(options.maxEntries ?? 20_000);
+  const refreshing = new Set<string>();
   const clock = invalidationClock();
   options.invalidations.onInvalidate((tags) => {
     clock.mark(tags);
@@ -27,7 +30,20 @@ export function createCachingFetcher(options: {
     if (!body || body.startsWith('{"query":"mutation') || /no-cache/.test(cacheControl ?? '')) return options.fetch(url, init);
     const key = `${url}\n${body}`;
     const hit = tier.get(key);
-    if (hit) return bufferedResponse(url, 200, hit.value as string);
+    if (hit) {
+      const now = Date.now();
+      if (hit.expiresAt - now < (hit.expiresAt - hit.storedAt) / 4 && !refreshing.has(key)) {
+        refreshing.add(key);
+        fetchAndStore(url, init, key)
+          .catch((err) => options.logger.warn({ err: (err as Error).message }, 'background refresh failed'))
+          .finally(() => refreshing.delete(key));
+      }
+      return bufferedResponse(url, 200, hit.value as string);
+    }
+    return fetchAndStore(url, init, key);
+  };
+
+  async function fetchAndStore(url: string, init: Parameters<SubgraphFetcher>[1], key: string) {
     const readSince = Date.now();
     const response = await options.fetch(url, init);
     if (response.status !== 200) return response;
@@ -44,5 +60,5 @@ export function createCachingFetcher(options: {
       }
     }
     return bufferedResponse(url, 200, text);
-  };
+  }
 }
