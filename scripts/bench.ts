@@ -95,7 +95,6 @@ async function createSessions(database: Database, count: number, offset: number)
 
 interface Stack {
   url: string;
-  env: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -110,14 +109,14 @@ async function startFederated(env: Record<string, string>): Promise<Stack> {
   const gw = runEntry('gateway/index.ts', all);
   children.push(gw);
   await gw.waitFor(/gateway ready/);
-  return { url: `http://127.0.0.1:${gateway}/graphql`, env: all, stop: async () => void (await Promise.all(children.map((c) => c.stop()))) };
+  return { url: `http://127.0.0.1:${gateway}/graphql`, stop: async () => void (await Promise.all(children.map((c) => c.stop()))) };
 }
 
 async function startMonolith(env: Record<string, string>): Promise<Stack> {
   const [port] = await freePorts(1);
   const child = runEntry('scripts/monolith-server.ts', { ...env, GATEWAY_PORT: String(port) });
   await child.waitFor(/monolith ready/);
-  return { url: `http://127.0.0.1:${port}/graphql`, env, stop: async () => void (await child.stop()) };
+  return { url: `http://127.0.0.1:${port}/graphql`, stop: async () => void (await child.stop()) };
 }
 
 const CONTEXT = loadOperations().CustomerContext;

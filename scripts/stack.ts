@@ -6,7 +6,7 @@ import { paymentsSubgraph } from '../subgraphs/payments/server';
 import { createCache, type Cache } from '../subgraphs/shared/cache';
 import { SUBGRAPHS, type Config, type SubgraphName } from '../subgraphs/shared/config';
 import { createDatabase, type Database } from '../subgraphs/shared/db';
-import { freePort, listen, type RunningServer } from '../subgraphs/shared/http';
+import { freePorts, listen, type RunningServer } from '../subgraphs/shared/http';
 import type { Logger } from '../subgraphs/shared/logger';
 import { startSubgraph } from '../subgraphs/shared/subgraph';
 import { seedDemoIfEmpty } from '../test/fixtures/seed';
@@ -29,12 +29,11 @@ export interface Stack {
  */
 async function withConcretePorts(config: Readonly<Config>): Promise<Readonly<Config>> {
   const subgraphs = { ...config.subgraphs };
-  for (const name of SUBGRAPHS) {
+  const ports = await freePorts(SUBGRAPHS.length, config.host);
+  SUBGRAPHS.forEach((name, i) => {
     const settings = subgraphs[name];
-    if (settings.port !== 0) continue;
-    const port = await freePort(config.host);
-    subgraphs[name] = { ...settings, port, url: settings.url.replace(/:0\//, `:${port}/`) };
-  }
+    if (settings.port === 0) subgraphs[name] = { ...settings, port: ports[i], url: settings.url.replace(/:0\//, `:${ports[i]}/`) };
+  });
   return Object.freeze({ ...config, subgraphs: Object.freeze(subgraphs) });
 }
 

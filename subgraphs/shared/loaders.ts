@@ -1,15 +1,10 @@
 import DataLoader from 'dataloader';
+import { perArgument } from './cached';
 import { badInput } from './errors';
 
 /** One DataLoader per value of a list argument (`first`), created on first use within a request. */
-export function loaderPerArgument<V>(list: (keys: readonly string[], first: number) => Promise<V[][]>) {
-  const loaders = new Map<number, DataLoader<string, V[]>>();
-  return (first: number) => {
-    let loader = loaders.get(first);
-    if (!loader) loaders.set(first, (loader = new DataLoader((keys) => list(keys, first))));
-    return loader;
-  };
-}
+export const loaderPerArgument = <V>(list: (keys: readonly string[], first: number) => Promise<V[][]>) =>
+  perArgument((first: number) => new DataLoader<string, V[]>((keys) => list(keys, first)));
 
 export const MAX_PAGE_SIZE = 100;
 
