@@ -368,9 +368,10 @@ ${invalidation.length} events: p50 ${fmt(percentile(invalidation, 50))} ms, p99 
 | federated | ${fmt(slowFederated)} | ${(slowFederated / 80).toFixed(1)} |
 | floor | ${fmt(slowFloor)} | ${(slowFloor / 80).toFixed(1)} |
 
-The turn costs a few sequential backend delays, not one per call: a customer with orders, items,
-parcels, payments, refunds, disputes, a balance and interactions makes well over a dozen backend
-calls, batched per hop and fetched in parallel where the query plan allows.
+Within a hop the backend calls run in parallel (DataLoader batches, parallel fetches), so the turn
+costs one delay per dependent step, not one per call. Federation has more dependent steps than the
+floor: customers, then orders, then payments and logistics, then customers again for \`brief\`
+(it @requires the others' data).
 
 Run took ${((Date.now() - started) / 1000).toFixed(0)} s.
 `;
