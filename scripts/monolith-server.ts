@@ -2,15 +2,13 @@ import { customersSubgraph } from '../subgraphs/customers/server';
 import { logisticsSubgraph } from '../subgraphs/logistics/server';
 import { ordersSubgraph } from '../subgraphs/orders/server';
 import { paymentsSubgraph } from '../subgraphs/payments/server';
-import { createAdapter, withLatency } from '../subgraphs/shared/adapter';
-import { createCache, type Cache } from '../subgraphs/shared/cache';
-import { ttlPolicy } from '../subgraphs/shared/cached';
+import { openCache, type Cache } from '../subgraphs/shared/cache';
 import { loadConfigOrExit, type Config } from '../subgraphs/shared/config';
-import { createDatabase } from '../subgraphs/shared/db';
+import { openDatabase } from '../subgraphs/shared/db';
 import { createRequestListener, listen } from '../subgraphs/shared/http';
 import { createLogger, type Logger } from '../subgraphs/shared/logger';
 import { closeOnSignal } from '../subgraphs/shared/process';
-import { createSubgraphServer, type SubgraphDefinition } from '../subgraphs/shared/subgraph';
+import { createSubgraphServer, createSubgraphSource, type SubgraphDefinition } from '../subgraphs/shared/subgraph';
 import type { Kysely } from 'kysely';
 import { createMonolithServer, type MonolithPart } from './monolith';
 
@@ -19,11 +17,7 @@ export async function monolithParts(config: Readonly<Config>, db: Kysely<any>, c
   const definitions: SubgraphDefinition<any, any, any>[] = [ordersSubgraph, customersSubgraph, paymentsSubgraph, logisticsSubgraph];
   return Promise.all(
     definitions.map(async (definition) => {
-      const adapter = withLatency(
-        await createAdapter(definition.adapters, config.subgraphs[definition.name].adapter, {}, { db, logger }),
-        config.backendLatencyMs,
-      );
-      const source = config.cacheEnabled ? definition.withCache(adapter, cache, ttlPolicy(config.cacheTtlSeconds)) : adapter;
+      const source = await createSubgraphSource(definition, { config, db, cache, logger });
       const server = createSubgraphServer(definition, { source, logger, config });
       return { name: definition.name, typeDefs: definition.typeDefs, resolvers: definition.resolvers as MonolithPart['resolvers'], createContext: server.createContext };
     }),
@@ -34,8 +28,8 @@ export async function monolithParts(config: Readonly<Config>, db: Kysely<any>, c
 async function main() {
   const config = loadConfigOrExit();
   const logger = createLogger('monolith', config.logLevel);
-  const database = await createDatabase({ url: config.databaseUrl, poolMax: config.databasePoolMax, pgliteDataDir: config.pgliteDataDir });
-  const cache = await createCache({ redisUrl: config.redisUrl, maxEntries: config.cacheMaxEntries, namespace: config.cacheNamespace, logger });
+  const database = await openDatabase(config, logger);
+  const cache = await openCache(config, logger);
   const { apollo, createContext } = createMonolithServer(await monolithParts(config, database.db, cache, logger));
   await apollo.start();
   const server = await listen(createRequestListener({ apollo, context: async () => createContext() }), config.gatewayPort, config.host);

@@ -3,9 +3,9 @@ import { customersSubgraph } from '../subgraphs/customers/server';
 import { logisticsSubgraph } from '../subgraphs/logistics/server';
 import { ordersSubgraph } from '../subgraphs/orders/server';
 import { paymentsSubgraph } from '../subgraphs/payments/server';
-import { createCache, type Cache } from '../subgraphs/shared/cache';
+import { openCache, type Cache } from '../subgraphs/shared/cache';
 import { SUBGRAPHS, type Config, type SubgraphName } from '../subgraphs/shared/config';
-import { createDatabase, type Database } from '../subgraphs/shared/db';
+import { openDatabase, type Database } from '../subgraphs/shared/db';
 import { freePorts, listen, type RunningServer } from '../subgraphs/shared/http';
 import type { Logger } from '../subgraphs/shared/logger';
 import { startSubgraph } from '../subgraphs/shared/subgraph';
@@ -54,15 +54,12 @@ export interface StackOptions {
 export async function startStack(options: StackOptions): Promise<Stack> {
   const { logger } = options;
   const config = await withConcretePorts(options.config);
-  const database =
-    options.database ??
-    (await createDatabase({ url: config.databaseUrl, poolMax: config.databasePoolMax, pgliteDataDir: config.pgliteDataDir, onQuery: options.onQuery }));
-  if (database.kind === 'pglite') logger.warn('no DATABASE_URL: using the embedded demo database (not for production)');
+  const database = options.database ?? (await openDatabase(config, logger, options.onQuery));
   if (config.seedOnStart) {
     const seeded = await seedDemoIfEmpty(database.db, { customers: config.seedCustomers });
     if (seeded.length) logger.info({ customers: config.seedCustomers, systems: seeded }, 'seeded demo data');
   }
-  const cache = await createCache({ redisUrl: config.redisUrl, maxEntries: config.cacheMaxEntries, namespace: config.cacheNamespace, logger });
+  const cache = await openCache(config, logger);
   const readiness = { database: () => database.ping(), cache: () => cache.ping() };
   const definitions = { orders: ordersSubgraph, customers: customersSubgraph, payments: paymentsSubgraph, logistics: logisticsSubgraph };
   const subgraphs = await Promise.all(

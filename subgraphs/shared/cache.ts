@@ -1,6 +1,7 @@
 import { deserialize, serialize } from 'node:v8';
 import Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
+import type { Config } from './config';
 import type { Logger } from './logger';
 
 /** A cached value, when it was read from its system of record and when it expires (ms since epoch), and its tags. */
@@ -56,6 +57,10 @@ export interface CacheOptions {
   namespace?: string;
   logger: Logger;
 }
+
+/** The cache the configuration names: Redis with REDIS_URL, else the in-process LRU. */
+export const openCache = (config: Readonly<Config>, logger: Logger): Promise<Cache> =>
+  createCache({ redisUrl: config.redisUrl, maxEntries: config.cacheMaxEntries, namespace: config.cacheNamespace, logger });
 
 export async function createCache(options: CacheOptions): Promise<Cache> {
   return options.redisUrl

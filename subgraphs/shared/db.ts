@@ -1,5 +1,7 @@
 import { CamelCasePlugin, Kysely, Migrator, PostgresDialect, sql, type Migration } from 'kysely';
 import { Pool, types } from 'pg';
+import type { Config } from './config';
+import type { Logger } from './logger';
 
 // Calendar dates (birthdays) stay 'YYYY-MM-DD' strings: a Date would shift them by the time zone.
 const DATE_OID = 1082;
@@ -62,6 +64,13 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
     ping: async () => void (await sql`select 1`.execute(db)),
     close: () => db.destroy(),
   };
+}
+
+/** The database the configuration names: PostgreSQL with DATABASE_URL, else the embedded demo PGlite (said in the log). */
+export async function openDatabase(config: Readonly<Config>, logger: Logger, onQuery?: (sql: string) => void): Promise<Database> {
+  const database = await createDatabase({ url: config.databaseUrl, poolMax: config.databasePoolMax, pgliteDataDir: config.pgliteDataDir, onQuery });
+  if (database.kind === 'pglite') logger.warn('no DATABASE_URL: using the embedded demo database (not for production)');
+  return database;
 }
 
 /** Brings one system's schema up to date; kysely's migration lock makes concurrent starts safe. */

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import { createCache } from './cache';
+import { openCache } from './cache';
 import { loadConfigOrExit, type Config } from './config';
-import { createDatabase } from './db';
+import { openDatabase } from './db';
 import { createLogger, type Logger } from './logger';
 import { startSubgraph, type SubgraphDefinition } from './subgraph';
 
@@ -35,9 +35,8 @@ export async function runSubgraphProcess<Source extends { ping(): Promise<void> 
 ): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(definition.name, config.logLevel);
-  const database = await createDatabase({ url: config.databaseUrl, poolMax: config.databasePoolMax, pgliteDataDir: config.pgliteDataDir });
-  if (database.kind === 'pglite') logger.warn('no DATABASE_URL: using the embedded demo database (not for production)');
-  const cache = await createCache({ redisUrl: config.redisUrl, maxEntries: config.cacheMaxEntries, namespace: config.cacheNamespace, logger });
+  const database = await openDatabase(config, logger);
+  const cache = await openCache(config, logger);
   const server = await startSubgraph(definition, {
     config,
     db: database.db,

@@ -107,6 +107,22 @@ export interface StartSubgraphOptions {
   beforeListen?: () => Promise<unknown>;
 }
 
+/**
+ * The subgraph's backend as configured: its adapter (created, so migrated), slowed by
+ * BACKEND_LATENCY_MS when measuring, behind the entity cache unless caching is off.
+ */
+export async function createSubgraphSource<Source extends object, Loaders, Services>(
+  definition: SubgraphDefinition<Source, Loaders, Services>,
+  deps: { config: Readonly<Config>; db: Kysely<any>; cache: Cache; logger: Logger; adapterConfig?: unknown },
+): Promise<Source> {
+  const { config } = deps;
+  const adapter = withLatency(
+    await createAdapter(definition.adapters, config.subgraphs[definition.name].adapter, deps.adapterConfig, { db: deps.db, logger: deps.logger }),
+    config.backendLatencyMs,
+  );
+  return config.cacheEnabled ? definition.withCache(adapter, deps.cache, ttlPolicy(config.cacheTtlSeconds)) : adapter;
+}
+
 /** Creates the configured adapter (migrating its schema), then serves the subgraph on its port. */
 export async function startSubgraph<Source extends { ping(): Promise<void> }, Loaders, Services>(
   definition: SubgraphDefinition<Source, Loaders, Services>,
@@ -115,11 +131,7 @@ export async function startSubgraph<Source extends { ping(): Promise<void> }, Lo
   const settings = options.config.subgraphs[definition.name];
   const logger = options.logger.child({ subgraph: definition.name });
   const { config, cache } = options;
-  const adapter = withLatency(
-    await createAdapter(definition.adapters, settings.adapter, options.adapterConfig, { db: options.db, logger }),
-    config.backendLatencyMs,
-  );
-  const source = config.cacheEnabled ? definition.withCache(adapter, cache, ttlPolicy(config.cacheTtlSeconds)) : adapter;
+  const source = await createSubgraphSource(definition, { config, db: options.db, cache, logger, adapterConfig: options.adapterConfig });
   await options.beforeListen?.();
   const server = createSubgraphServer(definition, { source, logger, config });
   await server.apollo.start();
