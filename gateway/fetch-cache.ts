@@ -1,12 +1,12 @@
 import { invalidationClock, localTier, type Cache } from '../subgraphs/shared/cache';
+import { VIEWER_HEADER } from '../subgraphs/shared/auth';
 import type { Logger } from '../subgraphs/shared/logger';
 import { bufferedResponse, type SubgraphFetcher } from './fetcher';
 
 /**
  * The gateway's subgraph fetcher with a cache of whole subgraph responses. A subgraph says in
  * `extensions.cache` how long its answer may be reused and which tags it depends on; the entry is
- * keyed by the exact request (URL, query, variables and representations, so by the caller's own
- * ids) and dropped on the same tag invalidations as the entity cache, here and in every replica.
+ * keyed by the exact request (URL, the signed caller, query, variables and representations) and dropped on the same tag invalidations as the entity cache, here and in every replica.
  * Mutations, errors, uncacheable answers and "Cache-Control: no-cache" go straight through.
  * An answer in the last quarter of its life is still served, and refreshed in the background
  * once, so a hot request never waits for its expiry.
@@ -26,9 +26,10 @@ export function createCachingFetcher(options: {
   });
   return async (url, init) => {
     const body = init.body ?? null;
-    const cacheControl = Object.entries(init.headers ?? {}).find(([name]) => name.toLowerCase() === 'cache-control')?.[1];
-    if (!body || body.startsWith('{"query":"mutation') || /no-cache/.test(cacheControl ?? '')) return options.fetch(url, init);
-    const key = `${url}\n${body}`;
+    const header = (wanted: string) => Object.entries(init.headers ?? {}).find(([name]) => name.toLowerCase() === wanted)?.[1];
+    if (!body || body.startsWith('{"query":"mutation') || /no-cache/.test(header('cache-control') ?? '')) return options.fetch(url, init);
+    // The caller is part of the key: what a subgraph answers depends on who asks (scope, masking).
+    const key = `${url}\n${header(VIEWER_HEADER) ?? ''}\n${body}`;
     const hit = tier.get(key);
     if (hit) {
       const now = Date.now();

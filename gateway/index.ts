@@ -24,7 +24,7 @@ async function main() {
     invalidations,
   });
   await apollo.start();
-  const server = await listen(createGatewayListener(apollo, subgraphUrls), config.gatewayPort, config.host);
+  const server = await listen(createGatewayListener(apollo, subgraphUrls, config), config.gatewayPort, config.host);
   logger.info({ url: server.url }, 'gateway ready');
   closeOnSignal(logger, async () => {
     await server.close();

@@ -24,3 +24,27 @@ export function persistedOperationsCache(): KeyValueCache<string> {
     },
   };
 }
+
+/**
+ * The allow-list: whether a request runs one of the named operations of schema/operations, sent
+ * by id (`extensions.persistedQuery`) or as its exact text. Anything else is refused for the
+ * roles PERSISTED_ONLY_ROLES names, so a leaked agent token cannot run arbitrary queries.
+ */
+export function createAllowList() {
+  const ids = new Set(Object.values(loadOperations()).map(operationId));
+  return (body: unknown, search: URLSearchParams): boolean => {
+    const request = (body && typeof body === 'object' ? body : {}) as { query?: unknown; extensions?: { persistedQuery?: { sha256Hash?: unknown } } };
+    let extensions = request.extensions;
+    let query = request.query ?? search.get('query') ?? undefined;
+    if (!body && search.has('extensions')) {
+      try {
+        extensions = JSON.parse(search.get('extensions')!);
+      } catch {
+        return false;
+      }
+    }
+    const hash = extensions?.persistedQuery?.sha256Hash;
+    if (typeof query === 'string') return ids.has(operationId(query)) && (hash === undefined || hash === operationId(query));
+    return typeof hash === 'string' && ids.has(hash);
+  };
+}

@@ -1,15 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { GraphQLFormattedError } from 'graphql';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { GraphQLError, Lexer, Source, TokenKind, type GraphQLFormattedError } from 'graphql';
 import { SUPERGRAPH_PATH } from '../schema/compose';
-import type { SubgraphName } from '../subgraphs/shared/config';
+import { signViewer, VIEWER_HEADER, type Viewer } from '../subgraphs/shared/auth';
+import type { Config, SubgraphName } from '../subgraphs/shared/config';
 import { createErrorFormatter, ErrorCode } from '../subgraphs/shared/errors';
 import { createRequestListener } from '../subgraphs/shared/http';
 import { createCachingFetcher } from './fetch-cache';
 import { createSubgraphFetcher } from './fetcher';
-import { persistedOperationsCache } from './persisted';
+import { createCallerAuth } from './auth';
+import { createAllowList, persistedOperationsCache } from './persisted';
 import type { Cache } from '../subgraphs/shared/cache';
 import type { Logger } from '../subgraphs/shared/logger';
 
@@ -19,7 +22,16 @@ export const loadSupergraph = (path = SUPERGRAPH_PATH) => readFileSync(path, 'ut
 export interface GatewayContext {
   /** The client sent Cache-Control: no-cache: every subgraph reads from its system of record. */
   fresh: boolean;
+  viewer: Viewer;
+  /** The viewer, signed with the gateway secret: what every subgraph fetch carries. */
+  viewerHeader: string;
 }
+
+/**
+ * The gateway's operation limits (graphql-armor), with room above the largest named operation.
+ * Each refusal is a QUERY_TOO_COMPLEX error naming the limit.
+ */
+export const OPERATION_LIMITS = { depth: 10, aliases: 10, tokens: 2_000, cost: 5_000, directives: 10 } as const;
 
 export interface GatewayOptions {
   /** The composed supergraph SDL (static: subgraphs are never introspected at run time). */
@@ -31,6 +43,29 @@ export interface GatewayOptions {
   /** Where the gateway hears of invalidations; without it, subgraph responses are not cached. */
   invalidations?: Pick<Cache, 'onInvalidate'>;
 }
+
+/** Whether a query's text has more lexical tokens than the limit; a text that does not lex is left to the parser's error. */
+function tooLong(query: unknown, limit: number): boolean {
+  if (typeof query !== 'string') return false;
+  try {
+    const lexer = new Lexer(new Source(query));
+    for (let n = 0; lexer.advance().kind !== TokenKind.EOF; ) if (++n > limit) return true;
+  } catch {
+    // A syntax error: Apollo's parser reports it as GRAPHQL_PARSE_FAILED.
+  }
+  return false;
+}
+
+const armor = (production: boolean) =>
+  new ApolloArmor({
+    maxDepth: { n: OPERATION_LIMITS.depth, ignoreIntrospection: true },
+    maxAliases: { n: OPERATION_LIMITS.aliases },
+    // Counted in the context instead (tooLong): armor's Apollo plugin answers a syntax error with a 500.
+    maxTokens: { enabled: false },
+    costLimit: { maxCost: OPERATION_LIMITS.cost, ignoreIntrospection: true },
+    maxDirectives: { n: OPERATION_LIMITS.directives },
+    blockFieldSuggestion: { enabled: production },
+  }).protect();
 
 /**
  * The one endpoint clients call. Subgraphs are fetched with undici's request API over keep-alive
@@ -48,11 +83,14 @@ export function createGatewayServer(options: GatewayOptions) {
         url: options.subgraphUrls[name as SubgraphName] ?? url,
         fetcher: fetcher as never,
         willSendRequest({ request, context }) {
+          // Subgraph fetches the gateway makes for itself (none at run time: the supergraph is static) carry no viewer.
+          if (context.viewerHeader) request.http?.headers.set(VIEWER_HEADER, context.viewerHeader);
           if (context.fresh) request.http?.headers.set('cache-control', 'no-cache');
         },
       }),
   });
   const formatSubgraphError = createErrorFormatter(options.logger);
+  const limits = armor(Boolean(options.production));
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     persistedQueries: { cache: persistedOperationsCache() },
@@ -60,9 +98,16 @@ export function createGatewayServer(options: GatewayOptions) {
     // Shutdown is ours (closeOnSignal): Apollo's own handler would re-raise the signal, exiting 143.
     stopOnTerminationSignals: false,
     introspection: !options.production,
+    hideSchemaDetailsFromClientErrors: Boolean(options.production),
     csrfPrevention: true,
-    plugins: options.production ? [ApolloServerPluginLandingPageDisabled()] : [],
+    allowBatchedHttpRequests: false,
+    validationRules: limits.validationRules,
+    plugins: [...limits.plugins, ...(options.production ? [ApolloServerPluginLandingPageDisabled()] : [])],
     formatError: (formatted: GraphQLFormattedError, error: unknown) => {
+      // graphql-armor's refusals: "Syntax Error: Query depth limit of 10 exceeded, found 12."
+      if (/limit of \d+ exceeded|Token limit/i.test(formatted.message) && /^Syntax Error: /.test(formatted.message)) {
+        return { message: formatted.message.replace(/^Syntax Error: /, ''), extensions: { code: ErrorCode.QUERY_TOO_COMPLEX } };
+      }
       // A subgraph that cannot be reached: say which service, never its address or the socket error.
       const service = formatted.extensions?.serviceName;
       if (formatted.extensions?.code === 'DOWNSTREAM_SERVICE_ERROR' || /fetch failed|ECONNREFUSED|socket hang up/i.test(formatted.message)) {
@@ -79,8 +124,15 @@ export function createGatewayServer(options: GatewayOptions) {
   return { apollo, gateway };
 }
 
-/** The gateway's HTTP front: /graphql, /healthz, and /readyz (every subgraph is ready). */
-export function createGatewayListener(apollo: ApolloServer<GatewayContext>, subgraphUrls: Record<SubgraphName, string>) {
+/**
+ * The gateway's HTTP front: /graphql, /healthz, and /readyz (every subgraph is ready). Each request's
+ * caller is verified here, once, and forwarded to the subgraphs signed (STYLE #9).
+ */
+export function createGatewayListener(
+  apollo: ApolloServer<GatewayContext>,
+  subgraphUrls: Record<SubgraphName, string>,
+  config: Pick<Config, 'auth' | 'gatewaySecret'>,
+) {
   const readiness = Object.fromEntries(
     Object.entries(subgraphUrls).map(([name, url]) => [
       name,
@@ -90,9 +142,26 @@ export function createGatewayListener(apollo: ApolloServer<GatewayContext>, subg
       },
     ]),
   );
+  const authenticate = createCallerAuth(config.auth, config.gatewaySecret);
+  const persistedOnly = new Set<string>(config.auth.persistedOnlyRoles);
+  const allowed = createAllowList();
   return createRequestListener({
     apollo,
-    context: async (req) => ({ fresh: /no-cache/.test(req.headers['cache-control'] ?? '') }),
+    context: async (req, body) => {
+      const viewer = await authenticate(req);
+      const search = new URL(req.url ?? '/', 'http://localhost').searchParams;
+      if (tooLong((body as { query?: unknown } | undefined)?.query ?? search.get('query'), OPERATION_LIMITS.tokens)) {
+        throw new GraphQLError(`Token limit of ${OPERATION_LIMITS.tokens} exceeded`, {
+          extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, http: { status: 400, headers: new HeaderMap() } },
+        });
+      }
+      if (viewer.kind !== 'service' && persistedOnly.has(viewer.kind) && !allowed(body, search)) {
+        throw new GraphQLError('This caller may only run the named operations of schema/operations', {
+          extensions: { code: ErrorCode.OPERATION_NOT_ALLOWED, http: { status: 403, headers: new HeaderMap() } },
+        });
+      }
+      return { fresh: /no-cache/.test(req.headers['cache-control'] ?? ''), viewer, viewerHeader: signViewer(viewer, config.gatewaySecret) };
+    },
     readiness,
   });
 }

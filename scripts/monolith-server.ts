@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import { SESSION_HEADER, verifySessionToken } from '../subgraphs/shared/auth';
 import { customersSubgraph } from '../subgraphs/customers/server';
 import { logisticsSubgraph } from '../subgraphs/logistics/server';
 import { ordersSubgraph } from '../subgraphs/orders/server';
@@ -19,7 +21,7 @@ export async function monolithParts(config: Readonly<Config>, db: Kysely<any>, c
     definitions.map(async (definition) => {
       const source = await createSubgraphSource(definition, { config, db, cache, logger });
       const server = createSubgraphServer(definition, { source, logger, config });
-      return { name: definition.name, typeDefs: definition.typeDefs, resolvers: definition.resolvers as MonolithPart['resolvers'], createContext: server.createContext };
+      return { name: definition.name, typeDefs: definition.typeDefs, resolvers: server.resolvers as MonolithPart['resolvers'], createContext: server.createContext };
     }),
   );
 }
@@ -32,7 +34,13 @@ async function main() {
   const cache = await openCache(config, logger);
   const { apollo, createContext } = createMonolithServer(await monolithParts(config, database.db, cache, logger));
   await apollo.start();
-  const server = await listen(createRequestListener({ apollo, context: async () => createContext() }), config.gatewayPort, config.host);
+  // The floor checks no caller: it runs as the graph itself, for the customer a session names.
+  const context = async (req: IncomingMessage) => {
+    const token = req.headers[SESSION_HEADER] as string | undefined;
+    const session = token ? await verifySessionToken(token, config.gatewaySecret) : undefined;
+    return createContext({ kind: 'service', id: 'monolith', customerId: session?.customerId });
+  };
+  const server = await listen(createRequestListener({ apollo, context }), config.gatewayPort, config.host);
   logger.info({ url: server.url }, 'monolith ready');
   closeOnSignal(logger, async () => {
     await server.close();

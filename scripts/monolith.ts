@@ -12,6 +12,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { loadApiSchema } from '../schema/operations';
+import type { Viewer } from '../subgraphs/shared/auth';
 import { scalarResolvers } from '../subgraphs/shared/scalars';
 
 /** One subgraph's part of the monolith: its SDL, its resolvers, and a fresh per-request context. */
@@ -19,7 +20,7 @@ export interface MonolithPart {
   name: string;
   typeDefs: DocumentNode;
   resolvers: Record<string, Record<string, any>>;
-  createContext(): unknown;
+  createContext(viewer: Viewer): unknown;
 }
 
 interface MonolithContext {
@@ -146,8 +147,8 @@ export function createMonolithSchema(parts: MonolithPart[]): GraphQLSchema {
 
 export function createMonolithServer(parts: MonolithPart[]) {
   const apollo = new ApolloServer<MonolithContext>({ schema: createMonolithSchema(parts), stopOnTerminationSignals: false });
-  const createContext = (): MonolithContext => ({
-    parts: Object.fromEntries(parts.map((p) => [p.name, p.createContext()])),
+  const createContext = (viewer: Viewer): MonolithContext => ({
+    parts: Object.fromEntries(parts.map((p) => [p.name, p.createContext(viewer)])),
     resolved: new WeakMap(),
   });
   return { apollo, createContext };

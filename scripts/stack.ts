@@ -76,7 +76,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     invalidations: config.cacheEnabled ? cache : undefined,
   });
   await apollo.start();
-  const gateway = await listen(createGatewayListener(apollo, subgraphUrls), config.gatewayPort, config.host);
+  const gateway = await listen(createGatewayListener(apollo, subgraphUrls, config), config.gatewayPort, config.host);
   return {
     url: gateway.url,
     config,

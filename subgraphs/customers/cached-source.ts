@@ -32,11 +32,16 @@ export function withCustomerCache(source: CustomerSource, cache: Cache, ttl: Ttl
     listHandoffsByCustomer: (ids, first) => handoffsByCustomer(first)(ids),
     getVerifiedSessions: cached<string, VerifiedSession | null>({
       type: 'Session',
-      key: (hash) => hash,
-      tags: (session, hash) => [`session:${hash}`, ...(session ? [`customer:${session.customerId}`] : [])],
+      key: (id) => id,
+      tags: (session, id) => [`session:${id}`, ...(session ? [`customer:${session.customerId}`] : [])],
       ttlOf: (session) => (session ? Math.floor((session.expiresAt.getTime() - Date.now()) / 1000) : 5),
       load: source.getVerifiedSessions,
     }),
+    eraseCustomer: async (customerId, at) => {
+      const erased = await source.eraseCustomer(customerId, at);
+      await cache.invalidateTags([`customer:${customerId}`]);
+      return erased;
+    },
     recordInteraction: async (interaction, key) => {
       const recorded = await source.recordInteraction(interaction, key);
       await cache.invalidateTags(interactionTags(recorded.interaction));

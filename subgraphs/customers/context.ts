@@ -1,5 +1,11 @@
+import type { createGraphClient } from '../shared/graph-client';
 import type { SubgraphContext } from '../shared/subgraph';
 import type { CustomerLoaders } from './loaders';
 import type { CustomerSource } from './port';
 
-export type CustomersContext = SubgraphContext<CustomerSource, CustomerLoaders>;
+/** What the CRM talks to besides its backend: the other subgraphs, for GDPR erasure. */
+export interface CustomersServices {
+  graph: ReturnType<typeof createGraphClient>;
+}
+
+export type CustomersContext = SubgraphContext<CustomerSource, CustomerLoaders, CustomersServices>;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { actorFor, visible } from '../shared/auth';
 import { AppError, badInput, ErrorCode } from '../shared/errors';
 import type { CustomersContext } from './context';
 import type { Channel, Handoff, Intent, Interaction, InteractionOutcome, Sentiment } from './port';
@@ -69,8 +70,11 @@ export async function recordInteraction(
   input: InteractionFields & { channel: Channel; intent: Intent; outcome: InteractionOutcome; idempotencyKey: string },
 ) {
   checkFields(input);
+  // Recorded as who the token says is writing, never as who the input claims to be.
+  const actor = actorFor(ctx.viewer, input.customerId, input.channel);
   await requireCustomer(ctx, input.customerId);
-  const { interaction } = await ctx.source.recordInteraction(interactionOf(input, input, new Date()), input.idempotencyKey);
+  const fields = { ...input, channel: actor.channel ?? input.channel, agentId: ctx.viewer.kind === 'service' ? input.agentId : actor.agentId };
+  const { interaction } = await ctx.source.recordInteraction(interactionOf(fields, fields, new Date()), input.idempotencyKey);
   return interaction;
 }
 
@@ -85,6 +89,8 @@ export async function escalate(
     throw badInput('A handoff needs the failure reason and a summary: the next channel must not ask again', { argument: 'summary' });
   }
   checkFields(input);
+  const actor = actorFor(ctx.viewer, input.customerId, input.fromChannel);
+  if (ctx.viewer.kind !== 'service') input = { ...input, agentId: actor.agentId };
   await requireCustomer(ctx, input.customerId);
   const now = new Date();
   const escalation = interactionOf(input, { channel: input.fromChannel, intent: input.intent, outcome: 'ESCALATED' }, now);
@@ -113,9 +119,20 @@ export async function escalate(
   return (await ctx.source.escalate(handoff, escalation, input.idempotencyKey)).handoff;
 }
 
+/** The handoff an agent may work on: one of the customer its session verified, on its own channel. */
+async function handoffForAgent(ctx: CustomersContext, input: { handoffId: string; channel: Channel }) {
+  if (ctx.viewer.kind !== 'agent' && ctx.viewer.kind !== 'service') throw new AppError(ErrorCode.FORBIDDEN, 'Only agents take handoffs');
+  const handoff = visible(ctx.viewer, await ctx.loaders.handoff.load(input.handoffId));
+  if (!handoff) throw new AppError(ErrorCode.NOT_FOUND, 'No handoff with this id', { argument: 'handoffId' });
+  const actor = actorFor(ctx.viewer, handoff.customerId, input.channel);
+  return { handoff, agentId: actor.agentId };
+}
+
 export async function acceptHandoff(ctx: CustomersContext, input: { handoffId: string; agentId: string; channel: Channel }) {
   checkLength(input.agentId, LIMITS.id, 'agentId');
-  const handoff = await ctx.source.acceptHandoff(input.handoffId, { agentId: input.agentId, at: new Date() });
+  const agentId = (await handoffForAgent(ctx, input)).agentId ?? input.agentId;
+  input = { ...input, agentId };
+  const handoff = await ctx.source.acceptHandoff(input.handoffId, { agentId, at: new Date() });
   if (!handoff) throw new AppError(ErrorCode.NOT_FOUND, 'No handoff with this id', { argument: 'handoffId' });
   // Accepting twice is harmless for the agent who has it, and refused for anyone else.
   if (handoff.status === 'ACCEPTED' && handoff.acceptedBy === input.agentId) return handoff;
@@ -135,8 +152,8 @@ export async function resolveHandoff(
   if (input.outcome === 'ESCALATED' || input.outcome === 'IN_PROGRESS') {
     throw badInput('A handoff resolves as RESOLVED or ABANDONED; escalate again to pass it on', { argument: 'outcome' });
   }
-  const handoff = await ctx.loaders.handoff.load(input.handoffId);
-  if (!handoff) throw new AppError(ErrorCode.NOT_FOUND, 'No handoff with this id', { argument: 'handoffId' });
+  const { handoff, agentId } = await handoffForAgent(ctx, input);
+  input = { ...input, agentId: agentId ?? input.agentId };
   const at = new Date();
   const closing = interactionOf(
     { customerId: handoff.customerId, orderId: handoff.orderId, lineItemIds: handoff.lineItemIds, summary: input.summary, agentId: input.agentId },

@@ -41,15 +41,4 @@ export function normalizeEmail(input: string): string {
   return email;
 }
 
-/** "lena.fischer@example.com" → "l•••@example.com": enough to confirm, not enough to learn. */
-export function maskEmail(email: string): string {
-  const [local, domain] = email.split('@');
-  return `${local.charAt(0)}•••@${domain}`;
-}
-
-/** "+4915140287311" → "+49 •••": the country only; the digits are a verification answer. */
-export function maskPhone(phone: string | null): string | null {
-  if (!phone) return null;
-  const parsed = parsePhoneNumberFromString(phone);
-  return `+${parsed?.countryCallingCode ?? '?'} •••`;
-}
+export { maskEmail, maskPhone } from '../shared/pii';

@@ -99,6 +99,24 @@ export interface Handoff {
   resolutionSummary: string | null;
 }
 
+export interface AuditEntry {
+  id: string;
+  at: Date;
+  actorKind: string;
+  actorId: string;
+  channel: Channel | null;
+  customerId: string;
+  fields: string[];
+}
+
+export interface AuditFilter {
+  customerId?: string | null;
+  actorId?: string | null;
+  from?: Date | null;
+  to?: Date | null;
+  first: number;
+}
+
 export interface ContactCount {
   channel: Channel;
   intent: Intent;
@@ -135,7 +153,7 @@ export interface CustomerSource {
     policy: { windowStart: Date; maxFailures: number },
   ): Promise<{ status: VerificationStatus; failuresInWindow: number; oldestFailureAt: Date | null }>;
   createVerifiedSession(session: VerifiedSession): Promise<void>;
-  /** Sessions by the hash of their token. */
+  /** Sessions by id (a session's token is a JWT naming it; erasure deletes sessions, revoking them). */
   getVerifiedSessions(tokenHashes: readonly string[]): Promise<(VerifiedSession | null)[]>;
   /** Records an interaction once per idempotency key; a repeat answers the first one. */
   recordInteraction(interaction: Interaction, idempotencyKey: string): Promise<{ interaction: Interaction; replayed: boolean }>;
@@ -160,6 +178,18 @@ export interface CustomerSource {
   ): Promise<Handoff>;
   /** Interactions in [from, to), counted by channel, intent and outcome. */
   countContacts(from: Date, to: Date): Promise<ContactCount[]>;
+  /** Appends to the audit log, all entries or none. */
+  recordAudit(entries: readonly Omit<AuditEntry, 'id'>[]): Promise<void>;
+  /** Audit entries matching every filter given, newest first. */
+  listAudit(filter: AuditFilter): Promise<AuditEntry[]>;
+  /** Everything the CRM holds about a customer (GDPR access), as plain data; null when unknown. */
+  exportCustomer(customerId: string): Promise<Record<string, unknown> | null>;
+  /**
+   * Pseudonymizes the customer's personal data (GDPR erasure): profile, addresses, free text of
+   * interactions and handoffs; deletes their sessions. Answers the records changed (a repeat
+   * changes them again, harmlessly), null when the customer is unknown.
+   */
+  eraseCustomer(customerId: string, at: Date): Promise<number | null>;
   /** Throws when the backend does not answer. */
   ping(): Promise<void>;
 }

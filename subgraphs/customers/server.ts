@@ -7,11 +7,14 @@ import { createCustomerLoaders, type CustomerLoaders } from './loaders';
 import type { CustomerSource } from './port';
 import { resolvers } from './resolvers';
 import { customerEvents, withCustomerCache } from './cached-source';
+import type { CustomersServices } from './context';
+import { auditProfileReads } from './privacy';
+import { createGraphClient } from '../shared/graph-client';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
 
 /** The customers subgraph (CRM): customers, addresses, interactions across channels. */
-export const customersSubgraph: SubgraphDefinition<CustomerSource, CustomerLoaders> = {
+export const customersSubgraph: SubgraphDefinition<CustomerSource, CustomerLoaders, CustomersServices> = {
   name: 'customers',
   typeDefs,
   resolvers,
@@ -19,6 +22,8 @@ export const customersSubgraph: SubgraphDefinition<CustomerSource, CustomerLoade
   events: customerEvents,
   adapters: customerAdapters,
   createLoaders: createCustomerLoaders,
+  createServices: ({ config, logger }) => ({ graph: createGraphClient(config, logger, 'customers') }),
+  afterRequest: auditProfileReads,
 };
 
 export const createServer = (deps: { config: Readonly<Config>; source: CustomerSource; logger: Logger }) => createSubgraphServer(customersSubgraph, deps);

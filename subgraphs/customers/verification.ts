@@ -1,4 +1,5 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { requireRole, signSessionToken } from '../shared/auth';
 import { AppError, badInput, ErrorCode } from '../shared/errors';
 import type { CustomersContext } from './context';
 import { normalizeEmail } from './identify';
@@ -9,6 +10,7 @@ export interface VerifyCallerInput {
   channel: Channel;
   method: VerificationMethod;
   answer: string;
+  /** Ignored: the attempt is recorded as the calling agent. */
   agentId?: string | null;
 }
 
@@ -37,9 +39,13 @@ export function answerMatches(customer: Customer, method: VerificationMethod, an
 
 /**
  * Checks one fact, throttled per customer (every attempt is recorded); on success opens a session
- * for the channel whose token is returned once and stored only as a hash.
+ * for the agent's channel whose token (a short JWT the gateway checks) is returned once and stored
+ * only as a hash.
  */
 export async function verifyCaller(ctx: CustomersContext, input: VerifyCallerInput) {
+  const { viewer } = ctx;
+  requireRole(viewer, ['agent'], 'verify a caller');
+  if (viewer.kind !== 'agent' || input.channel !== viewer.channel) throw new AppError(ErrorCode.FORBIDDEN, 'An agent verifies callers on its own channel only');
   if (input.answer.length === 0 || input.answer.length > 254) throw badInput('answer must be 1 to 254 characters', { argument: 'answer' });
   const customer = await ctx.loaders.customer.load(input.callerId);
   if (!customer) throw new AppError(ErrorCode.NOT_FOUND, 'No caller with this id', { argument: 'callerId' });
@@ -51,7 +57,7 @@ export async function verifyCaller(ctx: CustomersContext, input: VerifyCallerInp
       channel: input.channel,
       method: input.method,
       correct: answerMatches(customer, input.method, input.answer),
-      agentId: input.agentId ?? null,
+      agentId: viewer.id,
       at: now,
     },
     { windowStart: new Date(now.getTime() - windowSeconds * 1000), maxFailures },
@@ -63,30 +69,39 @@ export async function verifyCaller(ctx: CustomersContext, input: VerifyCallerInp
       : null;
   if (attempt.status !== 'VERIFIED') return { status: attempt.status, session: null, attemptsRemaining, lockedUntil };
 
-  const token = randomBytes(32).toString('base64url');
+  const id = `vs_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+  const expiresAt = new Date(now.getTime() + sessionTtlSeconds * 1000);
+  const token = await signSessionToken({ sessionId: id, customerId: customer.id, channel: input.channel, expiresAt }, ctx.config.gatewaySecret);
   const session = {
-    id: `vs_${randomUUID().replace(/-/g, '').slice(0, 20)}`,
+    id,
     tokenHash: hashToken(token),
     customerId: customer.id,
     channel: input.channel,
     method: input.method,
-    agentId: input.agentId ?? null,
+    agentId: viewer.id,
     createdAt: now,
-    expiresAt: new Date(now.getTime() + sessionTtlSeconds * 1000),
+    expiresAt,
   };
   await ctx.source.createVerifiedSession(session);
   return { status: 'VERIFIED' as const, session: { ...session, token }, attemptsRemaining, lockedUntil: null };
 }
 
-/** The customer a session token stands for, while it lasts. */
-export async function customerOfSession(ctx: CustomersContext, token: string): Promise<Customer> {
-  const session = token.length > 0 && token.length <= 100 ? await ctx.loaders.sessionByHash.load(hashToken(token)) : null;
-  if (!session) throw new AppError(ErrorCode.VERIFICATION_REQUIRED, 'This session is unknown: verify the caller first');
-  if (session.expiresAt.getTime() <= Date.now()) {
-    throw new AppError(ErrorCode.VERIFICATION_EXPIRED, 'The verification has expired: verify the caller again', {
-      expiredAt: session.expiresAt.toISOString(),
-    });
+/**
+ * The customer the agent's verified session (checked by the gateway) stands for, while it lasts and
+ * exists: erasing a customer deletes their sessions.
+ */
+export async function verifiedCustomerOf(ctx: CustomersContext): Promise<Customer> {
+  const { viewer } = ctx;
+  if (viewer.kind === 'service' && viewer.customerId) {
+    const customer = await ctx.loaders.customer.load(viewer.customerId);
+    if (customer) return customer;
   }
+  if (viewer.kind !== 'agent') throw new AppError(ErrorCode.FORBIDDEN, 'Only agents have verified sessions');
+  if (!viewer.customerId || !viewer.sessionId) {
+    throw new AppError(ErrorCode.VERIFICATION_REQUIRED, 'Verify the caller first, then send the session in X-Verified-Session');
+  }
+  const session = await ctx.loaders.session.load(viewer.sessionId);
+  if (!session || session.customerId !== viewer.customerId) throw new AppError(ErrorCode.VERIFICATION_REQUIRED, 'This session is unknown: verify the caller first');
   const customer = await ctx.loaders.customer.load(session.customerId);
   if (!customer) throw new AppError(ErrorCode.VERIFICATION_REQUIRED, 'This session is unknown: verify the caller first');
   return customer;

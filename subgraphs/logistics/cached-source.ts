@@ -27,6 +27,12 @@ export function withLogisticsCache(source: LogisticsSource, cache: Cache, ttl: T
       await cache.invalidateTags(labelTags(created));
       return created;
     },
+    eraseOrders: async (orderIds) => {
+      const shipments = (await source.listShipmentsByOrder(orderIds)).flat();
+      const erased = await source.eraseOrders(orderIds);
+      await cache.invalidateTags([...orderIds.map((id) => `order:${id}`), ...shipments.flatMap(shipmentTags)]);
+      return erased;
+    },
     voidReturnLabel: async (returnId, at) => {
       const voided = await source.voidReturnLabel(returnId, at);
       await cache.invalidateTags([`return:${returnId}`]);

@@ -21,6 +21,8 @@ export interface TrackingEvent {
 export interface Shipment {
   id: string;
   orderId: string;
+  /** The consignee: whose data this is (null on rows from before it was recorded). */
+  customerId: string | null;
   carrier: Carrier;
   trackingNumber: string;
   status: ShipmentStatus;
@@ -36,6 +38,7 @@ export interface ReturnLabel {
   id: string;
   returnId: string;
   orderId: string;
+  customerId: string | null;
   carrier: Carrier;
   trackingNumber: string;
   labelUrl: string;
@@ -67,6 +70,10 @@ export interface LogisticsSource {
   createReturnLabel(label: ReturnLabel): Promise<ReturnLabel>;
   /** Voids the return's label; false when it had none. */
   voidReturnLabel(returnId: string, at: Date): Promise<boolean>;
+  /** Everything held about these orders' parcels (GDPR access): shipments, tracking events, return labels. */
+  exportOrders(orderIds: readonly string[]): Promise<Record<string, unknown>>;
+  /** Drops where parcels were seen and carriers' free text for these orders (GDPR erasure); the records changed. */
+  eraseOrders(orderIds: readonly string[]): Promise<number>;
   /** Throws when the backend does not answer. */
   ping(): Promise<void>;
 }

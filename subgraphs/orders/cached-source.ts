@@ -20,6 +20,11 @@ export function withOrderCache(source: OrderSource, cache: Cache, ttl: TtlPolicy
   });
   return {
     ...passThrough(source),
+    eraseCustomer: async (customerId, at) => {
+      const erased = await source.eraseCustomer(customerId, at);
+      await cache.invalidateTags([`customer:${customerId}`, ...erased.orderIds.map((id) => `order:${id}`)]);
+      return erased;
+    },
     getOrders: cached<string, Order | null>({
       type: 'Order', key: (id) => id, tags: (o, id) => [`order:${id}`, ...(o ? [`customer:${o.customerId}`] : [])], load: source.getOrders,
     }),

@@ -33,6 +33,8 @@ export interface Order {
   discountTotal: Money;
   total: Money;
   shippingAddress: PostalAddress;
+  /** Set once the customer's personal data was erased (GDPR): the order stays, nameless. */
+  erasedAt?: Date;
 }
 
 export interface LineItem {
@@ -129,6 +131,10 @@ export interface OrderSource {
   abandonReturn(ret: Return, idempotencyKey: string): Promise<void>;
   /** How many orders were placed in [from, to). */
   countOrdersPlaced(from: Date, to: Date): Promise<number>;
+  /** Everything the OMS holds about a customer (GDPR access): orders with items, returns. */
+  exportCustomer(customerId: string): Promise<{ orderIds: string[]; data: Record<string, unknown> }>;
+  /** Pseudonymizes the shipping addresses of the customer's orders (GDPR erasure); the records changed and the order ids. */
+  eraseCustomer(customerId: string, at: Date): Promise<{ records: number; orderIds: string[] }>;
   /** Throws when the backend does not answer. */
   ping(): Promise<void>;
 }
@@ -138,7 +144,7 @@ export interface OrderSource {
  * Every call is idempotent per return, so a retried saga converges.
  */
 export interface ReturnFulfilment {
-  issueReturnLabel(input: { returnId: string; orderId: string; rma: string; country: string }): Promise<void>;
+  issueReturnLabel(input: { returnId: string; orderId: string; customerId: string; rma: string; country: string }): Promise<void>;
   voidReturnLabel(returnId: string): Promise<void>;
   registerExpectedRefund(input: { returnId: string; orderId: string; customerId: string; amount: Money; reason: string }): Promise<void>;
   cancelExpectedRefund(returnId: string): Promise<void>;

@@ -27,6 +27,11 @@ export function withPaymentCache(source: PaymentSource, cache: Cache, ttl: TtlPo
   });
   return {
     ...passThrough(source),
+    eraseCustomer: async (customerId, at) => {
+      const erased = await source.eraseCustomer(customerId, at);
+      await cache.invalidateTags([`customer:${customerId}`]);
+      return erased;
+    },
     getPayments: cached<string, Payment | null>({ type: 'Payment', key: (id) => id, tags: (p, id) => (p ? paymentTags(p) : [`payment:${id}`]), load: source.getPayments }),
     listPaymentsByOrder: cached<string, Payment[]>({ type: 'OrderPayments', key: (id) => id, tags: (ps, id) => listTags(`order:${id}`, paymentTags)(ps), load: source.listPaymentsByOrder }),
     getRefunds: cached<string, Refund | null>({ type: 'Refund', key: (id) => id, tags: (r, id) => (r ? refundTags(r) : [`refund:${id}`]), load: source.getRefunds }),

@@ -119,6 +119,10 @@ export interface PaymentSource {
   createExpectedRefund(refund: Refund): Promise<Refund>;
   /** Cancels a return's refund while it is still pending; false when there was none. */
   cancelPendingRefund(returnId: string): Promise<boolean>;
+  /** Everything the payment service holds about a customer (GDPR access): payments (brand and last 4 only), refunds, disputes, promises. */
+  exportCustomer(customerId: string): Promise<Record<string, unknown>>;
+  /** Drops the free text of the customer's promises to pay (GDPR erasure); payments and refunds are kept as bookkeeping requires. */
+  eraseCustomer(customerId: string, at: Date): Promise<number>;
   /** Throws when the backend does not answer. */
   ping(): Promise<void>;
 }

@@ -4,6 +4,10 @@ import { z } from 'zod';
 export const SUBGRAPHS = ['orders', 'customers', 'payments', 'logistics'] as const;
 export type SubgraphName = (typeof SUBGRAPHS)[number];
 
+/** The kinds of caller a token can name (see subgraphs/shared/auth.ts). */
+export const ROLES = ['customer', 'agent', 'operations'] as const;
+export type Role = (typeof ROLES)[number];
+
 // 0 asks the OS for a free port (tests).
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 const optionalUrl = z
@@ -81,6 +85,33 @@ const envSchema = z.object({
   RETURN_LABEL_BASE_URL: z.url().default('https://labels.example.com'),
   // The composed supergraph the gateway serves; the committed schema/supergraph.graphql by default.
   SUPERGRAPH_PATH: z.string().min(1).optional(),
+  // Callers' JWTs: an HMAC secret (HS256) or a JWKS URL (production), checked for issuer, audience and expiry.
+  AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  AUTH_JWKS_URL: optionalUrl,
+  AUTH_ISSUER: z.string().min(1).default('customer-context-graph'),
+  AUTH_AUDIENCE: z.string().min(1).default('customer-context-graph'),
+  // Signs what the gateway forwards to subgraphs (the caller's claims) and verified-session tokens.
+  GATEWAY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  // Benchmark only: the gateway trusts every caller (refused with NODE_ENV=production).
+  AUTH_DISABLED: flag,
+  // Requests per second per caller, by role (a token bucket per gateway replica).
+  RATE_LIMITS: z
+    .string()
+    .default('customer=20,agent=2000,operations=50')
+    .transform((v, ctx) => {
+      const entries = v.split(',').map((pair) => pair.trim().split('='));
+      if (entries.some(([role, rps]) => !ROLES.includes(role as Role) || !(Number(rps) > 0))) {
+        ctx.addIssue({ code: 'custom', message: `expected role=requests-per-second pairs for ${ROLES.join(', ')}` });
+        return z.NEVER;
+      }
+      return Object.freeze(Object.fromEntries(entries.map(([role, rps]) => [role, Number(rps)]))) as Readonly<Partial<Record<Role, number>>>;
+    }),
+  // Roles that may only run the named operations of schema/operations (the allow-list), e.g. "agent".
+  PERSISTED_ONLY_ROLES: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((r) => r.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(ROLES))),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -110,10 +141,24 @@ export interface Config {
   returnLabelBaseUrl: string;
   verification: { sessionTtlSeconds: number; maxFailures: number; windowSeconds: number };
   phoneRegions: string[];
+  auth: {
+    disabled: boolean;
+    jwtSecret?: string;
+    jwksUrl?: string;
+    issuer: string;
+    audience: string;
+    rateLimits: Readonly<Record<Role, number>>;
+    persistedOnlyRoles: readonly Role[];
+  };
+  gatewaySecret: string;
 }
 
 /** For the embedded demo only; production must set WEBHOOK_SECRET. */
 export const DEMO_WEBHOOK_SECRET = 'demo-webhook-secret-not-for-production';
+/** For the embedded demo only (printed at start); production must set AUTH_JWT_SECRET or AUTH_JWKS_URL. */
+export const DEMO_AUTH_JWT_SECRET = 'demo-auth-secret-not-for-production-0123456789';
+/** For the embedded demo only; production must set GATEWAY_SECRET. */
+export const DEMO_GATEWAY_SECRET = 'demo-gateway-secret-not-for-production-01234';
 
 export class ConfigError extends Error {
   constructor(readonly issues: string[]) {
@@ -131,8 +176,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const e = parsed.data;
-  if (e.NODE_ENV === 'production' && !e.WEBHOOK_SECRET) {
-    throw new ConfigError(['WEBHOOK_SECRET: required when NODE_ENV=production (the default is a public demo secret)']);
+  if (e.NODE_ENV === 'production') {
+    const missing = [
+      !e.WEBHOOK_SECRET && 'WEBHOOK_SECRET: required when NODE_ENV=production (the default is a public demo secret)',
+      !e.GATEWAY_SECRET && 'GATEWAY_SECRET: required when NODE_ENV=production (the default is a public demo secret)',
+      e.AUTH_DISABLED && 'AUTH_DISABLED: never allowed when NODE_ENV=production',
+    ].filter((m): m is string => Boolean(m));
+    if (missing.length) throw new ConfigError(missing);
   }
   const urlHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? '127.0.0.1' : e.HOST;
   const subgraph = (port: number, url: string | undefined, adapter: string) => ({
@@ -171,6 +221,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       windowSeconds: e.VERIFICATION_WINDOW_SECONDS,
     }),
     phoneRegions: Object.freeze(e.PHONE_REGIONS) as string[],
+    auth: Object.freeze({
+      disabled: e.AUTH_DISABLED ?? false,
+      // Never the demo secret in production: the gateway then refuses to start without one of the two.
+      jwtSecret: e.AUTH_JWKS_URL || e.NODE_ENV === 'production' ? e.AUTH_JWT_SECRET : (e.AUTH_JWT_SECRET ?? DEMO_AUTH_JWT_SECRET),
+      jwksUrl: e.AUTH_JWKS_URL,
+      issuer: e.AUTH_ISSUER,
+      audience: e.AUTH_AUDIENCE,
+      rateLimits: Object.freeze({ customer: 20, agent: 2000, operations: 50, ...e.RATE_LIMITS }),
+      persistedOnlyRoles: Object.freeze(e.PERSISTED_ONLY_ROLES),
+    }),
+    gatewaySecret: e.GATEWAY_SECRET ?? DEMO_GATEWAY_SECRET,
   });
 }
 

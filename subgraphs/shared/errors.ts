@@ -17,6 +17,12 @@ export const ErrorCode = {
   VERIFICATION_REQUIRED: 'VERIFICATION_REQUIRED',
   /** The verified session ran out: verify the caller again. */
   VERIFICATION_EXPIRED: 'VERIFICATION_EXPIRED',
+  /** Too many requests from this caller; `Retry-After` says when to try again. */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** The operation is deeper, wider, longer or costlier than the gateway's limits. */
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  /** This caller may only run the named operations of schema/operations. */
+  OPERATION_NOT_ALLOWED: 'OPERATION_NOT_ALLOWED',
   BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;

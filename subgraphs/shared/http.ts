@@ -4,8 +4,8 @@ import { HeaderMap, type ApolloServer, type BaseContext, type ContextThunk } fro
 
 export interface HttpOptions<TContext extends BaseContext> {
   apollo: ApolloServer<TContext>;
-  /** Builds the per-request context (DataLoaders, the caller). */
-  context: (req: http.IncomingMessage) => Promise<TContext>;
+  /** Builds the per-request context (DataLoaders, the caller), given the parsed body of a POST. */
+  context: (req: http.IncomingMessage, body: unknown) => Promise<TContext>;
   /** Readiness checks by name (database, cache, subgraphs); each throws when its dependency is down. */
   readiness?: Record<string, () => Promise<unknown>>;
   maxBodyBytes?: number;
@@ -71,6 +71,9 @@ export function createRequestListener<TContext extends BaseContext>(options: Htt
         return json(res, answer.status, answer.body);
       }
       if (url.pathname !== '/graphql') return json(res, 404, { error: 'not found; the GraphQL endpoint is /graphql' });
+      if (req.method !== 'GET' && req.method !== 'POST') {
+        return graphqlError(res, 405, 'BAD_REQUEST', 'GraphQL is served over GET and POST', { allow: 'GET, POST' });
+      }
 
       let body: unknown;
       if (req.method === 'POST') {
@@ -90,7 +93,7 @@ export function createRequestListener<TContext extends BaseContext>(options: Htt
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
       }
-      const context: ContextThunk<TContext> = () => options.context(req);
+      const context: ContextThunk<TContext> = () => options.context(req, body);
       const execute = () =>
         options.apollo.executeHTTPGraphQLRequest({
           httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },

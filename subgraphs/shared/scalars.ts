@@ -25,4 +25,16 @@ export const DateTime: GraphQLScalarType<Date, string> = new GraphQLScalarType<D
   },
 });
 
-export const scalarResolvers = { DateTime };
+/** Plain data as a JSON object, output only (GDPR exports); dates become ISO strings. */
+export const JSONObject = new GraphQLScalarType<never, Record<string, unknown>>({
+  name: 'JSONObject',
+  serialize: (value) => JSON.parse(JSON.stringify(value)) as Record<string, unknown>,
+  parseValue() {
+    throw new GraphQLError('JSONObject is output only', { extensions: { code: 'BAD_USER_INPUT' } });
+  },
+  parseLiteral() {
+    throw new GraphQLError('JSONObject is output only', { extensions: { code: 'BAD_USER_INPUT' } });
+  },
+});
+
+export const scalarResolvers = { DateTime, JSONObject };

@@ -3,17 +3,19 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { parse, type DocumentNode } from 'graphql';
+import { GraphQLError, parse, type DocumentNode } from 'graphql';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import { createAdapter, withLatency, type AdapterDefinition } from './adapter';
+import { verifyViewer, VIEWER_HEADER, type Viewer } from './auth';
 import type { Cache } from './cache';
 import { freshReads, responsePolicy, ttlPolicy, type TtlPolicy } from './cached';
 import { createEventsHandler, type EventDefinition } from './events';
 import type { Config, SubgraphName } from './config';
-import { createErrorFormatter } from './errors';
+import { createErrorFormatter, ErrorCode } from './errors';
 import { createRequestListener, listen, type RunningServer } from './http';
 import type { Logger } from './logger';
+import { withDataProtection } from './pii';
 
 /** What every adapter may be given at creation. */
 export interface AdapterDeps {
@@ -27,6 +29,12 @@ export interface SubgraphContext<Source, Loaders, Services = unknown> {
   loaders: Loaders;
   config: Readonly<Config>;
   services: Services;
+  /** Who is asking, as the gateway verified it (subgraphs/shared/auth.ts). */
+  viewer: Viewer;
+  /** Reports a field read on an `@audited` type; the subgraph's `afterRequest` writes them down. */
+  audit?: (type: string, id: string, field: string) => void;
+  /** Fields read on `@audited` types in this request, by "Type:id". */
+  reads: Map<string, Set<string>>;
 }
 
 /** A subgraph as data: its SDL, resolvers, adapters and how to batch reads for one request. */
@@ -42,6 +50,8 @@ export interface SubgraphDefinition<Source, Loaders, Services = unknown> {
   withCache(source: Source, cache: Cache, ttl: TtlPolicy): Source;
   /** The change events the backend announces on POST /events, and what each makes stale. */
   events: Record<string, EventDefinition<any>>;
+  /** Runs before a response leaves (the CRM's audit log); a failure withholds the data. */
+  afterRequest?(ctx: SubgraphContext<Source, Loaders, Services>): Promise<void>;
 }
 
 export const loadTypeDefs = (path: string): DocumentNode => parse(readFileSync(path, 'utf8'));
@@ -53,25 +63,39 @@ const MAX_RESPONSE_AGE_SECONDS = 60;
  * Tells the gateway, in `extensions.cache`, how long this response may be reused and which tags
  * invalidate it: what the request's cached reads added up to (see responsePolicy).
  */
-const responseCachePlugin: ApolloServerPlugin = {
+function responsePlugin(afterRequest: ((ctx: any) => Promise<void>) | undefined, logger: Logger): ApolloServerPlugin<any> {
+  return {
   async requestDidStart() {
     return {
-      async willSendResponse({ response, operation }) {
-        const policy = responsePolicy.getStore();
-        if (!policy || response.body.kind !== 'single') return;
+      async willSendResponse({ response, operation, contextValue }) {
+        if (response.body.kind !== 'single') return;
         const result = response.body.singleResult;
+        if (afterRequest) {
+          try {
+            await afterRequest(contextValue);
+          } catch (err) {
+            logger.error({ err: (err as Error).message }, 'after-request step failed: the data is withheld');
+            result.data = null;
+            result.errors = [{ message: 'The audit log is unavailable', extensions: { code: ErrorCode.BACKEND_UNAVAILABLE } }];
+          }
+        }
+        const policy = responsePolicy.getStore();
+        if (!policy) return;
         const maxAge = Math.min(policy.maxAge, MAX_RESPONSE_AGE_SECONDS);
         const cacheable = maxAge > 0 && operation?.operation === 'query' && !result.errors?.length;
         result.extensions = { ...result.extensions, cache: cacheable ? { maxAge, tags: [...policy.tags] } : { maxAge: 0 } };
       },
     };
   },
-};
+  };
+}
 
 export interface SubgraphServer<Source, Loaders, Services> {
   apollo: ApolloServer<SubgraphContext<Source, Loaders, Services>>;
-  /** A fresh context, as each HTTP request gets; tests pass it to `apollo.executeOperation`. */
-  createContext(): SubgraphContext<Source, Loaders, Services>;
+  /** A fresh context for a viewer, as each HTTP request gets; tests pass it to `apollo.executeOperation`. */
+  createContext(viewer: Viewer): SubgraphContext<Source, Loaders, Services>;
+  /** The resolvers with the schema's data-protection rules applied (`@pii`, `@audited`). */
+  resolvers: GraphQLResolverMap<any>;
 }
 
 /** Builds a subgraph's Apollo server around a backend source; starts nothing, listens nowhere. */
@@ -80,18 +104,33 @@ export function createSubgraphServer<Source, Loaders, Services>(
   deps: { source: Source; logger: Logger; config: Readonly<Config> },
 ): SubgraphServer<Source, Loaders, Services> {
   const services = definition.createServices?.({ config: deps.config, logger: deps.logger }) as Services;
+  const resolvers = withDataProtection(definition.typeDefs, definition.resolvers as never) as GraphQLResolverMap<any>;
   const apollo = new ApolloServer<SubgraphContext<Source, Loaders, Services>>({
-    schema: buildSubgraphSchema({ typeDefs: definition.typeDefs, resolvers: definition.resolvers }),
+    schema: buildSubgraphSchema({ typeDefs: definition.typeDefs, resolvers }),
     formatError: createErrorFormatter(deps.logger),
     includeStacktraceInErrorResponses: false,
     // Shutdown is ours (closeOnSignal): Apollo's own handler would re-raise the signal, exiting 143.
     stopOnTerminationSignals: false,
     // No Apollo Studio here: per-field traces would cost every request CPU for nothing.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), responseCachePlugin],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), responsePlugin(definition.afterRequest, deps.logger)],
   });
   return {
     apollo,
-    createContext: () => ({ source: deps.source, loaders: definition.createLoaders(deps.source), config: deps.config, services }),
+    resolvers,
+    createContext: (viewer) => {
+      const reads = new Map<string, Set<string>>();
+      // Only agents' reads of whole profiles are audited; the customer reading their own is not.
+      const audit =
+        viewer.kind === 'agent' || viewer.kind === 'operations'
+          ? (type: string, id: string, field: string) => {
+              const key = `${type}:${id}`;
+              let fields = reads.get(key);
+              if (!fields) reads.set(key, (fields = new Set()));
+              fields.add(field);
+            }
+          : undefined;
+      return { source: deps.source, loaders: definition.createLoaders(deps.source), config: deps.config, services, viewer, audit, reads };
+    },
   };
 }
 
@@ -138,7 +177,14 @@ export async function startSubgraph<Source extends { ping(): Promise<void> }, Lo
   const running = await listen(
     createRequestListener({
       apollo: server.apollo,
-      context: async () => server.createContext(),
+      // Only the gateway (or another subgraph) holds the secret the forwarded caller is signed with.
+      context: async (req) => {
+        const viewer = verifyViewer(req.headers[VIEWER_HEADER] as string | undefined, config.gatewaySecret);
+        if (!viewer) {
+          throw new GraphQLError('Subgraphs answer the gateway only', { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
+        }
+        return server.createContext(viewer);
+      },
       readiness: { ...options.readiness, backend: () => source.ping() },
       routes: {
         '/events': (() => {

@@ -17,9 +17,10 @@ describe('the entity cache through the gateway, on Redis', () => {
   const setStatus = (orderId: string, status: string) =>
     sql`update oms.orders set status = ${status} where id = ${orderId}`.execute(t.stack.database.db);
   const fetchOrder = async (id: string, headers: Record<string, string> = {}) => {
+    const owner = t.data.orders.find((o) => o.id === id)!.customerId;
     const res = await fetch(t.stack.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: { 'content-type': 'application/json', ...(await t.asCustomer(owner)), ...headers },
       body: JSON.stringify({ query: ORDER, variables: { id } }),
     });
     return ((await res.json()) as any).data.order;
@@ -72,11 +73,12 @@ describe('the entity cache through the gateway, on Redis', () => {
   it('invalidates on writes through the graph: a recorded interaction is in the next context', async () => {
     const customer = t.data.customers[3];
     const interactions = /* GraphQL */ `query ($id: ID!) { customer(id: $id) { interactions(first: 1) { id } } }`;
-    await t.query(interactions, { id: customer.id });
+    const sms = await t.verifiedAgent(3, 'SMS');
+    await t.query(interactions, { id: customer.id }, sms);
     const recorded = await t.operation('RecordInteraction', {
       input: { customerId: customer.id, channel: 'SMS', intent: 'OTHER', outcome: 'RESOLVED', idempotencyKey: 'cache-e2e' },
-    });
-    const { body } = await t.query(interactions, { id: customer.id });
+    }, sms);
+    const { body } = await t.query(interactions, { id: customer.id }, sms);
     expect(body.data.customer.interactions[0].id).toBe(recorded.body.data.recordInteraction.id);
   });
 
@@ -85,7 +87,7 @@ describe('the entity cache through the gateway, on Redis', () => {
     const { loadOperations } = await import('../../schema/operations');
     const res = await fetch(t.stack.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(await t.asAgent()) },
       body: JSON.stringify({
         variables: { category: 'shoes', country: 'DE' },
         extensions: { persistedQuery: { version: 1, sha256Hash: operationId(loadOperations().ReturnPolicy) } },

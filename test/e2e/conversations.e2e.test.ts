@@ -1,25 +1,22 @@
 import { sql } from 'kysely';
 import { ORDER_SCENARIOS } from '../fixtures/demo-data';
-import { startTestStack, type TestStack } from '../helpers/stack';
+import { signSessionToken } from '../../subgraphs/shared/auth';
+import { startTestStack, type Caller, type TestStack } from '../helpers/stack';
 
 const scenarioCustomer = (t: TestStack, scenario: (typeof ORDER_SCENARIOS)[number]) => t.data.customers[ORDER_SCENARIOS.indexOf(scenario)];
 const codeOf = (body: { errors?: { extensions?: Record<string, unknown> }[] }) => body.errors?.[0]?.extensions?.code;
 const count = async (t: TestStack, table: string, where: string, value: string) =>
   Number((await sql<{ n: string }>`select count(*) as n from ${sql.table(table)} where ${sql.ref(where)} = ${value}`.execute(t.stack.database.db)).rows[0].n);
 
-async function verify(t: TestStack, customerIndex: number, channel = 'VOICE') {
-  const customer = t.data.customers[customerIndex];
-  const { body } = await t.operation('VerifyCaller', {
-    input: { callerId: customer.id, channel, method: 'POSTAL_CODE', answer: customer.addresses[0].postalCode },
-  });
-  expect(body.data.verifyCaller.status).toBe('VERIFIED');
-  return body.data.verifyCaller.session.token as string;
-}
+/** The agent, with a session for the fixture customer it just verified. */
+const verify = (t: TestStack, customerIndex: number, channel = 'VOICE') => t.verifiedAgent(customerIndex, channel);
 
 describe('conversation flows through the gateway, on PostgreSQL', () => {
   let t: TestStack;
+  let agent: Caller;
   beforeAll(async () => {
     t = await startTestStack({ customers: 40 });
+    agent = await t.asAgent('VOICE');
   });
   afterAll(() => t?.close());
 
@@ -28,7 +25,7 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
       const customer = t.data.customers.find((c) => c.country === 'DE' && c.phone)!;
       const national = `0${customer.phone!.slice(3, 6)} ${customer.phone!.slice(6)}`;
       for (const phone of [customer.phone!, national, `0049 ${customer.phone!.slice(3)}`]) {
-        const { body } = await t.operation('IdentifyByPhone', { phone });
+        const { body } = await t.operation('IdentifyByPhone', { phone }, agent);
         expect(body.errors).toBeUndefined();
         expect(body.data.identifyByPhone).toEqual([{ matchedBy: 'PHONE', caller: expect.objectContaining({ id: customer.id, maskedPhone: '+49 •••' }) }]);
       }
@@ -36,7 +33,7 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
 
     it('finds a caller by email in any letter case, and reveals only the masked view', async () => {
       const customer = t.data.customers[5];
-      const { body } = await t.operation('IdentifyByEmail', { email: `  ${customer.email.toUpperCase()} ` });
+      const { body } = await t.operation('IdentifyByEmail', { email: `  ${customer.email.toUpperCase()} ` }, agent);
       expect(body.data.identifyByEmail).toEqual([
         {
           matchedBy: 'EMAIL',
@@ -53,9 +50,9 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
     });
 
     it('answers no match with an empty list', async () => {
-      expect((await t.operation('IdentifyByEmail', { email: 'nobody@example.org' })).body.data.identifyByEmail).toEqual([]);
-      expect((await t.operation('IdentifyByPhone', { phone: '+4915100000000' })).body.data.identifyByPhone).toEqual([]);
-      expect((await t.operation('IdentifyByOrderNumber', { orderNumber: 'NW-999999' })).body.data.identifyByOrderNumber).toEqual([]);
+      expect((await t.operation('IdentifyByEmail', { email: 'nobody@example.org' }, agent)).body.data.identifyByEmail).toEqual([]);
+      expect((await t.operation('IdentifyByPhone', { phone: '+4915100000000' }, agent)).body.data.identifyByPhone).toEqual([]);
+      expect((await t.operation('IdentifyByOrderNumber', { orderNumber: 'NW-999999' }, agent)).body.data.identifyByOrderNumber).toEqual([]);
     });
 
     it.each([
@@ -64,7 +61,7 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
       ['IdentifyByEmail', { email: 'not-an-email' }],
       ['IdentifyByOrderNumber', { orderNumber: 'my order from tuesday' }],
     ])('refuses malformed input to %s with BAD_USER_INPUT', async (name, variables) => {
-      const { body } = await t.operation(name, variables);
+      const { body } = await t.operation(name, variables, agent);
       expect(codeOf(body)).toBe('BAD_USER_INPUT');
     });
   });
@@ -72,9 +69,10 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
   describe('verify', () => {
     it('verifies by the last four phone digits or the email on file', async () => {
       const customer = t.data.customers.find((c) => c.phone)!;
-      const byPhone = await t.operation('VerifyCaller', { input: { callerId: customer.id, channel: 'CHAT', method: 'PHONE_LAST4', answer: customer.phone!.slice(-4) } });
+      const chat = await t.asAgent('CHAT');
+      const byPhone = await t.operation('VerifyCaller', { input: { callerId: customer.id, channel: 'CHAT', method: 'PHONE_LAST4', answer: customer.phone!.slice(-4) } }, chat);
       expect(byPhone.body.data.verifyCaller.status).toBe('VERIFIED');
-      const byEmail = await t.operation('VerifyCaller', { input: { callerId: customer.id, channel: 'CHAT', method: 'EMAIL', answer: customer.email.toUpperCase() } });
+      const byEmail = await t.operation('VerifyCaller', { input: { callerId: customer.id, channel: 'CHAT', method: 'EMAIL', answer: customer.email.toUpperCase() } }, chat);
       expect(byEmail.body.data.verifyCaller).toMatchObject({ status: 'VERIFIED', session: { channel: 'CHAT' } });
     });
 
@@ -82,7 +80,7 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
       // Customers 38 and 39 are locked by these two tests; no other test verifies them.
       const customer = t.data.customers[38];
       const attempt = (answer: string) =>
-        t.operation('VerifyCaller', { input: { callerId: customer.id, channel: 'VOICE', method: 'POSTAL_CODE', answer } });
+        t.operation('VerifyCaller', { input: { callerId: customer.id, channel: 'VOICE', method: 'POSTAL_CODE', answer } }, agent);
       const remaining: number[] = [];
       for (let i = 0; i < 5; i++) {
         const { body } = await attempt('00000');
@@ -98,9 +96,10 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
 
     it('counts concurrent guesses one at a time: a burst cannot get past the lock', async () => {
       const customer = t.data.customers[39];
+      const chat = await t.asAgent('CHAT');
       const burst = await Promise.all(
         Array.from({ length: 12 }, (_, i) =>
-          t.operation('VerifyCaller', { input: { callerId: customer.id, channel: 'CHAT', method: 'PHONE_LAST4', answer: String(1000 + i) } }),
+          t.operation('VerifyCaller', { input: { callerId: customer.id, channel: 'CHAT', method: 'PHONE_LAST4', answer: String(1000 + i) } }, chat),
         ),
       );
       const statuses = burst.map((r) => r.body.data.verifyCaller.status);
@@ -109,19 +108,20 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
     });
 
     it('refuses an unknown caller with NOT_FOUND and an overlong answer with BAD_USER_INPUT', async () => {
-      const unknown = await t.operation('VerifyCaller', { input: { callerId: 'cus_nope', channel: 'VOICE', method: 'EMAIL', answer: 'a@b.c' } });
+      const unknown = await t.operation('VerifyCaller', { input: { callerId: 'cus_nope', channel: 'VOICE', method: 'EMAIL', answer: 'a@b.c' } }, agent);
       expect(codeOf(unknown.body)).toBe('NOT_FOUND');
-      const long = await t.operation('VerifyCaller', { input: { callerId: t.data.customers[0].id, channel: 'VOICE', method: 'EMAIL', answer: 'x'.repeat(300) } });
+      const long = await t.operation('VerifyCaller', { input: { callerId: t.data.customers[0].id, channel: 'VOICE', method: 'EMAIL', answer: 'x'.repeat(300) } }, agent);
       expect(codeOf(long.body)).toBe('BAD_USER_INPUT');
     });
 
     it('refuses the context for an unknown session and for an expired one, with distinct codes', async () => {
-      const unknown = await t.operation('CustomerContext', { sessionToken: 'not-a-session' });
+      const unknown = await t.operation('CustomerContext', {}, await t.asAgent('VOICE', { session: 'not-a-session' }));
       expect(codeOf(unknown.body)).toBe('VERIFICATION_REQUIRED');
-      expect(unknown.body.data).toBeNull();
-      const token = await verify(t, 6);
-      await sql`update crm.verified_sessions set expires_at = now() - interval '1 second' where customer_id = ${t.data.customers[6].id}`.execute(t.stack.database.db);
-      const expired = await t.operation('CustomerContext', { sessionToken: token });
+      expect(unknown.body.data).toBeUndefined();
+      const none = await t.operation('CustomerContext', {}, agent);
+      expect(codeOf(none.body)).toBe('VERIFICATION_REQUIRED');
+      const past = { sessionId: 'vs_old', customerId: t.data.customers[6].id, channel: 'VOICE' as const, expiresAt: new Date(Date.now() - 1_000) };
+      const expired = await t.operation('CustomerContext', {}, await t.asAgent('VOICE', { session: await signSessionToken(past, t.stack.config.gatewaySecret) }));
       expect(codeOf(expired.body)).toBe('VERIFICATION_EXPIRED');
     });
   });
@@ -130,7 +130,7 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
     it('gives profile, orders with items, parcels and exceptions, payments, returns, refunds and interactions in one round trip', async () => {
       const customer = scenarioCustomer(t, 'exception_lost');
       const token = await verify(t, ORDER_SCENARIOS.indexOf('exception_lost'));
-      const { body } = await t.operation('CustomerContext', { sessionToken: token, locale: customer.locale });
+      const { body } = await t.operation('CustomerContext', { locale: customer.locale }, token);
       expect(body.errors).toBeUndefined();
       const me = body.data.verifiedCustomer;
       expect(me).toMatchObject({ id: customer.id, firstName: customer.firstName, locale: customer.locale, loyaltyTier: customer.loyaltyTier });
@@ -141,11 +141,11 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
     });
 
     it('shows refunds, open disputes and overdue balances to the agent', async () => {
-      const pending = await t.operation('CustomerContext', { sessionToken: await verify(t, ORDER_SCENARIOS.indexOf('refund_pending')) });
+      const pending = await t.operation('CustomerContext', {}, await verify(t, ORDER_SCENARIOS.indexOf('refund_pending')));
       expect(pending.body.data.verifiedCustomer.activeOrders.flatMap((o: any) => o.refunds).map((r: any) => r.status)).toContain('PENDING');
-      const disputed = await t.operation('CustomerContext', { sessionToken: await verify(t, ORDER_SCENARIOS.indexOf('disputed')) });
+      const disputed = await t.operation('CustomerContext', {}, await verify(t, ORDER_SCENARIOS.indexOf('disputed')));
       expect(disputed.body.data.verifiedCustomer.disputes).toEqual([expect.objectContaining({ status: 'NEEDS_RESPONSE' })]);
-      const overdue = await t.operation('CustomerContext', { sessionToken: await verify(t, ORDER_SCENARIOS.indexOf('payment_overdue')) });
+      const overdue = await t.operation('CustomerContext', {}, await verify(t, ORDER_SCENARIOS.indexOf('payment_overdue')));
       expect(overdue.body.data.verifiedCustomer.openBalances[0].overdue.formatted).toMatch(/\d/);
     });
 
@@ -153,8 +153,8 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
       for (let index = 0; index < 36; index += 3) {
         const customer = t.data.customers[index];
         const token = await verify(t, index, 'CHAT');
-        const first = await t.operation('CustomerContext', { sessionToken: token });
-        const again = await t.operation('CustomerContext', { sessionToken: token });
+        const first = await t.operation('CustomerContext', {}, token);
+        const again = await t.operation('CustomerContext', {}, token);
         const brief: string = first.body.data.verifiedCustomer.brief;
         expect(brief).toBe(again.body.data.verifiedCustomer.brief);
         expect(brief.length).toBeLessThanOrEqual(1_000);
@@ -166,17 +166,18 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
 
     it('keeps the brief short however long the history: a customer with many long interactions', async () => {
       const customer = t.data.customers[12];
+      const emailDesk = await t.verifiedAgent(12, 'EMAIL');
       await Promise.all(
         Array.from({ length: 25 }, (_, i) =>
           t.operation('RecordInteraction', {
             input: { customerId: customer.id, channel: 'EMAIL', intent: 'OTHER', outcome: 'ABANDONED', summary: 'x'.repeat(1_900), stepsTried: Array(20).fill('y'.repeat(250)), idempotencyKey: `long-${i}` },
-          }),
+          }, emailDesk),
         ),
       );
       await t.operation('Escalate', {
         input: { customerId: customer.id, fromChannel: 'EMAIL', toChannel: 'HUMAN_DESK', intent: 'OTHER', stepsTried: Array(30).fill('z'.repeat(300)), failureReason: 'r'.repeat(1_000), summary: 's'.repeat(2_000), idempotencyKey: 'long-escalation' },
-      });
-      const { body } = await t.operation('CustomerContext', { sessionToken: await verify(t, 12) });
+      }, emailDesk);
+      const { body } = await t.operation('CustomerContext', {}, await verify(t, 12));
       expect(body.data.verifiedCustomer.brief.length).toBeLessThanOrEqual(1_000);
       expect(body.data.verifiedCustomer.brief).toContain('rrrrrrrrrr');
     });
@@ -189,26 +190,29 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
 
     it('is seen by the very next query of any channel', async () => {
       const customer = t.data.customers[7];
-      const recorded = await t.operation('RecordInteraction', { input: input(customer.id, 'seen-next') });
-      const { body } = await t.query(`query ($id: ID!) { customer(id: $id) { interactions(first: 1) { id } } }`, { id: customer.id });
+      const chat = await t.verifiedAgent(7, 'CHAT');
+      const recorded = await t.operation('RecordInteraction', { input: input(customer.id, 'seen-next') }, chat);
+      const { body } = await t.query(`query ($id: ID!) { customer(id: $id) { interactions(first: 1) { id } } }`, { id: customer.id }, await t.asCustomer(customer.id));
       expect(body.data.customer.interactions[0].id).toBe(recorded.body.data.recordInteraction.id);
     });
 
     it('records concurrent duplicates of one idempotency key exactly once, and answers them all alike', async () => {
       const customer = t.data.customers[8];
-      const results = await Promise.all(Array.from({ length: 20 }, () => t.operation('RecordInteraction', { input: input(customer.id, 'burst-key') })));
+      const chat = await t.verifiedAgent(8, 'CHAT');
+      const results = await Promise.all(Array.from({ length: 20 }, () => t.operation('RecordInteraction', { input: input(customer.id, 'burst-key') }, chat)));
       const ids = new Set(results.map((r) => r.body.data.recordInteraction.id));
       expect(ids.size).toBe(1);
       expect(await count(t, 'crm.interactions', 'id', [...ids][0])).toBe(1);
-      const again = await t.operation('RecordInteraction', { input: input(customer.id, 'burst-key') });
+      const again = await t.operation('RecordInteraction', { input: input(customer.id, 'burst-key') }, chat);
       expect(again.body.data.recordInteraction.id).toBe([...ids][0]);
     });
 
     it('refuses the same key with other input (CONFLICT) and writes nothing', async () => {
       const customer = t.data.customers[9];
-      await t.operation('RecordInteraction', { input: input(customer.id, 'conflict-key') });
+      const chat = await t.verifiedAgent(9, 'CHAT');
+      await t.operation('RecordInteraction', { input: input(customer.id, 'conflict-key') }, chat);
       const before = await count(t, 'crm.interactions', 'customer_id', customer.id);
-      const other = await t.operation('RecordInteraction', { input: input(customer.id, 'conflict-key', 'something else') });
+      const other = await t.operation('RecordInteraction', { input: input(customer.id, 'conflict-key', 'something else') }, chat);
       expect(codeOf(other.body)).toBe('CONFLICT');
       expect(await count(t, 'crm.interactions', 'customer_id', customer.id)).toBe(before);
     });
@@ -223,17 +227,17 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
     ])('refuses %s, writing nothing', async (_, override, code) => {
       const customer = t.data.customers[10];
       const before = await count(t, 'crm.interactions', 'customer_id', customer.id);
-      const { body } = await t.operation('RecordInteraction', { input: { ...input(customer.id, `bad-${Math.random()}`), ...override } });
+      const { body } = await t.operation('RecordInteraction', { input: { ...input(customer.id, `bad-${Math.random()}`), ...override } }, await t.verifiedAgent(10, 'CHAT'));
       expect(codeOf(body)).toBe(code);
       expect(await count(t, 'crm.interactions', 'customer_id', customer.id)).toBe(before);
     });
   });
 
   describe('handoffs', () => {
-    const escalate = (customerId: string, key: string, toChannel = 'CHAT') =>
+    const escalate = async (customerId: string, key: string, toChannel = 'CHAT') =>
       t.operation('Escalate', {
         input: { customerId, fromChannel: 'PORTAL', toChannel, intent: 'REFUND_STATUS', stepsTried: ['checked refund'], failureReason: 'refund not shown', summary: 'Refund missing', idempotencyKey: key },
-      });
+      }, await t.asCustomer(customerId));
 
     it('escalates once per key, and lets one agent accept and resolve it', async () => {
       const customer = t.data.customers[13];
@@ -242,13 +246,15 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
       const id = a.body.data.escalate.id;
       expect(await count(t, 'crm.handoffs', 'customer_id', customer.id)).toBe(1);
 
-      expect((await t.operation('AcceptHandoff', { input: { handoffId: id, agentId: 'desk-1', channel: 'CHAT' } })).body.data.acceptHandoff.status).toBe('ACCEPTED');
-      expect((await t.operation('AcceptHandoff', { input: { handoffId: id, agentId: 'desk-1', channel: 'CHAT' } })).body.data.acceptHandoff.status).toBe('ACCEPTED');
-      const stolen = await t.operation('AcceptHandoff', { input: { handoffId: id, agentId: 'desk-2', channel: 'CHAT' } });
+      const desk1 = await t.verifiedAgent(13, 'CHAT', 'desk-1');
+      const desk2 = await t.verifiedAgent(13, 'CHAT', 'desk-2');
+      expect((await t.operation('AcceptHandoff', { input: { handoffId: id, agentId: 'desk-1', channel: 'CHAT' } }, desk1)).body.data.acceptHandoff.status).toBe('ACCEPTED');
+      expect((await t.operation('AcceptHandoff', { input: { handoffId: id, agentId: 'desk-1', channel: 'CHAT' } }, desk1)).body.data.acceptHandoff.status).toBe('ACCEPTED');
+      const stolen = await t.operation('AcceptHandoff', { input: { handoffId: id, agentId: 'desk-2', channel: 'CHAT' } }, desk2);
       expect(codeOf(stolen.body)).toBe('CONFLICT');
 
       const resolve = (key: string) =>
-        t.operation('ResolveHandoff', { input: { handoffId: id, agentId: 'desk-1', channel: 'CHAT', outcome: 'RESOLVED', summary: 'Refund re-issued', idempotencyKey: key } });
+        t.operation('ResolveHandoff', { input: { handoffId: id, agentId: 'desk-1', channel: 'CHAT', outcome: 'RESOLVED', summary: 'Refund re-issued', idempotencyKey: key } }, desk1);
       expect((await resolve('res-13')).body.data.resolveHandoff.status).toBe('RESOLVED');
       expect((await resolve('res-13')).body.data.resolveHandoff.status).toBe('RESOLVED');
       expect(codeOf((await resolve('res-13-other')).body)).toBe('CONFLICT');
@@ -259,10 +265,10 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
     it('refuses a handoff to the portal, an unknown handoff, and a missing failure reason', async () => {
       const customer = t.data.customers[14];
       expect(codeOf((await escalate(customer.id, 'esc-14', 'PORTAL')).body)).toBe('BAD_USER_INPUT');
-      expect(codeOf((await t.operation('AcceptHandoff', { input: { handoffId: 'ho_nope', agentId: 'a', channel: 'VOICE' } })).body)).toBe('NOT_FOUND');
+      expect(codeOf((await t.operation('AcceptHandoff', { input: { handoffId: 'ho_nope', agentId: 'a', channel: 'VOICE' } }, await t.verifiedAgent(14))).body)).toBe('NOT_FOUND');
       const blank = await t.operation('Escalate', {
         input: { customerId: customer.id, fromChannel: 'PORTAL', toChannel: 'VOICE', intent: 'OTHER', stepsTried: [], failureReason: ' ', summary: 'x', idempotencyKey: 'esc-14-b' },
-      });
+      }, await t.asCustomer(customer.id));
       expect(codeOf(blank.body)).toBe('BAD_USER_INPUT');
       expect(await count(t, 'crm.handoffs', 'customer_id', customer.id)).toBe(0);
     });
@@ -276,21 +282,22 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
     };
 
     it('answers policy questions from the rules: shoes in Germany, electronics in France', async () => {
-      const shoes = await t.operation('ReturnPolicy', { category: 'shoes', country: 'de', locale: 'de-DE' });
+      const shoes = await t.operation('ReturnPolicy', { category: 'shoes', country: 'de', locale: 'de-DE' }, agent);
       expect(shoes.body.data.returnPolicy).toMatchObject({ returnable: true, windowDays: 60, startsFrom: 'DELIVERY', legalMinimumDays: 14 });
       expect(shoes.body.data.returnPolicy.summary).toContain('60 Tagen');
-      const gadgets = await t.operation('ReturnPolicy', { category: 'electronics', country: 'US' });
+      const gadgets = await t.operation('ReturnPolicy', { category: 'electronics', country: 'US' }, agent);
       expect(gadgets.body.data.returnPolicy).toMatchObject({ returnable: true, windowDays: 14, legalMinimumDays: null });
-      const cards = await t.operation('ReturnPolicy', { category: 'gift-cards', country: 'FR', locale: 'fr-FR' });
+      const cards = await t.operation('ReturnPolicy', { category: 'gift-cards', country: 'FR', locale: 'fr-FR' }, agent);
       expect(cards.body.data.returnPolicy).toMatchObject({ returnable: false, windowDays: null });
-      expect(codeOf((await t.operation('ReturnPolicy', { category: 'shoes', country: 'Germany' })).body)).toBe('BAD_USER_INPUT');
+      expect(codeOf((await t.operation('ReturnPolicy', { category: 'shoes', country: 'Germany' }, agent)).body)).toBe('BAD_USER_INPUT');
     });
 
     it('creates the RMA, the label and the expected refund once per key, even for concurrent duplicates', async () => {
       const { order, items } = eligibleOrder('delivered_final_sale');
       const item = items[0];
       const input = { orderId: order.id, idempotencyKey: `ret-${order.id}`, items: [{ lineItemId: item.id, quantity: item.quantity, reason: 'DOES_NOT_FIT' }] };
-      const results = await Promise.all(Array.from({ length: 5 }, () => t.operation('InitiateReturn', { input })));
+      const portal = await t.asCustomer(order.customerId);
+      const results = await Promise.all(Array.from({ length: 5 }, () => t.operation('InitiateReturn', { input }, portal)));
       for (const r of results) expect(r.body.errors).toBeUndefined();
       const rmas = new Set(results.map((r) => r.body.data.initiateReturn.return.rma));
       expect(rmas.size).toBe(1);
@@ -304,11 +311,11 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
       expect(await count(t, 'logistics.return_labels', 'order_id', order.id)).toBe(1);
       expect(await count(t, 'payments.refunds', 'order_id', order.id)).toBe(1);
 
-      const replay = await t.operation('InitiateReturn', { input });
+      const replay = await t.operation('InitiateReturn', { input }, portal);
       expect(replay.body.data.initiateReturn).toMatchObject({ status: 'CREATED', return: { rma: ret.rma } });
-      const conflicting = await t.operation('InitiateReturn', { input: { ...input, items: [{ ...input.items[0], reason: 'CHANGED_MIND' }] } });
+      const conflicting = await t.operation('InitiateReturn', { input: { ...input, items: [{ ...input.items[0], reason: 'CHANGED_MIND' }] } }, portal);
       expect(codeOf(conflicting.body)).toBe('CONFLICT');
-      const again = await t.operation('InitiateReturn', { input: { ...input, idempotencyKey: `ret-${order.id}-again` } });
+      const again = await t.operation('InitiateReturn', { input: { ...input, idempotencyKey: `ret-${order.id}-again` } }, portal);
       expect(again.body.data.initiateReturn).toMatchObject({ status: 'REFUSED', refusals: [{ reason: 'ALREADY_RETURNED' }] });
     });
 
@@ -316,11 +323,11 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
       const { order, items } = eligibleOrder('processing');
       const { body } = await t.operation('InitiateReturn', {
         input: { orderId: order.id, idempotencyKey: `ret-${order.id}`, items: [{ lineItemId: items[0].id, quantity: 1, reason: 'CHANGED_MIND' }] },
-      });
+      }, await t.asCustomer(order.customerId));
       expect(body.data.initiateReturn).toMatchObject({ status: 'REFUSED', return: null, refusals: [{ reason: 'NOT_DELIVERED' }] });
       const old = t.data.orders.find((o) => o.deliveredAt && o.deliveredAt.getTime() < t.anchor.getTime() - 70 * 86_400_000)!;
       const oldItem = t.data.lineItems.find((i) => i.orderId === old.id && !i.finalSale)!;
-      const late = await t.operation('ReturnEligibility', { orderId: old.id, locale: 'de-DE' });
+      const late = await t.operation('ReturnEligibility', { orderId: old.id, locale: 'de-DE' }, await t.asCustomer(old.customerId));
       const judged = late.body.data.order.returnEligibility.find((e: any) => e.lineItem.id === oldItem.id);
       expect(judged).toMatchObject({ eligible: false, reason: 'WINDOW_CLOSED', reasonText: 'Die Rückgabefrist ist abgelaufen' });
       expect(await count(t, 'oms.returns', 'order_id', order.id)).toBe(0);
@@ -338,7 +345,7 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
       const { order, items } = eligibleOrder('delivered');
       const foreignItem = t.data.lineItems.find((i) => i.orderId !== order.id)!.id;
       const base = { orderId: order.id, idempotencyKey: `bad-${Math.random()}`, items: [{ lineItemId: items[0].id, quantity: 1, reason: 'OTHER' }] };
-      const { body } = await t.operation('InitiateReturn', { input: { ...base, ...change({ item: items[0], foreignItem }) } });
+      const { body } = await t.operation('InitiateReturn', { input: { ...base, ...change({ item: items[0], foreignItem }) } }, await t.asCustomer(order.customerId));
       expect(codeOf(body)).toBe(code);
       expect(await count(t, 'oms.returns', 'order_id', order.id)).toBe(0);
     });
@@ -351,11 +358,12 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
       const currency = t.data.payments.find((p) => p.customerId === customer.id && p.status === 'AWAITING_PAYMENT')!.amount.currency;
       const promisedFor = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
       const input = { customerId: customer.id, currency, promisedFor, channel: 'VOICE', agentId: 'voice-bot', idempotencyKey: `ptp-${customer.id}` };
-      const first = await t.operation('PromiseToPay', { input, locale: customer.locale });
+      const voice = await verify(t, index);
+      const first = await t.operation('PromiseToPay', { input, locale: customer.locale }, voice);
       expect(first.body.errors).toBeUndefined();
-      const second = await t.operation('PromiseToPay', { input });
+      const second = await t.operation('PromiseToPay', { input }, voice);
       expect(second.body.data.promiseToPay.id).toBe(first.body.data.promiseToPay.id);
-      const { body } = await t.operation('CustomerContext', { sessionToken: await verify(t, index) });
+      const { body } = await t.operation('CustomerContext', {}, voice);
       expect(body.data.verifiedCustomer.openBalances[0].promises).toEqual([expect.objectContaining({ promisedFor })]);
     });
 
@@ -369,7 +377,8 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
       const customer = scenarioCustomer(t, 'payment_overdue');
       const currency = t.data.payments.find((p) => p.customerId === customer.id && p.status === 'AWAITING_PAYMENT')!.amount.currency;
       const input = { customerId: customer.id, currency, promisedFor: new Date(Date.now() + 86_400_000).toISOString().slice(0, 10), channel: 'VOICE', idempotencyKey: `bad-${Math.random()}` };
-      expect(codeOf((await t.operation('PromiseToPay', { input: { ...input, ...override } })).body)).toBe('BAD_USER_INPUT');
+      const voice = await verify(t, ORDER_SCENARIOS.indexOf('payment_overdue'));
+      expect(codeOf((await t.operation('PromiseToPay', { input: { ...input, ...override } }, voice)).body)).toBe('BAD_USER_INPUT');
     });
   });
 
@@ -377,7 +386,7 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
     it('counts contacts per order placed in a period, by channel and intent, and the self-service share', async () => {
       const from = new Date(t.anchor.getTime() - 360 * 86_400_000);
       const to = new Date(t.anchor.getTime() - 30 * 86_400_000);
-      const { body } = await t.operation('ContactRate', { from: from.toISOString(), to: to.toISOString() });
+      const { body } = await t.operation('ContactRate', { from: from.toISOString(), to: to.toISOString() }, await t.asOperations());
       expect(body.errors).toBeUndefined();
       const inPeriod = <T>(list: T[], at: (x: T) => Date) => list.filter((x) => at(x) >= from && at(x) < to);
       const contacts = inPeriod(t.data.interactions, (i) => i.occurredAt);
@@ -391,7 +400,7 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
     });
 
     it('refuses a period that ends before it starts', async () => {
-      const { body } = await t.operation('ContactRate', { from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' });
+      const { body } = await t.operation('ContactRate', { from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }, await t.asOperations());
       expect(codeOf(body)).toBe('BAD_USER_INPUT');
     });
   });

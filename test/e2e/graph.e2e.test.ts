@@ -20,7 +20,7 @@ describe('the supergraph through the gateway, on PostgreSQL', () => {
   it("answers the README's first query with data from all four subgraphs", async () => {
     // Customer 4 has a lost parcel: CRM, OMS, payments and logistics all contribute.
     const customer = t.data.customers[3];
-    const { status, body } = await t.query(FIRST_LOOK, { customerId: customer.id });
+    const { status, body } = await t.query(FIRST_LOOK, { customerId: customer.id }, await t.asCustomer(customer.id));
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
     const c = body.data.customer;
@@ -40,6 +40,7 @@ describe('the supergraph through the gateway, on PostgreSQL', () => {
       /* GraphQL */ `query ($n: String!) { orderByNumber(number: $n) {
         id customer { id email } payments { status } disputes { status isOpen reason } shipments { status } interactions { intent } } }`,
       { n: `#${order.number.toLowerCase().replace('-', ' ')}` },
+      await t.asCustomer(order.customerId),
     );
     expect(body.errors).toBeUndefined();
     const customer = t.data.customers.find((c) => c.id === order.customerId)!;
@@ -48,14 +49,16 @@ describe('the supergraph through the gateway, on PostgreSQL', () => {
   });
 
   it('walks from a tracking number and from a refund back through the graph', async () => {
-    const shipment = t.data.shipments[0];
     const refund = t.data.refunds.find((r) => r.returnId)!;
+    // A parcel of the same customer: each caller walks their own data.
+    const shipment = t.data.shipments.find((s) => s.customerId === refund.customerId)!;
     const { body } = await t.query(
       /* GraphQL */ `query ($tn: String!, $refund: ID!) {
         shipmentByTrackingNumber(trackingNumber: $tn) { id order { number customer { firstName } } lineItems { sku } }
         refund(id: $refund) { status amount { amountMinor currency } return { rma status items { quantity lineItem { sku } } labels { status } } order { number } }
       }`,
       { tn: shipment.trackingNumber.toLowerCase(), refund: refund.id },
+      await t.asCustomer(refund.customerId),
     );
     expect(body.errors).toBeUndefined();
     const order = t.data.orders.find((o) => o.id === shipment.orderId)!;
@@ -70,15 +73,17 @@ describe('the supergraph through the gateway, on PostgreSQL', () => {
   it('answers unknown ids with null, not an error', async () => {
     const { status, body } = await t.query(
       /* GraphQL */ `{ customer(id: "cus_nope") { id } order(id: "ord_nope") { id } orderByNumber(number: "not a number") { id } shipment(id: "x") { id } payment(id: "x") { id } }`,
+      undefined,
+      await t.asCustomer(t.data.customers[0].id),
     );
     expect(status).toBe(200);
     expect(body).toEqual({ data: { customer: null, order: null, orderByNumber: null, shipment: null, payment: null } });
   });
 
   it('refuses an out-of-range page size with BAD_USER_INPUT', async () => {
-    const { body } = await t.query(/* GraphQL */ `query ($id: ID!) { customer(id: $id) { orders(first: 1000) { id } } }`, {
+    const { body } = await t.query(/* GraphQL */ `query ($id: ID!) { customer(id: $id) { orders(first: 101) { id } } }`, {
       id: t.data.customers[0].id,
-    });
+    }, await t.asCustomer(t.data.customers[0].id));
     expect(body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(body.errors?.[0].message).toMatch(/first must be between 0 and 100/);
   });
@@ -94,7 +99,7 @@ describe('the supergraph through the gateway, on PostgreSQL', () => {
 
     const run = async (id: string) => {
       t.statements.length = 0;
-      const { body } = await t.query(query, { id });
+      const { body } = await t.query(query, { id }, await t.asCustomer(id));
       expect(body.errors).toBeUndefined();
       return { orders: body.data.customer.orders.length, bySystem: statementsBySystem(t.statements), total: t.statements.length };
     };

@@ -4,13 +4,15 @@ import { startTestStack, type TestStack } from '../helpers/stack';
 describe('the gateway speaks GraphQL over HTTP', () => {
   let t: TestStack;
   const url = () => t.stack.url;
+  let auth: Record<string, string>;
   beforeAll(async () => {
     t = await startTestStack({ customers: 5 });
+    auth = await t.asCustomer(t.data.customers[0].id);
   });
   afterAll(() => t?.close());
 
   const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
-    fetch(url(), { method: 'POST', headers, body });
+    fetch(url(), { method: 'POST', headers: { ...auth, ...headers }, body });
 
   it('answers a POSTed query with 200 and JSON', async () => {
     const res = await post(JSON.stringify({ query: '{ __typename }' }));
@@ -20,16 +22,16 @@ describe('the gateway speaks GraphQL over HTTP', () => {
   });
 
   it('answers a GET query (with a CSRF preflight header) and refuses a simple GET', async () => {
-    const ok = await fetch(`${url()}?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'apollo-require-preflight': 'true' } });
+    const ok = await fetch(`${url()}?query=${encodeURIComponent('{ __typename }')}`, { headers: { ...auth, 'apollo-require-preflight': 'true' } });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ data: { __typename: 'Query' } });
-    const csrf = await fetch(`${url()}?query=${encodeURIComponent('{ __typename }')}`);
+    const csrf = await fetch(`${url()}?query=${encodeURIComponent('{ __typename }')}`, { headers: auth });
     expect(csrf.status).toBe(400);
     expect(((await csrf.json()) as any).errors[0].message).toMatch(/Cross-Site Request Forgery/);
   });
 
   it('refuses a mutation over GET with 405', async () => {
-    const res = await fetch(`${url()}?query=${encodeURIComponent('mutation { __typename }')}`, { headers: { 'apollo-require-preflight': 'true' } });
+    const res = await fetch(`${url()}?query=${encodeURIComponent('mutation { __typename }')}`, { headers: { ...auth, 'apollo-require-preflight': 'true' } });
     expect(res.status).toBe(405);
   });
 

@@ -17,19 +17,21 @@ describe('the monolith floor', () => {
     await t?.close();
   });
 
-  const viaMonolith = async (query: string, variables: Record<string, unknown>) => {
-    const response = await monolith.apollo.executeOperation({ query, variables }, { contextValue: monolith.createContext() });
+  // The floor checks no caller: it runs as the graph itself, for the customer at hand.
+  const viaMonolith = async (query: string, variables: Record<string, unknown>, customerId?: string) => {
+    const viewer = { kind: 'service' as const, id: 'monolith', customerId };
+    const response = await monolith.apollo.executeOperation({ query, variables }, { contextValue: monolith.createContext(viewer) });
     return response.body.kind === 'single' ? response.body.singleResult : null;
   };
 
   it.each([0, 3, 10, 11, 16])('answers the per-turn context of customer %i exactly as the gateway does', async (index) => {
     const customer = t.data.customers[index];
-    const verified = await t.operation('VerifyCaller', { input: { callerId: customer.id, channel: 'CHAT', method: 'EMAIL', answer: customer.email } });
-    const variables = { sessionToken: verified.body.data.verifyCaller.session.token, locale: customer.locale };
+    const chat = await t.verifiedAgent(index, 'CHAT');
+    const variables = { locale: customer.locale };
     const { loadOperations } = await import('../../schema/operations');
     const query = loadOperations().CustomerContext.replace(/asOf/g, '');
-    const federated = await t.query(query, variables);
-    const single = await viaMonolith(query, variables);
+    const federated = await t.query(query, variables, chat);
+    const single = await viaMonolith(query, variables, customer.id);
     expect(federated.body.errors).toBeUndefined();
     expect(single?.errors).toBeUndefined();
     expect(single?.data).toEqual(federated.body.data);
@@ -38,7 +40,7 @@ describe('the monolith floor', () => {
   it('answers the contact rate (a field that @requires another subgraph’s) as the gateway does', async () => {
     const { loadOperations } = await import('../../schema/operations');
     const variables = { from: new Date(Date.now() - 90 * 86_400_000).toISOString(), to: new Date().toISOString() };
-    const federated = await t.query(loadOperations().ContactRate, variables);
+    const federated = await t.query(loadOperations().ContactRate, variables, await t.asOperations());
     expect((await viaMonolith(loadOperations().ContactRate, variables))?.data).toEqual(federated.body.data);
   });
 });

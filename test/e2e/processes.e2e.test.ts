@@ -3,13 +3,16 @@ import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { freePorts, runEntry, type Child } from '../helpers/process';
 import { seedDemo } from '../fixtures/seed';
+import { mintToken } from '../../gateway/auth';
+import { loadConfig } from '../../subgraphs/shared/config';
 
 const FIRST_LOOK = readFileSync(join(__dirname, '../../schema/operations/FirstLook.graphql'), 'utf8');
 
 async function firstLook(gatewayPort: number, customerId: string) {
   const res = await fetch(`http://127.0.0.1:${gatewayPort}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    // Signed with the demo secret the processes run with: the customer reads their own data.
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${await mintToken({ role: 'customer', sub: customerId }, loadConfig({}).auth)}` },
     body: JSON.stringify({ query: FIRST_LOOK, variables: { customerId } }),
   });
   return { status: res.status, body: (await res.json()) as { data?: any; errors?: unknown[] } };

@@ -22,8 +22,9 @@ describe('the return saga when a system is down', () => {
     const item = t.data.lineItems.find((i) => i.orderId === order.id && !i.finalSale)!;
     const input = { orderId: order.id, idempotencyKey: 'saga-payments-down', items: [{ lineItemId: item.id, quantity: 1, reason: 'DAMAGED' }] };
 
+    const portal = await t.asCustomer(customer.id);
     await t.stack.subgraphs.payments.close();
-    const failed = await t.operation('InitiateReturn', { input });
+    const failed = await t.operation('InitiateReturn', { input }, portal);
     expect(failed.body.errors?.[0].extensions?.code).toBe('BACKEND_UNAVAILABLE');
     expect(failed.body.errors?.[0].message).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
     expect(await rows('oms.returns', order.id)).toEqual([]);
@@ -32,7 +33,7 @@ describe('the return saga when a system is down', () => {
     const { config, database, cache } = t.stack;
     const payments = await startSubgraph(paymentsSubgraph, { config, db: database.db, cache, logger: createLogger('test', 'silent'), readiness: {} });
     t.stack.subgraphs.payments = payments;
-    const retried = await t.operation('InitiateReturn', { input });
+    const retried = await t.operation('InitiateReturn', { input }, portal);
     expect(retried.body.errors).toBeUndefined();
     expect(retried.body.data.initiateReturn).toMatchObject({ status: 'CREATED', return: { refunds: [{ status: 'PENDING' }] } });
     expect(await rows('oms.returns', order.id)).toEqual(['REQUESTED']);
@@ -47,7 +48,7 @@ describe('the return saga when a system is down', () => {
     await t.stack.subgraphs.logistics.close();
     const { body } = await t.operation('InitiateReturn', {
       input: { orderId: order.id, idempotencyKey: 'saga-logistics-down', items: [{ lineItemId: item.id, quantity: 1, reason: 'DAMAGED' }] },
-    });
+    }, await t.asCustomer(order.customerId));
     expect(body.errors?.[0].extensions).toMatchObject({ code: 'BACKEND_UNAVAILABLE', service: 'logistics' });
     expect(await rows('oms.returns', order.id)).toEqual([]);
     expect(await rows('payments.refunds', order.id)).toEqual([]);

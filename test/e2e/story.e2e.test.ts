@@ -20,8 +20,9 @@ describe('portal → voice: one conversation across channels', () => {
     const items = t.data.lineItems.filter((i) => i.orderId === order.id);
     expect(items.map((i) => i.finalSale)).toEqual([false, true]);
 
-    // 1. Portal: the two-item return is refused for the final-sale item, and nothing is created.
-    const eligibility = await t.operation('ReturnEligibility', { orderId: order.id });
+    // 1. Portal (signed in as the customer): the two-item return is refused for the final-sale item, and nothing is created.
+    const portal = await t.asCustomer(customer.id);
+    const eligibility = await t.operation('ReturnEligibility', { orderId: order.id }, portal);
     expect(eligibility.body.data.order.returnEligibility.map((e: any) => e.reason)).toEqual(['ELIGIBLE', 'FINAL_SALE']);
     const attempt = await t.operation('InitiateReturn', {
       input: {
@@ -29,7 +30,7 @@ describe('portal → voice: one conversation across channels', () => {
         idempotencyKey: `portal-return-${order.id}`,
         items: items.map((i) => ({ lineItemId: i.id, quantity: i.quantity, reason: 'DOES_NOT_FIT' })),
       },
-    });
+    }, portal);
     expect(attempt.body.errors).toBeUndefined();
     expect(attempt.body.data.initiateReturn).toMatchObject({ status: 'REFUSED', return: null, refusals: [{ lineItem: { id: items[1].id }, reason: 'FINAL_SALE' }] });
     const returnsAfter = await t.stack.database.db.selectFrom('oms.returns').select('id').where('orderId', '=', order.id).execute();
@@ -51,14 +52,15 @@ describe('portal → voice: one conversation across channels', () => {
         summary: 'Wants to return both items; one is final sale',
         idempotencyKey: `portal-escalate-${order.id}`,
       },
-    });
+    }, portal);
     expect(escalation.body.errors).toBeUndefined();
     const handoffId = escalation.body.data.escalate.id;
     expect(escalation.body.data.escalate).toMatchObject({ status: 'OPEN', fromChannel: 'PORTAL', toChannel: 'VOICE' });
 
     // 3. Voice: the caller gives the order number, loosely spoken; the agent sees only what it may say.
     const spoken = `#${order.number.toLowerCase().replace('-', ' ')}`;
-    const identified = await t.operation('IdentifyByOrderNumber', { orderNumber: spoken, locale: customer.locale });
+    const voiceBot = await t.asAgent('VOICE', { agentId: 'voice-bot' });
+    const identified = await t.operation('IdentifyByOrderNumber', { orderNumber: spoken, locale: customer.locale }, voiceBot);
     expect(identified.body.errors).toBeUndefined();
     expect(identified.body.data.identifyByOrderNumber).toEqual([
       {
@@ -69,13 +71,14 @@ describe('portal → voice: one conversation across channels', () => {
 
     // 4. Voice: verified with the postal code of the shipping address.
     const verified = await t.operation('VerifyCaller', {
-      input: { callerId: customer.id, channel: 'VOICE', method: 'POSTAL_CODE', answer: ` ${customer.addresses[0].postalCode.toLowerCase()} `, agentId: 'voice-bot' },
-    });
+      input: { callerId: customer.id, channel: 'VOICE', method: 'POSTAL_CODE', answer: ` ${customer.addresses[0].postalCode.toLowerCase()} ` },
+    }, voiceBot);
     expect(verified.body.data.verifyCaller).toMatchObject({ status: 'VERIFIED', session: { channel: 'VOICE' } });
-    const token = verified.body.data.verifyCaller.session.token;
+    // From here on the bot sends the session with every request of the call.
+    const inCall = await t.asAgent('VOICE', { agentId: 'voice-bot', session: verified.body.data.verifyCaller.session.token });
 
     // 5. Voice: the first context already holds the order, both items, what was tried, why it failed, the open handoff.
-    const context = await t.operation('CustomerContext', { sessionToken: token, locale: customer.locale });
+    const context = await t.operation('CustomerContext', { locale: customer.locale }, inCall);
     expect(context.body.errors).toBeUndefined();
     const me = context.body.data.verifiedCustomer;
     const contextOrder = me.activeOrders.find((o: any) => o.number === order.number);
@@ -95,13 +98,13 @@ describe('portal → voice: one conversation across channels', () => {
     expect(me.brief).toContain('The portal cannot return a final-sale item');
 
     // 6. Voice: the agent takes the handoff and resolves it; the next context shows none open.
-    const accepted = await t.operation('AcceptHandoff', { input: { handoffId, agentId: 'voice-bot', channel: 'VOICE' } });
+    const accepted = await t.operation('AcceptHandoff', { input: { handoffId, agentId: 'voice-bot', channel: 'VOICE' } }, inCall);
     expect(accepted.body.data.acceptHandoff).toMatchObject({ status: 'ACCEPTED', acceptedBy: 'voice-bot', stepsTried });
     const resolved = await t.operation('ResolveHandoff', {
       input: { handoffId, agentId: 'voice-bot', channel: 'VOICE', outcome: 'RESOLVED', summary: 'Returned the eligible item; explained final sale', idempotencyKey: `resolve-${handoffId}` },
-    });
+    }, inCall);
     expect(resolved.body.data.resolveHandoff).toMatchObject({ status: 'RESOLVED', resolution: 'RESOLVED' });
-    const after = await t.operation('CustomerContext', { sessionToken: token });
+    const after = await t.operation('CustomerContext', {}, inCall);
     expect(after.body.data.verifiedCustomer.openHandoff).toBeNull();
     expect(after.body.data.verifiedCustomer.interactions[0]).toMatchObject({ channel: 'VOICE', outcome: 'RESOLVED' });
   });

@@ -6,6 +6,8 @@ import { generateDemoData, type DemoData } from '../fixtures/demo-data';
 import { seedDemo } from '../fixtures/seed';
 import { loadOperations } from '../../schema/operations';
 import { randomBytes } from 'node:crypto';
+import { mintToken, type CallerClaims } from '../../gateway/auth';
+import { assertNoCardNumbers } from './pan';
 import { createTestDatabase, TEST_REDIS_URL } from './db';
 
 /** A fixed "now" for the conformance kits' fixtures, whose expectations never depend on the day. */
@@ -20,14 +22,24 @@ export interface GraphQLResult<T = any> {
   body: { data?: T; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[] };
 }
 
+/** Who a test request is sent as: the headers a real client of that kind sends. */
+export type Caller = Record<string, string>;
+
 export interface TestStack {
   stack: Stack;
   data: DemoData;
   /** Every SQL statement sent since the last `statements.length = 0`. */
   statements: string[];
-  query<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResult<T>>;
+  query<T = any>(query: string, variables?: Record<string, unknown>, as?: Caller): Promise<GraphQLResult<T>>;
   /** Runs one of the named operations in schema/operations. */
-  operation<T = any>(name: string, variables?: Record<string, unknown>): Promise<GraphQLResult<T>>;
+  operation<T = any>(name: string, variables?: Record<string, unknown>, as?: Caller): Promise<GraphQLResult<T>>;
+  /** The customer signed in to the portal. */
+  asCustomer(customerId: string): Promise<Caller>;
+  /** A channel's agent; with a session token, for the customer that session verified. */
+  asAgent(channel?: string, options?: { session?: string; agentId?: string }): Promise<Caller>;
+  asOperations(): Promise<Caller>;
+  /** Verifies a fixture customer on a channel (postal code) and answers that agent with the session. */
+  verifiedAgent(customerIndex: number, channel?: string, agentId?: string): Promise<Caller>;
   /** The anchor the data was generated for. */
   anchor: Date;
   close(): Promise<void>;
@@ -66,23 +78,43 @@ export async function startTestStack(options: { customers?: number; embedded?: b
   const stack = await startStack({ config, logger: createLogger('test', 'silent'), database });
   statements.length = 0;
   const operations = loadOperations();
-  const query = async (source: string, variables?: Record<string, unknown>) => {
+  const query = async (source: string, variables?: Record<string, unknown>, as: Caller = {}) => {
     const response = await fetch(stack.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...as },
       body: JSON.stringify({ query: source, variables }),
     });
-    return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResult['body'] };
+    const text = await response.text();
+    assertNoCardNumbers(text, `the answer to ${source.slice(0, 60)}`);
+    return { status: response.status, headers: response.headers, body: JSON.parse(text) as GraphQLResult['body'] };
   };
+  const bearer = async (claims: CallerClaims) => ({ authorization: `Bearer ${await mintToken(claims, config.auth)}` });
+  const operation = (name: string, variables?: Record<string, unknown>, as?: Caller) => {
+    if (!operations[name]) throw new Error(`no operation ${name} in schema/operations`);
+    return query(operations[name], variables, as);
+  };
+  const asAgent = async (channel = 'VOICE', options: { session?: string; agentId?: string } = {}) => ({
+    ...(await bearer({ role: 'agent', sub: options.agentId ?? `agent-${channel.toLowerCase()}`, channel: channel as 'VOICE' })),
+    ...(options.session ? { 'x-verified-session': options.session } : {}),
+  });
+  const data = generateDemoData({ customers, anchor });
   return {
     stack,
     anchor,
-    data: generateDemoData({ customers, anchor }),
+    data,
     statements,
     query,
-    operation: (name, variables) => {
-      if (!operations[name]) throw new Error(`no operation ${name} in schema/operations`);
-      return query(operations[name], variables);
+    operation,
+    asCustomer: (customerId) => bearer({ role: 'customer', sub: customerId }),
+    asAgent,
+    asOperations: () => bearer({ role: 'operations', sub: 'ops-1' }),
+    verifiedAgent: async (customerIndex, channel = 'VOICE', agentId) => {
+      const customer = data.customers[customerIndex];
+      const agent = await asAgent(channel, { agentId });
+      const input = { callerId: customer.id, channel, method: 'POSTAL_CODE', answer: customer.addresses.find((a) => a.kind === 'SHIPPING')!.postalCode };
+      const { body } = await operation('VerifyCaller', { input }, agent);
+      if (body.data?.verifyCaller.status !== 'VERIFIED') throw new Error(`could not verify ${customer.id}: ${JSON.stringify(body)}`);
+      return asAgent(channel, { agentId, session: body.data.verifyCaller.session.token });
     },
     close: async () => {
       await stack.close();

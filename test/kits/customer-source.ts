@@ -95,10 +95,10 @@ export function describeCustomerSource(name: string, create: (data: DemoData) =>
         await expect(attempt(true)).resolves.toMatchObject({ status: 'LOCKED', failuresInWindow: 2 });
       });
 
-      it('stores verified sessions by the hash of their token', async () => {
+      it('stores verified sessions, read back by id', async () => {
         const session = { id: 'vs_kit', tokenHash: 'hash-kit', customerId: customer().id, channel: 'VOICE' as const, method: 'EMAIL' as const, agentId: null, createdAt: new Date('2026-11-20T10:00:00Z'), expiresAt: new Date('2026-11-20T10:15:00Z') };
         await source().createVerifiedSession(session);
-        await expect(source().getVerifiedSessions(['missing', 'hash-kit'])).resolves.toEqual([null, session]);
+        await expect(source().getVerifiedSessions(['missing', 'vs_kit'])).resolves.toEqual([null, session]);
       });
     });
 

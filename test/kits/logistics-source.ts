@@ -48,7 +48,7 @@ export function describeLogisticsSource(name: string, create: (data: DemoData) =
     );
     it('keeps one label per return, and voids it once', async () => {
       const label = {
-        id: 'rl_kit', returnId: 'ret_kit', orderId: data.orders[0].id, carrier: 'DHL' as const, trackingNumber: 'RTKIT0001',
+        id: 'rl_kit', returnId: 'ret_kit', orderId: data.orders[0].id, customerId: data.orders[0].customerId, carrier: 'DHL' as const, trackingNumber: 'RTKIT0001',
         labelUrl: 'https://labels.example.com/RMA-1.pdf', status: 'CREATED' as const, createdAt: new Date('2026-11-20T10:00:00Z'), expiresAt: new Date('2026-12-20T10:00:00Z'),
       };
       await expect(source().createReturnLabel(label)).resolves.toEqual(label);

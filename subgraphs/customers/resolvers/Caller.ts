@@ -14,6 +14,7 @@ export const toCaller = (customer: Customer) => ({
 
 export const Caller = {
   __resolveReference: async (ref: { id: string }, ctx: CustomersContext) => {
+    if (ctx.viewer.kind !== 'agent' && ctx.viewer.kind !== 'service') return null;
     const customer = await ctx.loaders.customer.load(ref.id);
     return customer && toCaller(customer);
   },

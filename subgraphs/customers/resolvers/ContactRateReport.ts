@@ -1,3 +1,4 @@
+import { requireRole } from '../../shared/auth';
 import { badInput } from '../../shared/errors';
 import type { CustomersContext } from '../context';
 import type { Channel, ContactCount, Intent } from '../port';
@@ -14,6 +15,7 @@ interface Report {
 }
 
 export async function contactReport(ctx: CustomersContext, from: Date, to: Date): Promise<Report> {
+  requireRole(ctx.viewer, ['operations', 'service'], 'read contact rates');
   if (!(from < to)) throw badInput('from must be before to', { argument: 'from' });
   if (to.getTime() - from.getTime() > MAX_PERIOD_DAYS * 86_400_000) {
     throw badInput(`A period spans at most ${MAX_PERIOD_DAYS} days`, { argument: 'to' });

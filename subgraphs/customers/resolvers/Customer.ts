@@ -1,3 +1,4 @@
+import { mayRead } from '../../shared/auth';
 import { asOf } from '../../shared/cached';
 import { pageSize } from '../../shared/loaders';
 import { renderBrief, type BriefBalance, type BriefOrder } from '../brief';
@@ -18,6 +19,7 @@ export const Customer = {
   asOf,
   // The representation may carry what Customer.brief @requires; keep it beside the CRM's record.
   __resolveReference: async (ref: { id: string; activeOrders?: BriefOrder[]; openBalances?: BriefBalance[] }, ctx: CustomersContext) => {
+    if (!mayRead(ctx.viewer, ref.id)) return null;
     const customer = await ctx.loaders.customer.load(ref.id);
     return customer && { ...customer, ...ref };
   },

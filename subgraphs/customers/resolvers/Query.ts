@@ -1,15 +1,19 @@
 import type { CustomersContext } from '../context';
 import { matchesCandidate, normalizeEmail, phoneCandidates } from '../identify';
-import { customerOfSession } from '../verification';
+import { mayRead, requireRole, visible } from '../../shared/auth';
+import { verifiedCustomerOf } from '../verification';
+import { auditLog, exportCustomerData } from '../privacy';
 import { toCaller } from './Caller';
 import { contactReport } from './ContactRateReport';
 
 export const Query = {
-  customer: (_: unknown, args: { id: string }, ctx: CustomersContext) => ctx.loaders.customer.load(args.id),
-  interaction: (_: unknown, args: { id: string }, ctx: CustomersContext) => ctx.loaders.interaction.load(args.id),
-  handoff: (_: unknown, args: { id: string }, ctx: CustomersContext) => ctx.loaders.handoff.load(args.id),
+  // Someone else's record answers as if it did not exist.
+  customer: (_: unknown, args: { id: string }, ctx: CustomersContext) => (mayRead(ctx.viewer, args.id) ? ctx.loaders.customer.load(args.id) : null),
+  interaction: async (_: unknown, args: { id: string }, ctx: CustomersContext) => visible(ctx.viewer, await ctx.loaders.interaction.load(args.id)),
+  handoff: async (_: unknown, args: { id: string }, ctx: CustomersContext) => visible(ctx.viewer, await ctx.loaders.handoff.load(args.id)),
 
   identifyByPhone: async (_: unknown, args: { phone: string; country?: string | null }, ctx: CustomersContext) => {
+    requireRole(ctx.viewer, ['agent', 'service'], 'identify callers');
     const regions = args.country ? [args.country.trim().toUpperCase()] : ctx.config.phoneRegions;
     const candidates = phoneCandidates(args.phone, regions);
     const found = (await ctx.source.findCustomersByPhone([...new Set(candidates.map((c) => c.e164))])).flat();
@@ -17,9 +21,13 @@ export const Query = {
     return [...new Map(matches.map((c) => [c.id, c])).values()].map((c) => ({ caller: toCaller(c), matchedBy: 'PHONE' }));
   },
   identifyByEmail: async (_: unknown, args: { email: string }, ctx: CustomersContext) => {
+    requireRole(ctx.viewer, ['agent', 'service'], 'identify callers');
     const [found] = await ctx.source.findCustomersByEmail([normalizeEmail(args.email)]);
     return found.map((c) => ({ caller: toCaller(c), matchedBy: 'EMAIL' }));
   },
-  verifiedCustomer: (_: unknown, args: { sessionToken: string }, ctx: CustomersContext) => customerOfSession(ctx, args.sessionToken),
+  verifiedCustomer: (_: unknown, __: unknown, ctx: CustomersContext) => verifiedCustomerOf(ctx),
   contactRate: (_: unknown, args: { from: Date; to: Date }, ctx: CustomersContext) => contactReport(ctx, args.from, args.to),
+  auditLog: (_: unknown, args: Parameters<typeof auditLog>[1], ctx: CustomersContext) => auditLog(ctx, args),
+  customerDataExport: (_: unknown, args: { customerId: string }, ctx: CustomersContext) => exportCustomerData(ctx, args.customerId),
 };
+

@@ -1,3 +1,4 @@
+import { visible } from '../../shared/auth';
 import { asOf } from '../../shared/cached';
 import { formatDate, text } from '../../shared/i18n';
 import { CARRIERS } from '../carriers';
@@ -6,7 +7,7 @@ import type { DeliveryException, Shipment as ShipmentModel } from '../port';
 
 export const Shipment = {
   asOf,
-  __resolveReference: (ref: { id: string }, ctx: LogisticsContext) => ctx.loaders.shipment.load(ref.id),
+  __resolveReference: async (ref: { id: string }, ctx: LogisticsContext) => visible(ctx.viewer, await ctx.loaders.shipment.load(ref.id)),
   order: (shipment: ShipmentModel) => ({ __typename: 'Order', id: shipment.orderId }),
   carrierName: (shipment: ShipmentModel) => CARRIERS[shipment.carrier].name,
   statusText: (shipment: ShipmentModel, args: { locale?: string | null }) => text('shipmentStatus', shipment.status, args.locale),

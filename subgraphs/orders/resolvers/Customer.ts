@@ -1,3 +1,4 @@
+import { mayRead } from '../../shared/auth';
 import { MAX_PAGE_SIZE, pageSize } from '../../shared/loaders';
 import type { OrdersContext } from '../context';
 import type { OrderStatus } from '../port';
@@ -7,7 +8,7 @@ const ACTIVE_ORDERS = 5;
 
 // The OMS knows customers only by id; the CRM subgraph owns the rest of the entity.
 export const Customer = {
-  __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
+  __resolveReference: (ref: { id: string }, ctx: OrdersContext) => (mayRead(ctx.viewer, ref.id) ? { id: ref.id } : null),
   orders: async (customer: { id: string }, args: { first: number; status?: OrderStatus[] | null }, ctx: OrdersContext) => {
     const first = pageSize(args.first);
     if (!args.status?.length) return ctx.loaders.ordersByCustomer(first).load(customer.id);

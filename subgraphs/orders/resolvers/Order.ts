@@ -1,3 +1,4 @@
+import { visible } from '../../shared/auth';
 import { asOf } from '../../shared/cached';
 import { formatDate, text } from '../../shared/i18n';
 import type { OrdersContext } from '../context';
@@ -6,7 +7,7 @@ import { orderEligibility } from '../returns/eligibility';
 
 export const Order = {
   asOf,
-  __resolveReference: (ref: { id: string }, ctx: OrdersContext) => ctx.loaders.order.load(ref.id),
+  __resolveReference: async (ref: { id: string }, ctx: OrdersContext) => visible(ctx.viewer, await ctx.loaders.order.load(ref.id)),
   statusText: (order: OrderModel, args: { locale?: string | null }) => text('orderStatus', order.status, args.locale),
   placedOn: (order: OrderModel, args: { locale?: string | null }) => formatDate(order.placedAt, args.locale),
   customer: (order: OrderModel) => ({ __typename: 'Customer', id: order.customerId }),

@@ -1,3 +1,4 @@
+import { requireRole, visible } from '../../shared/auth';
 import { badInput } from '../../shared/errors';
 import { text } from '../../shared/i18n';
 import type { OrdersContext } from '../context';
@@ -13,17 +14,20 @@ export function normalizeOrderNumber(input: string): string | null {
 }
 
 export const Query = {
-  order: (_: unknown, args: { id: string }, ctx: OrdersContext) => ctx.loaders.order.load(args.id),
-  orderByNumber: (_: unknown, args: { number: string }, ctx: OrdersContext) => {
+  // Someone else's order or return answers as if it did not exist.
+  order: async (_: unknown, args: { id: string }, ctx: OrdersContext) => visible(ctx.viewer, await ctx.loaders.order.load(args.id)),
+  orderByNumber: async (_: unknown, args: { number: string }, ctx: OrdersContext) => {
     const number = normalizeOrderNumber(args.number);
-    return number ? ctx.loaders.orderByNumber.load(number) : null;
+    return number ? visible(ctx.viewer, await ctx.loaders.orderByNumber.load(number)) : null;
   },
-  return: (_: unknown, args: { id: string }, ctx: OrdersContext) => ctx.loaders.return.load(args.id),
+  return: async (_: unknown, args: { id: string }, ctx: OrdersContext) => visible(ctx.viewer, await ctx.loaders.return.load(args.id)),
 
   identifyByOrderNumber: async (_: unknown, args: { orderNumber: string }, ctx: OrdersContext) => {
+    requireRole(ctx.viewer, ['agent', 'service'], 'identify callers');
     const number = normalizeOrderNumber(args.orderNumber);
     if (!number) throw badInput('That is not an order number (they look like NW-100234)', { argument: 'orderNumber' });
     const order = await ctx.loaders.orderByNumber.load(number);
+    if (order?.erasedAt) return [];
     // Only what an unverified caller may hear: who (masked, by the CRM) and the order's status.
     return order ? [{ caller: { __typename: 'Caller', id: order.customerId }, order: { number: order.number, status: order.status } }] : [];
   },

@@ -1,3 +1,4 @@
+import { visible } from '../../shared/auth';
 import { asOf } from '../../shared/cached';
 import { formatDate, text } from '../../shared/i18n';
 import type { OrdersContext } from '../context';
@@ -6,7 +7,7 @@ import type { Eligibility, EligibilityReason } from '../returns/policy';
 
 export const Return = {
   asOf,
-  __resolveReference: (ref: { id: string }, ctx: OrdersContext) => ctx.loaders.return.load(ref.id),
+  __resolveReference: async (ref: { id: string }, ctx: OrdersContext) => visible(ctx.viewer, await ctx.loaders.return.load(ref.id)),
   order: (ret: ReturnModel, _: unknown, ctx: OrdersContext) => ctx.loaders.order.load(ret.orderId),
   statusText: (ret: ReturnModel, args: { locale?: string | null }) => text('returnStatus', ret.status, args.locale),
 };

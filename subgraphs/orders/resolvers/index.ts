@@ -1,3 +1,4 @@
+import { CustomerDataExport } from './CustomerDataExport';
 import { moneyResolvers } from '../../shared/money';
 import { scalarResolvers } from '../../shared/scalars';
 import { ContactRateReport } from './ContactRateReport';
@@ -23,4 +24,5 @@ export const resolvers = {
   OrderStatusNote,
   Customer,
   ContactRateReport,
+  CustomerDataExport,
 };

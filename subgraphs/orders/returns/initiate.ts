@@ -1,3 +1,4 @@
+import { actorFor, requireActor, visible } from '../../shared/auth';
 import { AppError, badInput, ErrorCode } from '../../shared/errors';
 import { money } from '../../shared/money';
 import type { OrdersContext } from '../context';
@@ -25,8 +26,10 @@ export async function initiateReturn(ctx: OrdersContext, input: InitiateReturnIn
   if (new Set(input.items.map((i) => i.lineItemId)).size !== input.items.length) {
     throw badInput('Each line item may appear once in a return', { argument: 'items' });
   }
-  const order = await ctx.loaders.order.load(input.orderId);
+  requireActor(ctx.viewer);
+  const order = visible(ctx.viewer, await ctx.loaders.order.load(input.orderId));
   if (!order) throw new AppError(ErrorCode.NOT_FOUND, 'No order with this id', { argument: 'orderId' });
+  actorFor(ctx.viewer, order.customerId);
   const eligibility = await orderEligibility(ctx, order);
   const byId = new Map(eligibility.map((e) => [e.lineItem.id, e]));
   for (const item of input.items) {
@@ -86,7 +89,7 @@ async function complete(
   const amount = ret.items.reduce((sum, i) => sum + byId.get(i.lineItemId)!.lineItem.unitPrice.amountMinor * i.quantity, 0);
   const { fulfilment } = ctx.services;
   try {
-    await fulfilment.issueReturnLabel({ returnId: ret.id, orderId: order.id, rma: ret.rma, country: order.shippingAddress.country });
+    await fulfilment.issueReturnLabel({ returnId: ret.id, orderId: order.id, customerId: order.customerId, rma: ret.rma, country: order.shippingAddress.country });
     await fulfilment.registerExpectedRefund({
       returnId: ret.id,
       orderId: order.id,

@@ -1,3 +1,4 @@
+import { visible } from '../../shared/auth';
 import { asOf } from '../../shared/cached';
 import { text } from '../../shared/i18n';
 import type { PaymentsContext } from '../context';
@@ -8,7 +9,7 @@ export const isOpenDispute = (dispute: DisputeModel) => OPEN.has(dispute.status)
 
 export const Dispute = {
   asOf,
-  __resolveReference: (ref: { id: string }, ctx: PaymentsContext) => ctx.loaders.dispute.load(ref.id),
+  __resolveReference: async (ref: { id: string }, ctx: PaymentsContext) => visible(ctx.viewer, await ctx.loaders.dispute.load(ref.id)),
   payment: (dispute: DisputeModel, _: unknown, ctx: PaymentsContext) => ctx.loaders.payment.load(dispute.paymentId),
   order: (dispute: DisputeModel) => ({ __typename: 'Order', id: dispute.orderId }),
   isOpen: isOpenDispute,

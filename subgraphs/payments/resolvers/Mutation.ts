@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { actorFor, CHANNELS, requireRole, type Channel } from '../../shared/auth';
 import { AppError, badInput, ErrorCode } from '../../shared/errors';
 import { money } from '../../shared/money';
 import type { PaymentsContext } from '../context';
@@ -23,6 +24,10 @@ interface PromiseToPayInput {
 }
 
 export const Mutation = {
+  erasePaymentData: (_: unknown, args: { customerId: string }, ctx: PaymentsContext) => {
+    requireRole(ctx.viewer, ['service'], 'erase payment data');
+    return ctx.source.eraseCustomer(args.customerId, new Date());
+  },
   promiseToPay: async (_: unknown, { input }: { input: PromiseToPayInput }, ctx: PaymentsContext) => {
     const currency = input.currency.trim().toUpperCase();
     if (!/^\d{4}-\d{2}-\d{2}$/.test(input.promisedFor) || Number.isNaN(Date.parse(input.promisedFor))) {
@@ -32,7 +37,9 @@ export const Mutation = {
     if (input.promisedFor < today() || input.promisedFor > latest) {
       throw badInput(`promisedFor must be between today and ${MAX_PROMISE_DAYS} days from now`, { argument: 'promisedFor' });
     }
-    if (!/^[A-Z_]{2,20}$/.test(input.channel)) throw badInput('channel must be a channel name such as VOICE', { argument: 'channel' });
+    if (!CHANNELS.includes(input.channel as Channel)) throw badInput('channel must be a channel name such as VOICE', { argument: 'channel' });
+    // Recorded as who the token says is writing; someone else's balance does not exist for them.
+    const actor = actorFor(ctx.viewer, input.customerId, input.channel as Channel);
     if ((input.note?.length ?? 0) > 1_000) throw badInput('note takes at most 1,000 characters', { argument: 'note' });
     const balance = (await ctx.loaders.openBalancesByCustomer.load(input.customerId)).find((b) => b.currency === currency);
     if (!balance) throw badInput(`There is no open ${currency} balance for this customer`, { argument: 'currency' });
@@ -47,8 +54,8 @@ export const Mutation = {
         amount: money(amountMinor, currency),
         promisedFor: input.promisedFor,
         status: 'OPEN',
-        channel: input.channel,
-        agentId: input.agentId ?? null,
+        channel: actor.channel ?? input.channel,
+        agentId: ctx.viewer.kind === 'service' ? (input.agentId ?? null) : actor.agentId,
         note: input.note ?? null,
         createdAt: new Date(),
       },
@@ -61,6 +68,7 @@ export const Mutation = {
     { input }: { input: { returnId: string; orderId: string; customerId: string; amountMinor: number; currency: string; reason: string } },
     ctx: PaymentsContext,
   ) => {
+    requireRole(ctx.viewer, ['service'], 'register expected refunds');
     const payments = await ctx.loaders.paymentsByOrder.load(input.orderId);
     const payment = payments.find((p) => p.amount.currency === input.currency && p.status !== 'FAILED' && p.status !== 'VOIDED');
     if (!payment) throw new AppError(ErrorCode.NOT_FOUND, 'The order has no payment to refund', { argument: 'orderId' });
@@ -85,5 +93,8 @@ export const Mutation = {
     });
   },
 
-  cancelExpectedRefund: (_: unknown, args: { returnId: string }, ctx: PaymentsContext) => ctx.source.cancelPendingRefund(args.returnId),
+  cancelExpectedRefund: (_: unknown, args: { returnId: string }, ctx: PaymentsContext) => {
+    requireRole(ctx.viewer, ['service'], 'cancel expected refunds');
+    return ctx.source.cancelPendingRefund(args.returnId);
+  },
 };

@@ -1,3 +1,4 @@
+import { CustomerDataExport } from './CustomerDataExport';
 import { moneyResolvers } from '../../shared/money';
 import { scalarResolvers } from '../../shared/scalars';
 import { Balance, PaymentPromise } from './Balance';
@@ -9,4 +10,4 @@ import { Payment } from './Payment';
 import { Query } from './Query';
 import { Refund } from './Refund';
 
-export const resolvers = { ...scalarResolvers, ...moneyResolvers, Query, Mutation, PaymentPromise, Payment, Refund, Dispute, Balance, Order, Return, Customer };
+export const resolvers = { ...scalarResolvers, ...moneyResolvers, Query, Mutation, PaymentPromise, Payment, Refund, Dispute, Balance, Order, Return, Customer, CustomerDataExport };

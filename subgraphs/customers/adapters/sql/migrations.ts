@@ -121,4 +121,25 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropIndex('interactions_recent').execute();
     },
   },
+  '2026-11-22T00:00_audit_and_erasure': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('id', 'bigserial', (c) => c.primaryKey())
+        .addColumn('at', 'timestamptz', (c) => c.notNull())
+        .addColumn('actor_kind', 'text', (c) => c.notNull())
+        .addColumn('actor_id', 'text', (c) => c.notNull())
+        .addColumn('channel', 'text')
+        .addColumn('customer_id', 'text', (c) => c.notNull())
+        .addColumn('fields', sql`text[]`, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('audit_log_customer').on('audit_log').columns(['customer_id', 'at desc']).execute();
+      await db.schema.createIndex('audit_log_actor').on('audit_log').columns(['actor_id', 'at desc']).execute();
+      await db.schema.alterTable('customers').addColumn('erased_at', 'timestamptz').execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.alterTable('customers').dropColumn('erased_at').execute();
+      await db.schema.dropTable('audit_log').execute();
+    },
+  },
 };

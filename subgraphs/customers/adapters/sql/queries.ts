@@ -5,13 +5,15 @@ import { topRowsPerKey } from '../../../shared/sql';
 import { AppError, ErrorCode } from '../../../shared/errors';
 import { idempotentWrite } from '../../../shared/idempotency';
 import type { Address, ContactCount, Customer, CustomerSource, Handoff, Interaction, VerifiedSession } from '../../port';
+import { eraseCustomerRows, exportCustomerRows, findAuditEntries, insertAuditEntries } from './privacy';
 import type { AddressRow, CrmTables, CustomerRow, HandoffRow, InteractionRow, SessionRow } from './tables';
 
 export type CrmDb = Kysely<CrmTables>;
 
 export function toCustomer(row: CustomerRow, addresses: AddressRow[]): Customer {
+  const { erasedAt: _erased, ...fields } = row;
   return {
-    ...row,
+    ...fields,
     loyaltyTier: row.loyaltyTier as Customer['loyaltyTier'],
     createdAt: new Date(row.createdAt),
     updatedAt: new Date(row.updatedAt),
@@ -187,11 +189,11 @@ export function createSqlCustomerSource(db: CrmDb): CustomerSource {
     findCustomersByPhone: async (phones) => groupByKey(phones, await findCustomersByPhones(db, phones), (c) => c.phone!),
     recordVerificationAttempt: (attempt, policy) => recordAttempt(db, attempt, policy),
     createVerifiedSession: async (session) => void (await db.insertInto('verifiedSessions').values(session).execute()),
-    getVerifiedSessions: async (hashes) =>
+    getVerifiedSessions: async (ids) =>
       byKey(
-        hashes,
-        hashes.length === 0 ? [] : (await db.selectFrom('verifiedSessions').selectAll().where('tokenHash', 'in', distinct(hashes)).execute()).map(toSession),
-        (s) => s.tokenHash,
+        ids,
+        ids.length === 0 ? [] : (await db.selectFrom('verifiedSessions').selectAll().where('id', 'in', distinct(ids)).execute()).map(toSession),
+        (s) => s.id,
       ),
     recordInteraction: (interaction, key) => insertInteraction(db, interaction, key),
     escalate: (handoff, escalation, key) => insertEscalation(db, handoff, escalation, key),
@@ -209,6 +211,10 @@ export function createSqlCustomerSource(db: CrmDb): CustomerSource {
     },
     resolveHandoff: (id, resolution, closing, key) => resolveHandoffRow(db, id, resolution, closing, key),
     countContacts: (from, to) => countContactsBetween(db, from, to),
+    recordAudit: (entries) => insertAuditEntries(db, entries),
+    listAudit: (filter) => findAuditEntries(db, filter),
+    exportCustomer: (id) => exportCustomerRows(db, id),
+    eraseCustomer: (id, at) => eraseCustomerRows(db, id, at),
     ping: async () => void (await sql`select 1`.execute(db)),
   };
 }

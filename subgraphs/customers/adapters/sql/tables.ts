@@ -17,6 +17,7 @@ export interface CrmTables extends IdempotencyTables {
     marketingConsent: boolean;
     createdAt: Date;
     updatedAt: Date;
+    erasedAt?: Date | null;
   };
   addresses: {
     id: string;
@@ -54,6 +55,15 @@ export interface CrmTables extends IdempotencyTables {
     status: string;
     agentId: string | null;
     attemptedAt: Date;
+  };
+  auditLog: {
+    id: Generated<string>;
+    at: Date;
+    actorKind: string;
+    actorId: string;
+    channel: string | null;
+    customerId: string;
+    fields: string[];
   };
   verifiedSessions: {
     id: string;

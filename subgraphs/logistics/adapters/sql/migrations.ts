@@ -66,4 +66,15 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('return_labels_return').on('return_labels').column('return_id').execute();
     },
   },
+  '2026-11-22T00:00_consignee': {
+    async up(db: Kysely<any>) {
+      // Whose data a shipment or label is: customers and agents read only their own.
+      await db.schema.alterTable('shipments').addColumn('customer_id', 'text').execute();
+      await db.schema.alterTable('return_labels').addColumn('customer_id', 'text').execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.alterTable('return_labels').dropColumn('customer_id').execute();
+      await db.schema.alterTable('shipments').dropColumn('customer_id').execute();
+    },
+  },
 };

@@ -93,6 +93,27 @@ export function createSqlLogisticsSource(db: LogisticsDb): LogisticsSource {
     listReturnLabelsByReturn: async (ids) => groupByKey(ids, await labelsWhereIn(db, 'returnId', ids), (l) => l.returnId),
     createReturnLabel: (label) => insertReturnLabel(db, label),
     voidReturnLabel: (returnId, at) => markReturnLabelVoided(db, returnId, at),
+    exportOrders: async (orderIds) => {
+      if (orderIds.length === 0) return { shipments: [], trackingEvents: [], returnLabels: [] };
+      const ids = distinct(orderIds);
+      const shipments = await db.selectFrom('shipments').selectAll().where('orderId', 'in', ids).execute();
+      const [trackingEvents, returnLabels] = await Promise.all([
+        shipments.length ? db.selectFrom('trackingEvents').selectAll().where('shipmentId', 'in', shipments.map((s) => s.id)).orderBy('occurredAt').execute() : [],
+        db.selectFrom('returnLabels').selectAll().where('orderId', 'in', ids).execute(),
+      ]);
+      return { shipments, trackingEvents, returnLabels };
+    },
+    eraseOrders: async (orderIds) => {
+      if (orderIds.length === 0) return 0;
+      const ids = distinct(orderIds);
+      return db.transaction().execute(async (trx) => {
+        const shipments = await trx.updateTable('shipments').set({ exceptionMessage: null }).where('orderId', 'in', ids).returning('id').execute();
+        const events = shipments.length
+          ? await trx.updateTable('trackingEvents').set({ location: null }).where('shipmentId', 'in', shipments.map((s) => s.id)).executeTakeFirst()
+          : { numUpdatedRows: 0n };
+        return shipments.length + Number(events.numUpdatedRows);
+      });
+    },
     ping: async () => void (await sql`select 1`.execute(db)),
   };
 }

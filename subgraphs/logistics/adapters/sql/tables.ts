@@ -5,6 +5,7 @@ export interface LogisticsTables {
   shipments: {
     id: string;
     orderId: string;
+    customerId: string | null;
     carrier: string;
     trackingNumber: string;
     status: string;
@@ -30,6 +31,7 @@ export interface LogisticsTables {
     id: string;
     returnId: string;
     orderId: string;
+    customerId: string | null;
     carrier: string;
     trackingNumber: string;
     labelUrl: string;

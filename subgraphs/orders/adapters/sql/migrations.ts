@@ -95,4 +95,12 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('orders').dropColumn('delivered_at').execute();
     },
   },
+  '2026-11-22T00:00_erasure': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('orders').addColumn('erased_at', 'timestamptz').execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.alterTable('orders').dropColumn('erased_at').execute();
+    },
+  },
 };

@@ -5,6 +5,7 @@ import { money } from '../../../shared/money';
 import { topRowsPerKey } from '../../../shared/sql';
 import { randomInt, randomUUID } from 'node:crypto';
 import { idempotentWrite, previousResult } from '../../../shared/idempotency';
+import { eraseCustomerOrders, exportCustomerOrders } from './privacy';
 import type { LineItem, NewReturn, Order, OrderSource, Return, ReturnPolicyRule } from '../../port';
 import type { LineItemRow, OmsTables, OrderRow, ReturnItemRow, ReturnRow } from './tables';
 
@@ -35,6 +36,7 @@ export function toOrder(row: OrderRow): Order {
       postalCode: row.shipPostalCode,
       country: row.shipCountry,
     },
+    ...(row.erasedAt ? { erasedAt: row.erasedAt } : {}),
   };
 }
 
@@ -278,6 +280,8 @@ export function createSqlOrderSource(db: OmsDb): OrderSource {
       return id ? ((await findReturnsByIds(db, [id]))[0] ?? null) : null;
     },
     abandonReturn: (ret, key) => deleteAbandonedReturn(db, ret.id, key),
+    exportCustomer: (id) => exportCustomerOrders(db, id),
+    eraseCustomer: (id, at) => eraseCustomerOrders(db, id, at),
     countOrdersPlaced: (from, to) => countOrdersPlacedBetween(db, from, to),
     ping: async () => void (await sql`select 1`.execute(db)),
   };

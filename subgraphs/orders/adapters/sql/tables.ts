@@ -24,6 +24,7 @@ export interface OmsTables extends IdempotencyTables {
     shipRegion: string | null;
     shipPostalCode: string;
     shipCountry: string;
+    erasedAt?: Date | null;
   };
   lineItems: {
     id: string;

@@ -182,6 +182,16 @@ export function createSqlPaymentSource(db: PaymentsDb): PaymentSource {
       const result = await db.updateTable('refunds').set({ status: 'CANCELLED' }).where('returnId', '=', returnId).where('status', '=', 'PENDING').executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },
+    exportCustomer: async (customerId) => {
+      const [payments, refunds, disputes, promises] = await Promise.all(
+        (['payments', 'refunds', 'disputes', 'paymentPromises'] as const).map((table) =>
+          db.selectFrom(table).selectAll().where('customerId', '=', customerId).execute(),
+        ),
+      );
+      return { payments, refunds, disputes, promises };
+    },
+    eraseCustomer: async (customerId) =>
+      Number((await db.updateTable('paymentPromises').set({ note: null }).where('customerId', '=', customerId).executeTakeFirst()).numUpdatedRows),
     ping: async () => void (await sql`select 1`.execute(db)),
   };
 }

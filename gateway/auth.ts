@@ -1,0 +1,121 @@
+import type { IncomingMessage } from 'node:http';
+import { HeaderMap } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
+import { LRUCache } from 'lru-cache';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { z } from 'zod';
+import { CHANNELS, SESSION_HEADER, verifySessionToken, type Viewer } from '../subgraphs/shared/auth';
+import type { Config, Role } from '../subgraphs/shared/config';
+import { AppError, ErrorCode } from '../subgraphs/shared/errors';
+
+const deny = (code: ErrorCode, message: string, status: number, headers: Record<string, string> = {}) =>
+  new GraphQLError(message, { extensions: { code, http: { status, headers: new HeaderMap(Object.entries(headers)) } } });
+
+/** What a caller's token must say: who (`sub`), as what (`role`), and for an agent its channel. */
+const claimsSchema = z.discriminatedUnion('role', [
+  z.object({ role: z.literal('customer'), sub: z.string().min(1).max(100) }),
+  z.object({ role: z.literal('agent'), sub: z.string().min(1).max(100), channel: z.enum(CHANNELS).exclude(['PORTAL']) }),
+  z.object({ role: z.literal('operations'), sub: z.string().min(1).max(100) }),
+]);
+export type CallerClaims = z.input<typeof claimsSchema>;
+
+/**
+ * Verifies callers at the gateway: the bearer JWT (HS256 secret or JWKS; issuer, audience and
+ * expiry checked), an agent's verified session (X-Verified-Session), and the caller's rate.
+ * Verified tokens are remembered until they expire, so a conversation's turns skip the crypto.
+ */
+export function createCallerAuth(auth: Readonly<Config['auth']>, gatewaySecret: string) {
+  if (!auth.jwksUrl && !auth.jwtSecret && !auth.disabled) throw new Error('AUTH_JWKS_URL or AUTH_JWT_SECRET: required when NODE_ENV=production');
+  const key: Uint8Array | JWTVerifyGetKey = auth.jwksUrl ? createRemoteJWKSet(new URL(auth.jwksUrl)) : new TextEncoder().encode(auth.jwtSecret);
+  const verified = new LRUCache<string, { viewer: Viewer; expiresAt: number }>({ max: 50_000 });
+  const limiters = Object.fromEntries(
+    Object.entries(auth.rateLimits).map(([role, rps]) => [role, new RateLimiterMemory({ points: rps, duration: 1 })]),
+  ) as Record<Role, RateLimiterMemory>;
+
+  async function verifyCaller(token: string): Promise<Viewer> {
+    const known = verified.get(token);
+    if (known && known.expiresAt > Date.now()) return known.viewer;
+    let payload: unknown;
+    let exp: number;
+    try {
+      const result = await jwtVerify(token, key as Uint8Array, {
+        issuer: auth.issuer,
+        audience: auth.audience,
+        algorithms: auth.jwksUrl ? ['RS256', 'ES256', 'PS256', 'EdDSA'] : ['HS256'],
+        requiredClaims: ['exp', 'sub'],
+      });
+      payload = result.payload;
+      exp = result.payload.exp! * 1000;
+    } catch (err) {
+      const expired = err instanceof joseErrors.JWTExpired;
+      throw deny(ErrorCode.UNAUTHENTICATED, expired ? 'The token has expired' : 'The token is not valid here', 401, { 'www-authenticate': 'Bearer' });
+    }
+    const claims = claimsSchema.safeParse(payload);
+    if (!claims.success) throw deny(ErrorCode.FORBIDDEN, 'The token names no role this graph knows (customer, agent, operations)', 403);
+    const c = claims.data;
+    const viewer: Viewer = c.role === 'agent' ? { kind: 'agent', id: c.sub, channel: c.channel } : { kind: c.role, id: c.sub };
+    verified.set(token, { viewer, expiresAt: exp });
+    return viewer;
+  }
+
+  async function withSession(viewer: Viewer, token: string | undefined): Promise<Viewer> {
+    if (!token) return viewer;
+    if (viewer.kind !== 'agent') throw deny(ErrorCode.FORBIDDEN, 'Only agents send a verified session', 403);
+    let session;
+    try {
+      session = await verifySessionToken(token, gatewaySecret);
+    } catch (err) {
+      throw deny((err as AppError).code, (err as AppError).message, 401);
+    }
+    if (session.channel !== viewer.channel) throw deny(ErrorCode.FORBIDDEN, `This session was verified on ${session.channel}, not ${viewer.channel}`, 403);
+    return { ...viewer, customerId: session.customerId, sessionId: session.sessionId };
+  }
+
+  async function limit(viewer: Viewer): Promise<void> {
+    if (viewer.kind === 'service') return;
+    try {
+      await limiters[viewer.kind].consume(`${viewer.kind}:${viewer.id}`);
+    } catch (res) {
+      if (!(res instanceof RateLimiterRes)) throw res;
+      const retryAfter = String(Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
+      throw deny(ErrorCode.RATE_LIMITED, `Too many requests for this caller; retry after ${retryAfter} s`, 429, { 'retry-after': retryAfter });
+    }
+  }
+
+  /** The viewer a request stands for, or a coded 401/403/429 error. */
+  return async function authenticate(req: IncomingMessage): Promise<Viewer> {
+    const sessionToken = req.headers[SESSION_HEADER] as string | undefined;
+    if (auth.disabled) {
+      // Benchmark only: the graph trusts the request, and a session still names its customer.
+      const session = sessionToken ? await verifySessionToken(sessionToken, gatewaySecret).catch(() => undefined) : undefined;
+      return { kind: 'service', id: 'gateway', customerId: session?.customerId };
+    }
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (!bearer) throw deny(ErrorCode.UNAUTHENTICATED, 'Send a bearer token (Authorization: Bearer <jwt>)', 401, { 'www-authenticate': 'Bearer' });
+    const viewer = await withSession(await verifyCaller(bearer), sessionToken);
+    await limit(viewer);
+    return viewer;
+  };
+}
+
+/**
+ * A demo token for one caller, signed with the embedded default's secret (see `npm run token`).
+ * Real deployments get tokens from their identity provider.
+ */
+export async function mintToken(
+  claims: CallerClaims,
+  auth: Pick<Config['auth'], 'jwtSecret' | 'issuer' | 'audience'>,
+  expiresIn: string | number = '8h',
+): Promise<string> {
+  if (!auth.jwtSecret) throw new Error('Minting needs AUTH_JWT_SECRET (with AUTH_JWKS_URL, tokens come from the identity provider)');
+  const { sub, ...rest } = claimsSchema.parse(claims);
+  return new SignJWT(rest)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(sub)
+    .setIssuer(auth.issuer)
+    .setAudience(auth.audience)
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(new TextEncoder().encode(auth.jwtSecret));
+}

@@ -1,0 +1,91 @@
+import { defaultFieldResolver, Kind, type DocumentNode, type GraphQLFieldResolver } from 'graphql';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import type { Viewer } from './auth';
+
+/** The personal data a schema field can be declared as, with `@pii(kind: "EMAIL")`. */
+export const PII_KINDS = ['EMAIL', 'PHONE', 'ADDRESS', 'DATE_OF_BIRTH'] as const;
+export type PiiKind = (typeof PII_KINDS)[number];
+
+/**
+ * The one policy table: which personal data each kind of caller sees unmasked. Automated
+ * channels (bots, whose context goes into an LLM prompt) and operations see it masked; the
+ * customer, human agents and the graph's own services see it whole.
+ */
+const UNMASKED: Record<string, readonly PiiKind[]> = {
+  customer: PII_KINDS,
+  'agent:HUMAN_DESK': PII_KINDS,
+  'agent:EMAIL': PII_KINDS,
+  'agent:VOICE': [],
+  'agent:CHAT': [],
+  'agent:SMS': [],
+  'agent:SOCIAL': [],
+  'agent:PORTAL': [],
+  operations: [],
+  service: PII_KINDS,
+};
+
+export const seesUnmasked = (viewer: Viewer, kind: PiiKind) =>
+  (UNMASKED[viewer.kind === 'agent' ? `agent:${viewer.channel}` : viewer.kind] ?? []).includes(kind);
+
+/** "lena.fischer@example.com" → "l•••@example.com": enough to confirm, not enough to learn. */
+export function maskEmail(email: string): string {
+  const [local, domain] = email.split('@');
+  return `${local.charAt(0)}•••@${domain}`;
+}
+
+/** "+4915140287311" → "+49 •••": the country only; the digits are a verification answer. */
+export function maskPhone(phone: string | null): string | null {
+  if (!phone) return null;
+  const parsed = parsePhoneNumberFromString(phone);
+  return `+${parsed?.countryCallingCode ?? '?'} •••`;
+}
+
+type AddressLike = { name?: string; line1?: string; line2?: string | null; postalCode?: string };
+/** Street, name and postal code hidden; city and country kept (enough to talk about a delivery). */
+const maskAddress = (a: AddressLike | null) =>
+  a && { ...a, name: a.name ? `${a.name.charAt(0)}•••` : a.name, line1: '•••', line2: null, postalCode: '•••' };
+
+const MASKS: Record<PiiKind, (value: any) => unknown> = {
+  EMAIL: (v: string | null) => (v ? maskEmail(v) : v),
+  PHONE: maskPhone,
+  ADDRESS: (v: AddressLike | AddressLike[] | null) => (Array.isArray(v) ? v.map(maskAddress) : maskAddress(v)),
+  DATE_OF_BIRTH: () => null,
+};
+
+type ResolverMap = Record<string, Record<string, unknown>>;
+
+/**
+ * Applies the data-protection rules a subgraph's SDL declares to its resolvers: a field marked
+ * `@pii(kind: ...)` is masked for callers the policy table does not let see that kind, and every
+ * field read on a type marked `@audited` is reported to `ctx.audit` with the record's id.
+ */
+export function withDataProtection(typeDefs: DocumentNode, resolvers: ResolverMap): ResolverMap {
+  const result: ResolverMap = { ...resolvers };
+  for (const def of typeDefs.definitions) {
+    if ((def.kind !== Kind.OBJECT_TYPE_DEFINITION && def.kind !== Kind.OBJECT_TYPE_EXTENSION) || !def.fields) continue;
+    const type = def.name.value;
+    const audited = def.directives?.some((d) => d.name.value === 'audited') ?? false;
+    const typeResolvers: Record<string, unknown> = { ...(result[type] ?? {}) };
+    for (const field of def.fields) {
+      const pii = field.directives?.find((d) => d.name.value === 'pii');
+      const kindArg = pii?.arguments?.find((a) => a.name.value === 'kind')?.value;
+      const kind = kindArg?.kind === Kind.STRING ? (kindArg.value as PiiKind) : undefined;
+      if (pii && !PII_KINDS.includes(kind!)) throw new Error(`${type}.${field.name.value}: @pii(kind:) must be one of ${PII_KINDS.join(', ')}`);
+      if (!kind && !audited) continue;
+      const name = field.name.value;
+      const resolve = (typeResolvers[name] as GraphQLFieldResolver<any, any> | undefined) ?? defaultFieldResolver;
+      typeResolvers[name] = async (source: { id?: string }, args: unknown, ctx: ProtectedContext, info: Parameters<GraphQLFieldResolver<any, any>>[3]) => {
+        if (audited && source.id) ctx.audit?.(type, source.id, name);
+        const value = await resolve(source, args, ctx, info);
+        return kind && !seesUnmasked(ctx.viewer, kind) ? MASKS[kind](value) : value;
+      };
+    }
+    result[type] = typeResolvers;
+  }
+  return result;
+}
+
+interface ProtectedContext {
+  viewer: Viewer;
+  audit?: (type: string, id: string, field: string) => void;
+}
