@@ -56,7 +56,7 @@ function tooLong(query: unknown, limit: number): boolean {
   return false;
 }
 
-const armor = (production: boolean) =>
+export const operationLimits = (production: boolean) =>
   new ApolloArmor({
     maxDepth: { n: OPERATION_LIMITS.depth, ignoreIntrospection: true },
     maxAliases: { n: OPERATION_LIMITS.aliases },
@@ -90,7 +90,7 @@ export function createGatewayServer(options: GatewayOptions) {
       }),
   });
   const formatSubgraphError = createErrorFormatter(options.logger);
-  const limits = armor(Boolean(options.production));
+  const limits = operationLimits(Boolean(options.production));
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     persistedQueries: { cache: persistedOperationsCache() },

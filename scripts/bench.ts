@@ -9,7 +9,9 @@ import { Client } from 'pg';
 import { Pool } from 'undici';
 import { operationId } from '../gateway/persisted';
 import { loadOperations } from '../schema/operations';
-import { DEMO_WEBHOOK_SECRET } from '../subgraphs/shared/config';
+import { mintToken } from '../gateway/auth';
+import { signSessionToken, signViewer, VIEWER_HEADER } from '../subgraphs/shared/auth';
+import { DEMO_AUTH_JWT_SECRET, DEMO_GATEWAY_SECRET, DEMO_WEBHOOK_SECRET } from '../subgraphs/shared/config';
 import { createDatabase, type Database } from '../subgraphs/shared/db';
 import { signEvent } from '../subgraphs/shared/events';
 import { customerId } from '../test/fixtures/demo-data';
@@ -33,6 +35,8 @@ const TURN_SECONDS = 3; // a voice call takes a turn every 3 s
 const WARM_CALLS = VOICE_RATE * TURN_SECONDS; // 600 simultaneous calls at 200/s
 const COLD_CALLS = 8_000;
 
+/** The benchmark polls subgraphs directly, as the graph itself. */
+const SERVICE = signViewer({ kind: 'service', id: 'bench' }, DEMO_GATEWAY_SECRET);
 const log = (message: string) => process.stdout.write(`[bench] ${message}\n`);
 const DAY = 86_400_000;
 
@@ -75,19 +79,21 @@ async function createSessions(database: Database, count: number, offset: number)
   const tokens: string[] = [];
   const rows = [];
   const now = new Date();
+  const expiresAt = new Date(now.getTime() + DAY);
   for (let i = 0; i < count; i++) {
-    const token = randomBytes(24).toString('base64url');
-    tokens.push(token);
     const index = (offset + i * 7919) % CUSTOMERS; // spread over the whole base
+    const id = `vs_bench_${randomBytes(8).toString('hex')}`;
+    const token = await signSessionToken({ sessionId: id, customerId: customerId(index), channel: 'VOICE', expiresAt }, DEMO_GATEWAY_SECRET);
+    tokens.push(token);
     rows.push({
-      id: `vs_bench_${randomBytes(8).toString('hex')}`,
+      id,
       tokenHash: createHash('sha256').update(token).digest('hex'),
       customerId: customerId(index),
       channel: 'VOICE',
       method: 'POSTAL_CODE',
       agentId: 'bench',
       createdAt: now,
-      expiresAt: new Date(now.getTime() + DAY),
+      expiresAt,
     });
   }
   for (let i = 0; i < rows.length; i += 2_000) await database.db.withSchema('crm').insertInto('verifiedSessions').values(rows.slice(i, i + 2_000)).execute();
@@ -124,11 +130,15 @@ const CONTEXT = loadOperations().CustomerContext;
 const CONTEXT_ID = operationId(CONTEXT);
 
 /** The per-turn context request: by persisted id (federated) or with its text (the floor has no APQ registry). */
-function body(token: string, persisted: boolean): string {
-  return persisted
-    ? JSON.stringify({ variables: { sessionToken: token }, extensions: { persistedQuery: { version: 1, sha256Hash: CONTEXT_ID } } })
-    : JSON.stringify({ query: CONTEXT, variables: { sessionToken: token } });
-}
+const BODY = {
+  persisted: JSON.stringify({ variables: {}, extensions: { persistedQuery: { version: 1, sha256Hash: CONTEXT_ID } } }),
+  text: JSON.stringify({ query: CONTEXT, variables: {} }),
+};
+const body = (persisted: boolean) => (persisted ? BODY.persisted : BODY.text);
+
+/** The voice platform's agent token (one service token for all its calls) and the call's verified session. */
+const AGENT_TOKEN = mintToken({ role: 'agent', sub: 'voice-bot', channel: 'VOICE' }, { jwtSecret: DEMO_AUTH_JWT_SECRET, issuer: 'customer-context-graph', audience: 'customer-context-graph' }, '1d');
+const headers = async (session: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${await AGENT_TOKEN}`, 'x-verified-session': session });
 
 /**
  * An open-loop load at a fixed arrival rate: requests leave on a steady schedule (not in bursts,
@@ -144,7 +154,7 @@ async function load(url: string, tokens: string[], options: { rate?: number; sec
   let next = 0;
   const send = async (due: number) => {
     try {
-      const response = await pool.request({ path: '/graphql', method: 'POST', headers: { 'content-type': 'application/json' }, body: body(tokens[next++ % tokens.length], options.persisted) });
+      const response = await pool.request({ path: '/graphql', method: 'POST', headers: await headers(tokens[next++ % tokens.length]), body: body(options.persisted) });
       const text = await response.body.text();
       if (response.statusCode !== 200 || text.includes('"errors"')) errors++;
     } catch {
@@ -213,7 +223,7 @@ async function invalidationLatency(database: Database, env: Record<string, strin
   await Promise.all(replicas.map((r) => r.waitFor(/subgraph ready/)));
   const urls = [a, b].map((port) => `http://127.0.0.1:${port}/graphql`);
   const status = async (url: string, id: string) => {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'query($id: ID!) { order(id: $id) { status } }', variables: { id } }) });
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', [VIEWER_HEADER]: SERVICE }, body: JSON.stringify({ query: 'query($id: ID!) { order(id: $id) { status } }', variables: { id } }) });
     return ((await res.json()) as any).data.order.status as string;
   };
   const timings: number[] = [];
@@ -246,7 +256,7 @@ async function slowBackendTurn(stack: Stack, tokens: string[], persisted: boolea
   const times: number[] = [];
   for (const token of tokens) {
     const started = performance.now();
-    await fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(token, persisted) });
+    await fetch(stack.url, { method: 'POST', headers: await headers(token), body: body(persisted) });
     times.push(performance.now() - started);
   }
   return times.sort((x, y) => x - y)[Math.floor(times.length / 2)];
@@ -288,6 +298,15 @@ async function main() {
   const fedMax = await maxSustained(stack.url, warmTokens, true, ladder);
   log('invalidation: change event → both replicas answer the new value');
   const invalidation = await invalidationLatency(database, { ...base, ORDERS_ADAPTER: 'sql' });
+
+  log('federated, cached, auth off (AUTH_DISABLED): warm at 200/s, then all it can serve');
+  const throughput = (url: string) => load(url, calls, { connections: 32, seconds: Math.max(8, Math.round(SECONDS * 0.7)), persisted: true });
+  const authOnMax = await throughput(stack.url);
+  await stack.stop();
+  stack = await startFederated({ ...base, AUTH_DISABLED: 'true', CACHE_NAMESPACE: `bench-noauth-${Date.now()}` });
+  await load(stack.url, calls, { rate: VOICE_RATE, seconds: 2 * TURN_SECONDS, persisted: true });
+  const noAuth200 = await load(stack.url, calls, { rate: VOICE_RATE, persisted: true });
+  const noAuthMax = await throughput(stack.url);
   await stack.stop();
 
   log('federated, caching off: 200/s');
@@ -344,6 +363,20 @@ ${row('floor: one non-federated server, cached', floor200, floor200)}
 | floor | ${floorBest?.rate ?? `< ${ladder[0]}`} | ${floorBest ? fmt(floorBest.p99) : '—'} | 1.00× |
 
 Ladder steps (rate → p99, served/s, errors): federated ${fedMax.steps.map((s) => `${s.rate}→${fmt(s.p99)}ms/${s.rps.toFixed(0)}/${s.errors}`).join(', ')}; floor ${floorMax.steps.map((s) => `${s.rate}→${fmt(s.p99)}ms/${s.rps.toFixed(0)}/${s.errors}`).join(', ')}.
+
+## The cost of authentication, authorization and audit (federated, cached, warm)
+
+With auth: the gateway verifies the agent's JWT and its verified session (both remembered until they
+expire), checks the rate limit and operation limits, and signs the caller for the subgraphs; each
+subgraph checks the signature and the caller's scope; the CRM writes an audit entry for each profile
+read before answering (so its answers are not reused by the gateway). \`AUTH_DISABLED=true\` skips all
+of that (the benchmark's switch; refused in production).
+
+| setup | p50 ms at 200/s | p99 ms at 200/s | served /s, 32 in flight |
+|---|---|---|---|
+| with auth | ${fmt(warm200.p50)} | ${fmt(warm200.p99)} | ${authOnMax.rps.toFixed(0)} |
+| without auth | ${fmt(noAuth200.p50)} | ${fmt(noAuth200.p99)} | ${noAuthMax.rps.toFixed(0)} |
+| with / without | ${ratio(warm200.p50, noAuth200.p50)} | ${ratio(warm200.p99, noAuth200.p99)} | ${ratio(authOnMax.rps, noAuthMax.rps)} |
 
 ## Freshness: a change event until every replica answers the new value
 

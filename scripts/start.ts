@@ -1,4 +1,4 @@
-import { loadConfigOrExit } from '../subgraphs/shared/config';
+import { DEMO_AUTH_JWT_SECRET, loadConfigOrExit } from '../subgraphs/shared/config';
 import { createLogger } from '../subgraphs/shared/logger';
 import { closeOnSignal } from '../subgraphs/shared/process';
 import { startStack } from './stack';
@@ -13,6 +13,12 @@ async function main() {
     { url: stack.url, subgraphs: stack.subgraphUrls, readyInSeconds: Number(((performance.now() - started) / 1000).toFixed(1)) },
     `customer-context graph ready at ${stack.url}`,
   );
+  if (config.auth.jwtSecret === DEMO_AUTH_JWT_SECRET) {
+    logger.warn(
+      { AUTH_JWT_SECRET: DEMO_AUTH_JWT_SECRET },
+      'callers are checked against the public demo secret (embedded demo only); mint a token with: npm run -s token -- customer cus_000004',
+    );
+  }
   closeOnSignal(logger, () => stack.close());
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { actorFor, visible } from '../shared/auth';
 import { AppError, badInput, ErrorCode } from '../shared/errors';
+import { redactCardNumbers as redact } from '../shared/pii';
 import type { CustomersContext } from './context';
 import type { Channel, Handoff, Intent, Interaction, InteractionOutcome, Sentiment } from './port';
 
@@ -56,10 +57,10 @@ function interactionOf(
     outcome: fields.outcome,
     orderId: input.orderId ?? null,
     lineItemIds: input.lineItemIds ?? [],
-    stepsTried: input.stepsTried ?? [],
-    failureReason: input.failureReason ?? null,
+    stepsTried: (input.stepsTried ?? []).map(redact),
+    failureReason: redact(input.failureReason ?? null),
     sentiment: input.sentiment ?? null,
-    summary: input.summary ?? null,
+    summary: redact(input.summary ?? null),
     agentId: input.agentId ?? null,
     occurredAt: at,
   };
@@ -103,10 +104,10 @@ export async function escalate(
     intent: input.intent,
     orderId: input.orderId ?? null,
     lineItemIds: input.lineItemIds ?? [],
-    stepsTried: input.stepsTried ?? [],
-    failureReason: input.failureReason,
+    stepsTried: (input.stepsTried ?? []).map(redact),
+    failureReason: redact(input.failureReason),
     sentiment: input.sentiment ?? null,
-    summary: input.summary,
+    summary: redact(input.summary),
     escalationId: escalation.id,
     createdAt: now,
     acceptedAt: null,
@@ -153,7 +154,7 @@ export async function resolveHandoff(
     throw badInput('A handoff resolves as RESOLVED or ABANDONED; escalate again to pass it on', { argument: 'outcome' });
   }
   const { handoff, agentId } = await handoffForAgent(ctx, input);
-  input = { ...input, agentId: agentId ?? input.agentId };
+  input = { ...input, agentId: agentId ?? input.agentId, summary: redact(input.summary) };
   const at = new Date();
   const closing = interactionOf(
     { customerId: handoff.customerId, orderId: handoff.orderId, lineItemIds: handoff.lineItemIds, summary: input.summary, agentId: input.agentId },

@@ -40,6 +40,43 @@ export function maskPhone(phone: string | null): string | null {
   return `+${parsed?.countryCallingCode ?? '?'} •••`;
 }
 
+/** Whether a digit string passes the Luhn check, as every card number (PAN) does. */
+function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+/**
+ * Runs of 13 to 19 digits (spaces or dashes between them allowed, as cards are printed) that pass
+ * Luhn. A run after "+" is an E.164 phone number, which no card number is written as.
+ */
+export function findCardNumbers(text: string): string[] {
+  const found: string[] = [];
+  for (const match of text.matchAll(/(?<![\d+])\d(?:[ -]?\d){12,18}(?![\d])/g)) {
+    const digits = match[0].replace(/[ -]/g, '');
+    if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits)) found.push(match[0]);
+  }
+  return found;
+}
+
+const CARD_REMOVED = '[card number removed]';
+
+/**
+ * Free text a channel writes (a summary, a note) with any card number a customer read out replaced:
+ * PCI DSS keeps PANs out of systems that need none, and this one needs none.
+ */
+export function redactCardNumbers<T extends string | null | undefined>(text: T): T {
+  if (!text) return text;
+  let result: string = text;
+  for (const found of findCardNumbers(text)) result = result.replace(found, CARD_REMOVED);
+  return result as T;
+}
+
 type AddressLike = { name?: string; line1?: string; line2?: string | null; postalCode?: string };
 /** Street, name and postal code hidden; city and country kept (enough to talk about a delivery). */
 const maskAddress = (a: AddressLike | null) =>

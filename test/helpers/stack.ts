@@ -40,6 +40,8 @@ export interface TestStack {
   asOperations(): Promise<Caller>;
   /** Verifies a fixture customer on a channel (postal code) and answers that agent with the session. */
   verifiedAgent(customerIndex: number, channel?: string, agentId?: string): Promise<Caller>;
+  /** Every line the stack logged. */
+  logLines: string[];
   /** The anchor the data was generated for. */
   anchor: Date;
   close(): Promise<void>;
@@ -75,7 +77,10 @@ export async function startTestStack(options: { customers?: number; embedded?: b
     ...(options.redis ? { REDIS_URL: TEST_REDIS_URL, CACHE_NAMESPACE: `test-${randomBytes(4).toString('hex')}` } : {}),
     ...options.env,
   });
-  const stack = await startStack({ config, logger: createLogger('test', 'silent'), database });
+  // Logged to memory, and scanned for card numbers when the stack closes.
+  const logLines: string[] = [];
+  const logger = createLogger('test', 'info', { write: (line: string) => void logLines.push(line) });
+  const stack = await startStack({ config, logger, database });
   statements.length = 0;
   const operations = loadOperations();
   const query = async (source: string, variables?: Record<string, unknown>, as: Caller = {}) => {
@@ -116,10 +121,12 @@ export async function startTestStack(options: { customers?: number; embedded?: b
       if (body.data?.verifyCaller.status !== 'VERIFIED') throw new Error(`could not verify ${customer.id}: ${JSON.stringify(body)}`);
       return asAgent(channel, { agentId, session: body.data.verifyCaller.session.token });
     },
+    logLines,
     close: async () => {
       await stack.close();
       if (options.embedded) await database.close();
       await drop();
+      assertNoCardNumbers(logLines.join(''), 'the logs');
     },
   };
 }

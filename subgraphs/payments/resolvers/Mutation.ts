@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { actorFor, CHANNELS, requireRole, type Channel } from '../../shared/auth';
 import { AppError, badInput, ErrorCode } from '../../shared/errors';
 import { money } from '../../shared/money';
+import { redactCardNumbers } from '../../shared/pii';
 import type { PaymentsContext } from '../context';
 import type { PaymentMethodType } from '../port';
 
@@ -56,7 +57,7 @@ export const Mutation = {
         status: 'OPEN',
         channel: actor.channel ?? input.channel,
         agentId: ctx.viewer.kind === 'service' ? (input.agentId ?? null) : actor.agentId,
-        note: input.note ?? null,
+        note: redactCardNumbers(input.note ?? null),
         createdAt: new Date(),
       },
       input.idempotencyKey,
