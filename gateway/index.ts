@@ -21,6 +21,7 @@ async function main() {
     subgraphUrls,
     logger,
     production: config.nodeEnv === 'production',
+    gatewaySecret: config.gatewaySecret,
     invalidations,
   });
   await apollo.start();

@@ -11,6 +11,7 @@ import { createErrorFormatter, ErrorCode } from '../subgraphs/shared/errors';
 import { createRequestListener } from '../subgraphs/shared/http';
 import { createCachingFetcher } from './fetch-cache';
 import { createSubgraphFetcher } from './fetcher';
+import { createAuditPlugin, readsIn, type AuditedReads } from './audit';
 import { createCallerAuth } from './auth';
 import { createAllowList, persistedOperationsCache } from './persisted';
 import type { Cache } from '../subgraphs/shared/cache';
@@ -25,6 +26,8 @@ export interface GatewayContext {
   viewer: Viewer;
   /** The viewer, signed with the gateway secret: what every subgraph fetch carries. */
   viewerHeader: string;
+  /** Customer profile reads the subgraphs reported for this request (the audit log's input). */
+  audit: AuditedReads;
 }
 
 /**
@@ -42,6 +45,8 @@ export interface GatewayOptions {
   production?: boolean;
   /** Where the gateway hears of invalidations; without it, subgraph responses are not cached. */
   invalidations?: Pick<Cache, 'onInvalidate'>;
+  /** Signs the gateway's own calls to subgraphs (the audit log's writes). */
+  gatewaySecret: string;
 }
 
 /** Whether a query's text has more lexical tokens than the limit; a text that does not lex is left to the parser's error. */
@@ -87,6 +92,11 @@ export function createGatewayServer(options: GatewayOptions) {
           if (context.viewerHeader) request.http?.headers.set(VIEWER_HEADER, context.viewerHeader);
           if (context.fresh) request.http?.headers.set('cache-control', 'no-cache');
         },
+        didReceiveResponse({ response, context }) {
+          const reads = readsIn(response.extensions);
+          if (reads.length) context.audit?.push(...reads);
+          return response;
+        },
       }),
   });
   const formatSubgraphError = createErrorFormatter(options.logger);
@@ -102,7 +112,11 @@ export function createGatewayServer(options: GatewayOptions) {
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     validationRules: limits.validationRules,
-    plugins: [...limits.plugins, ...(options.production ? [ApolloServerPluginLandingPageDisabled()] : [])],
+    plugins: [
+      ...limits.plugins,
+      createAuditPlugin({ subgraphs: Object.fromEntries(Object.entries(options.subgraphUrls).map(([name, url]) => [name, { url }])) as never, gatewaySecret: options.gatewaySecret }, options.logger),
+      ...(options.production ? [ApolloServerPluginLandingPageDisabled()] : []),
+    ],
     formatError: (formatted: GraphQLFormattedError, error: unknown) => {
       // graphql-armor's refusals: "Syntax Error: Query depth limit of 10 exceeded, found 12."
       if (/limit of \d+ exceeded|Token limit/i.test(formatted.message) && /^Syntax Error: /.test(formatted.message)) {
@@ -160,7 +174,7 @@ export function createGatewayListener(
           extensions: { code: ErrorCode.OPERATION_NOT_ALLOWED, http: { status: 403, headers: new HeaderMap() } },
         });
       }
-      return { fresh: /no-cache/.test(req.headers['cache-control'] ?? ''), viewer, viewerHeader: signViewer(viewer, config.gatewaySecret) };
+      return { fresh: /no-cache/.test(req.headers['cache-control'] ?? ''), viewer, viewerHeader: signViewer(viewer, config.gatewaySecret), audit: [] };
     },
     readiness,
   });

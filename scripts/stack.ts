@@ -72,6 +72,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     subgraphUrls,
     logger: logger.child({ service: 'gateway' }),
     production: config.nodeEnv === 'production',
+    gatewaySecret: config.gatewaySecret,
     // One process, one cache: the gateway hears every invalidation the subgraphs make.
     invalidations: config.cacheEnabled ? cache : undefined,
   });

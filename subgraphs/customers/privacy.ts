@@ -1,8 +1,13 @@
 import { requireRole } from '../shared/auth';
-import { uncacheable } from '../shared/cached';
 import { AppError, badInput, ErrorCode } from '../shared/errors';
 import type { CustomersContext } from './context';
 import type { AuditEntry } from './port';
+
+/** A profile read, as the CRM reports it to the gateway. */
+export interface AuditedRead {
+  customerId: string;
+  fields: string[];
+}
 
 /** Fields that say nothing about the person: reading them alone is not a profile read. */
 const NOT_PERSONAL = new Set(['id', '__typename', 'asOf']);
@@ -14,19 +19,23 @@ const actor = (ctx: CustomersContext) => ({
 });
 
 /**
- * Writes down which customer profiles this request read, and which fields, before the answer
- * leaves (the subgraph's afterRequest): no write, no data. Such an answer is never reused.
+ * Which customer profiles this request read, and which fields: reported in the response's
+ * `extensions.audit`, so the gateway writes them down for every answer it gives from it, cached
+ * or not, before that answer leaves (and withholds the answer when it cannot).
  */
-export async function auditProfileReads(ctx: CustomersContext): Promise<void> {
-  if (ctx.reads.size === 0) return;
-  const at = new Date();
-  const entries = [...ctx.reads].flatMap(([key, fields]) => {
+export async function auditProfileReads(ctx: CustomersContext): Promise<{ audit: AuditedRead[] } | void> {
+  const audit = [...ctx.reads].flatMap(([key, fields]) => {
     const read = [...fields].filter((f) => !NOT_PERSONAL.has(f)).sort();
-    return read.length ? [{ ...actor(ctx), at, customerId: key.slice(key.indexOf(':') + 1), fields: read }] : [];
+    return read.length ? [{ customerId: key.slice(key.indexOf(':') + 1), fields: read }] : [];
   });
-  if (entries.length === 0) return;
-  uncacheable();
+  if (audit.length) return { audit };
+}
+
+/** The gateway's audit writes (internal): entries of the reads it answered. */
+export async function recordAuditEntries(ctx: CustomersContext, entries: Omit<AuditEntry, 'id'>[]): Promise<number> {
+  requireRole(ctx.viewer, ['service'], 'record audit entries');
   await ctx.source.recordAudit(entries);
+  return entries.length;
 }
 
 export function auditLog(ctx: CustomersContext, args: { customerId?: string | null; actorId?: string | null; from?: Date | null; to?: Date | null; first: number }) {

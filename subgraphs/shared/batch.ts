@@ -24,3 +24,32 @@ export const distinct = <K>(keys: readonly K[]): K[] => [...new Set(keys)];
 export function* chunks<T>(rows: readonly T[], size: number): Generator<T[]> {
   for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
 }
+
+/**
+ * Group commit: writes that arrive while one is in flight go together as the next one, so a
+ * burst costs one round trip per wave, not one per request. Each caller's promise settles with
+ * the wave that carried its items.
+ */
+export function groupCommit<T>(write: (items: T[]) => Promise<void>): (items: readonly T[]) => Promise<void> {
+  let queue: { items: readonly T[]; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  let running = false;
+  async function drain() {
+    running = true;
+    while (queue.length) {
+      const wave = queue;
+      queue = [];
+      try {
+        await write(wave.flatMap((w) => w.items));
+        wave.forEach((w) => w.resolve());
+      } catch (err) {
+        wave.forEach((w) => w.reject(err));
+      }
+    }
+    running = false;
+  }
+  return (items) =>
+    new Promise<void>((resolve, reject) => {
+      queue.push({ items, resolve, reject });
+      if (!running) void drain();
+    });
+}

@@ -144,14 +144,17 @@ export interface RedisCacheOptions {
   namespace?: string;
   /** Entries kept in process in front of Redis. */
   localEntries?: number;
-  /** The longest an entry lives in the in-process tier; pub/sub keeps it exact meanwhile. */
+  /**
+   * The longest an entry lives in the in-process tier (at most its own TTL). Pub/sub keeps it
+   * exact meanwhile, and the tier is cleared and bypassed whenever the subscription is down.
+   */
   localTtlMs?: number;
 }
 
 export async function createRedisCache(url: string, logger: Logger, options: RedisCacheOptions = {}): Promise<Cache> {
   const ns = options.namespace ?? 'ccg';
   const channel = `${ns}:invalidate`;
-  const localTtlMs = options.localTtlMs ?? 2_000;
+  const localTtlMs = options.localTtlMs ?? 60_000;
   const connection = {
     lazyConnect: true,
     // A cache that is down must cost a miss, not a queue of commands waiting for it.

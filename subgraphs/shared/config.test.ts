@@ -37,6 +37,10 @@ describe('loadConfig', () => {
     ['NODE_ENV', 'staging'],
     ['SEED_ON_START', 'maybe'],
     ['DATABASE_POOL_MAX', '0'],
+    ['RATE_LIMITS', 'admin=5'],
+    ['RATE_LIMITS', 'customer=lots'],
+    ['PERSISTED_ONLY_ROLES', 'agent,robot'],
+    ['GATEWAY_SECRET', 'too-short'],
   ])('refuses a bad %s, naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));
@@ -49,5 +53,21 @@ describe('loadConfig', () => {
     } catch (err) {
       expect((err as ConfigError).issues.map((i) => i.split(':')[0]).sort()).toEqual(['GATEWAY_PORT', 'REDIS_URL']);
     }
+  });
+
+  it('refuses production without its own secrets, and never lets it use the demo ones or run without auth', () => {
+    const secrets = { WEBHOOK_SECRET: 'w'.repeat(20), GATEWAY_SECRET: 'g'.repeat(40) };
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/WEBHOOK_SECRET[\s\S]*GATEWAY_SECRET/);
+    expect(() => loadConfig({ NODE_ENV: 'production', ...secrets, AUTH_DISABLED: 'true' })).toThrow(/AUTH_DISABLED/);
+    const production = loadConfig({ NODE_ENV: 'production', ...secrets });
+    expect(production.auth.jwtSecret).toBeUndefined();
+    expect(production.gatewaySecret).toBe(secrets.GATEWAY_SECRET);
+    expect(loadConfig({ NODE_ENV: 'production', ...secrets, AUTH_JWT_SECRET: 'a'.repeat(40) }).auth.jwtSecret).toBe('a'.repeat(40));
+  });
+
+  it('reads rate limits by role on top of the defaults, and the roles held to the allow-list', () => {
+    const config = loadConfig({ RATE_LIMITS: 'customer=5', PERSISTED_ONLY_ROLES: 'agent, customer' });
+    expect(config.auth.rateLimits).toEqual({ customer: 5, agent: 2000, operations: 50 });
+    expect(config.auth.persistedOnlyRoles).toEqual(['agent', 'customer']);
   });
 });

@@ -21,6 +21,20 @@ const flag = z
   .optional()
   .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1' || v === 'yes'));
 
+/** "a=1,b=2" → { a: 1, b: 2 }: positive numbers by name, each name checked. */
+const numbersByName = (fallback: string, validName: (name: string) => boolean, message: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const entries = v.split(',').map((pair) => pair.trim().split('='));
+      if (entries.some(([name, n]) => !validName(name ?? '') || !(Number(n) > 0))) {
+        ctx.addIssue({ code: 'custom', message });
+        return z.NEVER;
+      }
+      return Object.freeze(Object.fromEntries(entries.map(([name, n]) => [name, Number(n)]))) as Readonly<Record<string, number>>;
+    });
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -55,17 +69,7 @@ const envSchema = z.object({
   CACHE_ENABLED: flag,
   // Seconds each cached type lives. Writes and signed change events invalidate exactly; the TTL only
   // bounds how stale a change a backend failed to announce can be.
-  CACHE_TTL_SECONDS: z
-    .string()
-    .default('default=30,LineItem=300,OrderLineItems=300,ReturnPolicy=300')
-    .transform((v, ctx) => {
-      const entries = v.split(',').map((pair) => pair.trim().split('='));
-      if (entries.some(([type, secs]) => !/^[A-Za-z]+$/.test(type ?? '') || !(Number(secs) > 0))) {
-        ctx.addIssue({ code: 'custom', message: 'expected Type=seconds pairs, e.g. default=10,Order=5' });
-        return z.NEVER;
-      }
-      return Object.freeze(Object.fromEntries(entries.map(([type, secs]) => [type, Number(secs)])));
-    }),
+  CACHE_TTL_SECONDS: numbersByName('default=30,LineItem=300,OrderLineItems=300,ReturnPolicy=300', (type) => /^[A-Za-z]+$/.test(type), 'expected Type=seconds pairs, e.g. default=10,Order=5'),
   // Signs backends' change events (HMAC-SHA256). The default is for the embedded demo only.
   WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   // Seed demo data at start when the database is empty (on by default only for the embedded database).
@@ -95,17 +99,7 @@ const envSchema = z.object({
   // Benchmark only: the gateway trusts every caller (refused with NODE_ENV=production).
   AUTH_DISABLED: flag,
   // Requests per second per caller, by role (a token bucket per gateway replica).
-  RATE_LIMITS: z
-    .string()
-    .default('customer=20,agent=2000,operations=50')
-    .transform((v, ctx) => {
-      const entries = v.split(',').map((pair) => pair.trim().split('='));
-      if (entries.some(([role, rps]) => !ROLES.includes(role as Role) || !(Number(rps) > 0))) {
-        ctx.addIssue({ code: 'custom', message: `expected role=requests-per-second pairs for ${ROLES.join(', ')}` });
-        return z.NEVER;
-      }
-      return Object.freeze(Object.fromEntries(entries.map(([role, rps]) => [role, Number(rps)]))) as Readonly<Partial<Record<Role, number>>>;
-    }),
+  RATE_LIMITS: numbersByName('customer=20,agent=2000,operations=50', (role) => ROLES.includes(role as Role), `expected role=requests-per-second pairs for ${ROLES.join(', ')}`),
   // Roles that may only run the named operations of schema/operations (the allow-list), e.g. "agent".
   PERSISTED_ONLY_ROLES: z
     .string()
@@ -172,7 +166,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
+      parsed.error.issues.map((issue) => `${String(issue.path[0] ?? '(env)')}: ${issue.message}`),
     );
   }
   const e = parsed.data;
@@ -228,7 +222,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       jwksUrl: e.AUTH_JWKS_URL,
       issuer: e.AUTH_ISSUER,
       audience: e.AUTH_AUDIENCE,
-      rateLimits: Object.freeze({ customer: 20, agent: 2000, operations: 50, ...e.RATE_LIMITS }),
+      rateLimits: Object.freeze({ customer: 20, agent: 2000, operations: 50, ...e.RATE_LIMITS }) as Readonly<Record<Role, number>>,
       persistedOnlyRoles: Object.freeze(e.PERSISTED_ONLY_ROLES),
     }),
     gatewaySecret: e.GATEWAY_SECRET ?? DEMO_GATEWAY_SECRET,

@@ -1,4 +1,5 @@
-import { signViewer } from './auth';
+import { Agent, request } from 'undici';
+import { signViewer, VIEWER_HEADER } from './auth';
 import type { Config, SubgraphName } from './config';
 import { AppError, ErrorCode } from './errors';
 import type { Logger } from './logger';
@@ -8,20 +9,22 @@ import type { Logger } from './logger';
  * request carries a service viewer signed with the gateway secret, as the gateway's would.
  * Any failure is BACKEND_UNAVAILABLE naming the subgraph; its message is only logged.
  */
-export function createGraphClient(config: Readonly<Config>, logger: Logger, caller: SubgraphName, timeoutMs = 5_000) {
+export function createGraphClient(config: Pick<Config, 'subgraphs' | 'gatewaySecret'>, logger: Logger, caller: SubgraphName | 'gateway', timeoutMs = 5_000) {
   const viewer = signViewer({ kind: 'service', id: caller }, config.gatewaySecret);
+  // Keep-alive connections and a deadline per call: internal calls are frequent (the audit log) and must not hang.
+  const dispatcher = new Agent({ connections: 16, keepAliveTimeout: 30_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   return async function call<T = Record<string, unknown>>(subgraph: SubgraphName, query: string, variables: Record<string, unknown>): Promise<T> {
     let failure: string;
     try {
-      const response = await fetch(config.subgraphs[subgraph].url, {
+      const response = await request(config.subgraphs[subgraph].url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-ccg-viewer': viewer },
+        headers: { 'content-type': 'application/json', [VIEWER_HEADER]: viewer },
         body: JSON.stringify({ query, variables }),
-        signal: AbortSignal.timeout(timeoutMs),
+        dispatcher,
       });
-      const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
-      if (response.ok && !body.errors?.length && body.data) return body.data;
-      failure = body.errors?.map((e) => e.message).join('; ') ?? `HTTP ${response.status}`;
+      const body = (await response.body.json()) as { data?: T; errors?: { message: string }[] };
+      if (response.statusCode === 200 && !body.errors?.length && body.data) return body.data;
+      failure = body.errors?.map((e) => e.message).join('; ') ?? `HTTP ${response.statusCode}`;
     } catch (err) {
       failure = (err as Error).message;
     }

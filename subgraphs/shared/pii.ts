@@ -19,7 +19,6 @@ const UNMASKED: Record<string, readonly PiiKind[]> = {
   'agent:CHAT': [],
   'agent:SMS': [],
   'agent:SOCIAL': [],
-  'agent:PORTAL': [],
   operations: [],
   service: PII_KINDS,
 };
@@ -41,7 +40,7 @@ export function maskPhone(phone: string | null): string | null {
 }
 
 /** Whether a digit string passes the Luhn check, as every card number (PAN) does. */
-function luhnValid(digits: string): boolean {
+export function luhnValid(digits: string): boolean {
   let sum = 0;
   for (let i = 0; i < digits.length; i++) {
     let d = Number(digits[digits.length - 1 - i]);

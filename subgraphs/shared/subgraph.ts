@@ -31,7 +31,7 @@ export interface SubgraphContext<Source, Loaders, Services = unknown> {
   services: Services;
   /** Who is asking, as the gateway verified it (subgraphs/shared/auth.ts). */
   viewer: Viewer;
-  /** Reports a field read on an `@audited` type; the subgraph's `afterRequest` writes them down. */
+  /** Reports a field read on an `@audited` type; the subgraph's `afterRequest` reports them to the gateway. */
   audit?: (type: string, id: string, field: string) => void;
   /** Fields read on `@audited` types in this request, by "Type:id". */
   reads: Map<string, Set<string>>;
@@ -50,8 +50,8 @@ export interface SubgraphDefinition<Source, Loaders, Services = unknown> {
   withCache(source: Source, cache: Cache, ttl: TtlPolicy): Source;
   /** The change events the backend announces on POST /events, and what each makes stale. */
   events: Record<string, EventDefinition<any>>;
-  /** Runs before a response leaves (the CRM's audit log); a failure withholds the data. */
-  afterRequest?(ctx: SubgraphContext<Source, Loaders, Services>): Promise<void>;
+  /** Runs before a response leaves; what it answers is added to the response's extensions (the CRM's audit reads). */
+  afterRequest?(ctx: SubgraphContext<Source, Loaders, Services>): Promise<Record<string, unknown> | void>;
 }
 
 export const loadTypeDefs = (path: string): DocumentNode => parse(readFileSync(path, 'utf8'));
@@ -63,7 +63,7 @@ const MAX_RESPONSE_AGE_SECONDS = 60;
  * Tells the gateway, in `extensions.cache`, how long this response may be reused and which tags
  * invalidate it: what the request's cached reads added up to (see responsePolicy).
  */
-function responsePlugin(afterRequest: ((ctx: any) => Promise<void>) | undefined, logger: Logger): ApolloServerPlugin<any> {
+function responsePlugin(afterRequest: ((ctx: any) => Promise<Record<string, unknown> | void>) | undefined, logger: Logger): ApolloServerPlugin<any> {
   return {
   async requestDidStart() {
     return {
@@ -72,11 +72,12 @@ function responsePlugin(afterRequest: ((ctx: any) => Promise<void>) | undefined,
         const result = response.body.singleResult;
         if (afterRequest) {
           try {
-            await afterRequest(contextValue);
+            const extensions = await afterRequest(contextValue);
+            if (extensions) result.extensions = { ...result.extensions, ...extensions };
           } catch (err) {
             logger.error({ err: (err as Error).message }, 'after-request step failed: the data is withheld');
             result.data = null;
-            result.errors = [{ message: 'The audit log is unavailable', extensions: { code: ErrorCode.BACKEND_UNAVAILABLE } }];
+            result.errors = [{ message: 'This answer could not be completed', extensions: { code: ErrorCode.BACKEND_UNAVAILABLE } }];
           }
         }
         const policy = responsePolicy.getStore();

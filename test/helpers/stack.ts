@@ -74,6 +74,8 @@ export async function startTestStack(options: { customers?: number; embedded?: b
     PAYMENTS_PORT: '0',
     LOGISTICS_PORT: '0',
     SEED_ON_START: 'false',
+    // Tests fire requests far faster than a person; the rate-limit test sets its own.
+    RATE_LIMITS: 'customer=1000,agent=5000,operations=1000',
     ...(options.redis ? { REDIS_URL: TEST_REDIS_URL, CACHE_NAMESPACE: `test-${randomBytes(4).toString('hex')}` } : {}),
     ...options.env,
   });

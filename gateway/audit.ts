@@ -1,0 +1,57 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { z } from 'zod';
+import type { Viewer } from '../subgraphs/shared/auth';
+import { groupCommit } from '../subgraphs/shared/batch';
+import type { Config } from '../subgraphs/shared/config';
+import { ErrorCode } from '../subgraphs/shared/errors';
+import { createGraphClient } from '../subgraphs/shared/graph-client';
+import type { Logger } from '../subgraphs/shared/logger';
+
+/** What the CRM reports in `extensions.audit`: the profile fields a response holds, by customer. */
+const auditedReads = z.array(z.object({ customerId: z.string(), fields: z.array(z.string()) }));
+export type AuditedReads = z.infer<typeof auditedReads>;
+
+/** The reads a subgraph response reports, or none (a response from another subgraph, or unreadable). */
+export const readsIn = (extensions: Record<string, unknown> | undefined): AuditedReads => {
+  if (!extensions?.audit) return [];
+  const parsed = auditedReads.safeParse(extensions.audit);
+  return parsed.success ? parsed.data : [];
+};
+
+/**
+ * The audit log as the gateway keeps it: every answer that holds a customer's profile, whether
+ * the CRM computed it now or the gateway reuses a cached one, is written down (one entry per
+ * customer per request: who, channel, customer, fields, when) through the CRM before it leaves.
+ * Entries of concurrent requests go in one write; if it fails, the answer is withheld.
+ */
+export function createAuditPlugin(config: Pick<Config, 'subgraphs' | 'gatewaySecret'>, logger: Logger): ApolloServerPlugin<{ viewer?: Viewer; audit?: AuditedReads }> {
+  const call = createGraphClient(config, logger, 'gateway');
+  const write = groupCommit(async (entries: object[]) => {
+    await call('customers', /* GraphQL */ `mutation ($entries: [AuditEntryInput!]!) { recordAuditEntries(entries: $entries) }`, { entries });
+  });
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, response }) {
+          const { viewer, audit } = contextValue;
+          if (!viewer || !audit?.length || response.body.kind !== 'single') return;
+          const byCustomer = new Map<string, Set<string>>();
+          for (const read of audit) {
+            const fields = byCustomer.get(read.customerId) ?? new Set<string>();
+            read.fields.forEach((f) => fields.add(f));
+            byCustomer.set(read.customerId, fields);
+          }
+          const at = new Date().toISOString();
+          const channel = viewer.kind === 'agent' ? viewer.channel : null;
+          const entries = [...byCustomer].map(([customerId, fields]) => ({ at, actorKind: viewer.kind, actorId: viewer.id, channel, customerId, fields: [...fields].sort() }));
+          try {
+            await write(entries);
+          } catch (err) {
+            logger.error({ err: (err as Error).message }, 'audit log unavailable: the answer is withheld');
+            response.body.singleResult = { errors: [{ message: 'The audit log is unavailable; try again', extensions: { code: ErrorCode.BACKEND_UNAVAILABLE } }] };
+          }
+        },
+      };
+    },
+  };
+}
