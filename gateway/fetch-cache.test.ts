@@ -23,7 +23,7 @@ async function subgraph(policy: (body: string) => unknown) {
 
 describe('the gateway’s subgraph response cache', () => {
   const invalidations = createMemoryCache(100);
-  const fetcher = createCachingFetcher({ fetch: createSubgraphFetcher(), invalidations, logger: createLogger('test', 'silent') });
+  const fetcher = createCachingFetcher({ fetch: createSubgraphFetcher({ timeoutMs: () => 2_000 }), invalidations, logger: createLogger('test', 'silent') });
   const post = (url: string, body: object, headers: Record<string, string> = {}) =>
     fetcher(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<any>);
 

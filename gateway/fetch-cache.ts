@@ -9,14 +9,20 @@ import { bufferedResponse, type SubgraphFetcher } from './fetcher';
  * keyed by the exact request (URL, the signed caller, query, variables and representations) and dropped on the same tag invalidations as the entity cache, here and in every replica.
  * Mutations, errors, uncacheable answers and "Cache-Control: no-cache" go straight through.
  * An answer in the last quarter of its life is still served, and refreshed in the background
- * once, so a hot request never waits for its expiry.
+ * once, so a hot request never waits for its expiry. An expired answer is kept `staleSeconds`
+ * longer: when the subgraph then fails (down, timed out, circuit open), it stands in, marked in
+ * `extensions.stale` with its age.
  */
 export function createCachingFetcher(options: {
   fetch: SubgraphFetcher;
   invalidations: Pick<Cache, 'onInvalidate'>;
   maxEntries?: number;
+  staleSeconds?: number;
+  /** The subgraph a URL belongs to, as stale answers name it. */
+  serviceOf?: (url: string) => string;
   logger: Logger;
 }): SubgraphFetcher {
+  const staleMs = (options.staleSeconds ?? 0) * 1000;
   const tier = localTier(options.maxEntries ?? 20_000);
   const refreshing = new Set<string>();
   const clock = invalidationClock();
@@ -31,6 +37,15 @@ export function createCachingFetcher(options: {
     // The caller is part of the key: what a subgraph answers depends on who asks (scope, masking).
     const key = `${url}\n${header(VIEWER_HEADER) ?? ''}\n${body}`;
     const hit = tier.get(key);
+    if (hit && hit.expiresAt <= Date.now()) {
+      try {
+        const response = await fetchAndStore(url, init, key);
+        if (response.status < 500) return response;
+      } catch (err) {
+        options.logger.warn({ url, err: (err as Error).message }, 'subgraph failed: a stale answer stands in');
+      }
+      return bufferedResponse(url, 200, markedStale(hit.value as string, hit.storedAt, options.serviceOf?.(url) ?? url));
+    }
     if (hit) {
       const now = Date.now();
       if (hit.expiresAt - now < (hit.expiresAt - hit.storedAt) / 4 && !refreshing.has(key)) {
@@ -54,7 +69,7 @@ export function createCachingFetcher(options: {
       try {
         const policy = (JSON.parse(text) as { errors?: unknown; extensions?: { cache?: { maxAge: number; tags: string[] } } }).extensions?.cache;
         if (policy && policy.maxAge > 0 && !clock.staleSince(policy.tags, readSince)) {
-          tier.set({ key, value: text, storedAt: readSince, ttlSeconds: policy.maxAge, tags: policy.tags }, policy.maxAge * 1000);
+          tier.set({ key, value: text, storedAt: readSince, ttlSeconds: policy.maxAge, tags: policy.tags }, policy.maxAge * 1000 + staleMs, readSince + policy.maxAge * 1000);
         }
       } catch (err) {
         options.logger.warn({ err: (err as Error).message }, 'unreadable subgraph response not cached');
@@ -62,4 +77,11 @@ export function createCachingFetcher(options: {
     }
     return bufferedResponse(url, 200, text);
   }
+}
+
+/** A cached answer standing in for its subgraph: its extensions say so, and how old it is. */
+function markedStale(text: string, storedAt: number, service: string): string {
+  const body = JSON.parse(text) as { extensions?: Record<string, unknown> };
+  const stale = [{ service, type: 'response', ageSeconds: Math.round((Date.now() - storedAt) / 1000) }];
+  return JSON.stringify({ ...body, extensions: { ...body.extensions, stale } });
 }

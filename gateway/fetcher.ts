@@ -1,4 +1,8 @@
+import { BrokenCircuitError, ConsecutiveBreaker, circuitBreaker, handleAll, type CircuitBreakerPolicy } from 'cockatiel';
+import { GraphQLError } from 'graphql';
 import { Agent, request } from 'undici';
+import type { Logger } from '../subgraphs/shared/logger';
+import { DEADLINE_HEADER } from '../subgraphs/shared/resilience';
 
 /** The part of a fetch Response the gateway's subgraph data source reads. */
 export interface SubgraphResponse {
@@ -27,25 +31,69 @@ export function bufferedResponse(url: string, status: number, body: string, cont
 }
 
 /**
+ * A subgraph that failed, as the client sees it: a coded, retryable error naming the subgraph
+ * (the gateway reports fetch failures without a path, so the name says what is missing).
+ */
+export const subgraphFailure = (service: string, code: 'BACKEND_TIMEOUT' | 'BACKEND_UNAVAILABLE', detail: string) =>
+  new GraphQLError(code === 'BACKEND_TIMEOUT' ? `The ${service} service did not answer in time` : `The ${service} service is unavailable`, {
+    extensions: { code, service, retryable: true, detail },
+  });
+
+export interface SubgraphFetcherOptions {
+  /** Each subgraph's fetch timeout by URL (less when the request's deadline is nearer). */
+  timeoutMs: (url: string) => number;
+  /** The subgraph a URL belongs to, as errors name it. */
+  serviceOf?: (url: string) => string;
+  connectionsPerSubgraph?: number;
+  /** Consecutive failures that open a subgraph's circuit, and how long before one trial request. */
+  failuresToOpen?: number;
+  halfOpenAfterMs?: number;
+  logger?: Logger;
+}
+
+/**
  * The gateway's subgraph fetcher: undici's request API over keep-alive connection pools. Node's
  * fetch (also undici underneath) spends much of the gateway's CPU on WHATWG streams and response
- * objects the gateway never needs; this reads the body once, as text.
+ * objects the gateway never needs; this reads the body once, as text. Every fetch has a deadline
+ * (the subgraph's timeout, or what is left of the request's, from X-Deadline-Ms), and each subgraph
+ * has a circuit breaker: one that keeps failing is not called on every request while it recovers.
  */
-export function createSubgraphFetcher(options: { connectionsPerSubgraph?: number; timeoutMs?: number } = {}): SubgraphFetcher {
-  const dispatcher = new Agent({
-    connections: options.connectionsPerSubgraph ?? 64,
-    keepAliveTimeout: 30_000,
-    headersTimeout: options.timeoutMs ?? 10_000,
-    bodyTimeout: options.timeoutMs ?? 10_000,
-  });
+export function createSubgraphFetcher(options: SubgraphFetcherOptions): SubgraphFetcher {
+  const dispatcher = new Agent({ connections: options.connectionsPerSubgraph ?? 64, keepAliveTimeout: 30_000 });
+  const breakers = new Map<string, CircuitBreakerPolicy>();
+  const breakerFor = (url: string) => {
+    let breaker = breakers.get(url);
+    if (!breaker) {
+      breaker = circuitBreaker(handleAll, { halfOpenAfter: options.halfOpenAfterMs ?? 2_000, breaker: new ConsecutiveBreaker(options.failuresToOpen ?? 5) });
+      breaker.onBreak(() => options.logger?.warn({ url }, 'subgraph circuit open: failing fast'));
+      breaker.onReset(() => options.logger?.info({ url }, 'subgraph circuit closed'));
+      breakers.set(url, breaker);
+    }
+    return breaker;
+  };
   return async (url, init) => {
-    const response = await request(url, {
-      method: (init.method ?? 'POST') as 'POST',
-      headers: init.headers,
-      body: init.body,
-      dispatcher,
-    });
-    const contentType = response.headers['content-type'];
-    return bufferedResponse(url, response.statusCode, await response.body.text(), Array.isArray(contentType) ? contentType[0] : contentType);
+    const service = options.serviceOf?.(url) ?? 'backend';
+    const budget = Number(init.headers?.[DEADLINE_HEADER]);
+    const ms = Math.min(options.timeoutMs(url), Number.isFinite(budget) ? budget : Infinity);
+    if (ms <= 0) throw subgraphFailure(service, 'BACKEND_TIMEOUT', 'no time left in the request');
+    try {
+      return await breakerFor(url).execute(async () => {
+        const response = await request(url, {
+          method: (init.method ?? 'POST') as 'POST',
+          headers: init.headers,
+          body: init.body,
+          dispatcher,
+          signal: AbortSignal.timeout(ms),
+        });
+        const contentType = response.headers['content-type'];
+        return bufferedResponse(url, response.statusCode, await response.body.text(), Array.isArray(contentType) ? contentType[0] : contentType);
+      });
+    } catch (err) {
+      const name = (err as Error).name;
+      if (name === 'TimeoutError' || name === 'AbortError') throw subgraphFailure(service, 'BACKEND_TIMEOUT', `no answer within ${ms} ms`);
+      if (err instanceof BrokenCircuitError) throw subgraphFailure(service, 'BACKEND_UNAVAILABLE', 'circuit open');
+      options.logger?.warn({ service, err: (err as Error).message }, 'subgraph unreachable');
+      throw subgraphFailure(service, 'BACKEND_UNAVAILABLE', 'unreachable');
+    }
   };
 }

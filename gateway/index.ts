@@ -22,6 +22,7 @@ async function main() {
     logger,
     production: config.nodeEnv === 'production',
     gatewaySecret: config.gatewaySecret,
+    resilience: config.resilience,
     invalidations,
   });
   await apollo.start();

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, Lexer, Source, TokenKind, type GraphQLFormattedError } from 'graphql';
@@ -11,6 +11,7 @@ import { createErrorFormatter, ErrorCode } from '../subgraphs/shared/errors';
 import { createRequestListener } from '../subgraphs/shared/http';
 import { createCachingFetcher } from './fetch-cache';
 import { createSubgraphFetcher } from './fetcher';
+import { budgetFrom, DEADLINE_HEADER } from '../subgraphs/shared/resilience';
 import { createAuditPlugin, readsIn, type AuditedReads } from './audit';
 import { createCallerAuth } from './auth';
 import { createAllowList, persistedOperationsCache } from './persisted';
@@ -28,7 +29,21 @@ export interface GatewayContext {
   viewerHeader: string;
   /** Customer profile reads the subgraphs reported for this request (the audit log's input). */
   audit: AuditedReads;
+  /** When the request must be answered by (ms since epoch): X-Deadline-Ms, at most REQUEST_TIMEOUT_MS. */
+  deadline: number;
+  /** Parts of the answer served from a stale copy because their subgraph or backend failed. */
+  stale: StaleNote[];
 }
+
+/** A part of an answer served from a stale copy: which subgraph, what, and how old. */
+export interface StaleNote {
+  service: string;
+  type: string;
+  ageSeconds: number;
+}
+
+/** Time kept back from each subgraph fetch's budget for the gateway's own work on the answer. */
+const DEADLINE_MARGIN_MS = 15;
 
 /**
  * The gateway's operation limits (graphql-armor), with room above the largest named operation.
@@ -47,6 +62,8 @@ export interface GatewayOptions {
   invalidations?: Pick<Cache, 'onInvalidate'>;
   /** Signs the gateway's own calls to subgraphs (the audit log's writes). */
   gatewaySecret: string;
+  /** Timeouts and stale-if-error (the configuration's). */
+  resilience: Config['resilience'];
 }
 
 /** Whether a query's text has more lexical tokens than the limit; a text that does not lex is left to the parser's error. */
@@ -72,14 +89,58 @@ export const operationLimits = (production: boolean) =>
     blockFieldSuggestion: { enabled: production },
   }).protect();
 
+/** Says in the answer's `extensions.stale` which parts a stale copy stood in for, and how old each is. */
+const staleNotesPlugin: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ contextValue, response }) {
+        if (!contextValue.stale?.length || response.body.kind !== 'single') return;
+        const result = response.body.singleResult;
+        result.extensions = { ...result.extensions, stale: contextValue.stale };
+      },
+    };
+  },
+};
+
+/**
+ * A document whose operation cannot be picked (several without operationName, or a name that is
+ * not there) is the client's mistake: 400, not the gateway executor's 500.
+ */
+const operationResolutionPlugin: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operation, request }) {
+        if (operation) return;
+        throw new GraphQLError(request.operationName ? `No operation named "${request.operationName}" in the document` : 'Name the operation to run (operationName): the document has several', {
+          extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400, headers: new HeaderMap() } },
+        });
+      },
+    };
+  },
+};
+
 /**
  * The one endpoint clients call. Subgraphs are fetched with undici's request API over keep-alive
  * pools (the default make-fetch-happen fetcher costs about a third of the gateway's CPU, Node's
  * fetch a good part of the rest), through the cache of subgraph answers where invalidations reach.
  */
 export function createGatewayServer(options: GatewayOptions) {
-  const direct = createSubgraphFetcher();
-  const fetcher = options.invalidations ? createCachingFetcher({ fetch: direct, invalidations: options.invalidations, logger: options.logger }) : direct;
+  const nameOf = new Map(Object.entries(options.subgraphUrls).map(([name, url]) => [url as string, name as SubgraphName]));
+  const { resilience } = options;
+  const direct = createSubgraphFetcher({
+    timeoutMs: (url) => resilience.subgraphTimeoutMs(nameOf.get(url) ?? ('default' as SubgraphName)),
+    serviceOf: (url) => nameOf.get(url) ?? 'backend',
+    logger: options.logger,
+  });
+  const fetcher = options.invalidations
+    ? createCachingFetcher({
+        fetch: direct,
+        invalidations: options.invalidations,
+        staleSeconds: resilience.staleIfErrorSeconds,
+        serviceOf: (url) => nameOf.get(url) ?? 'a subgraph',
+        logger: options.logger,
+      })
+    : direct;
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     logger: options.logger,
@@ -91,10 +152,14 @@ export function createGatewayServer(options: GatewayOptions) {
           // Subgraph fetches the gateway makes for itself (none at run time: the supergraph is static) carry no viewer.
           if (context.viewerHeader) request.http?.headers.set(VIEWER_HEADER, context.viewerHeader);
           if (context.fresh) request.http?.headers.set('cache-control', 'no-cache');
+          // What is left of the request's deadline: the fetch's timeout, and the subgraph's for its backends.
+          if (context.deadline) request.http?.headers.set(DEADLINE_HEADER, String(Math.max(0, context.deadline - Date.now() - DEADLINE_MARGIN_MS)));
         },
         didReceiveResponse({ response, context }) {
           const reads = readsIn(response.extensions);
           if (reads.length) context.audit?.push(...reads);
+          const stale = response.extensions?.stale;
+          if (Array.isArray(stale)) context.stale?.push(...(stale as StaleNote[]));
           return response;
         },
       }),
@@ -114,6 +179,8 @@ export function createGatewayServer(options: GatewayOptions) {
     validationRules: limits.validationRules,
     plugins: [
       ...limits.plugins,
+      operationResolutionPlugin,
+      staleNotesPlugin,
       createAuditPlugin({ subgraphs: Object.fromEntries(Object.entries(options.subgraphUrls).map(([name, url]) => [name, { url }])) as never, gatewaySecret: options.gatewaySecret }, options.logger),
       ...(options.production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
@@ -129,7 +196,7 @@ export function createGatewayServer(options: GatewayOptions) {
         return {
           message: `The ${typeof service === 'string' ? service : 'backend'} service is unavailable`,
           path: formatted.path,
-          extensions: { code: ErrorCode.BACKEND_UNAVAILABLE, ...(typeof service === 'string' ? { service } : {}) },
+          extensions: { code: ErrorCode.BACKEND_UNAVAILABLE, retryable: true, ...(typeof service === 'string' ? { service } : {}) },
         };
       }
       return formatSubgraphError(formatted, error);
@@ -145,7 +212,7 @@ export function createGatewayServer(options: GatewayOptions) {
 export function createGatewayListener(
   apollo: ApolloServer<GatewayContext>,
   subgraphUrls: Record<SubgraphName, string>,
-  config: Pick<Config, 'auth' | 'gatewaySecret'>,
+  config: Pick<Config, 'auth' | 'gatewaySecret' | 'resilience'>,
 ) {
   const readiness = Object.fromEntries(
     Object.entries(subgraphUrls).map(([name, url]) => [
@@ -162,6 +229,7 @@ export function createGatewayListener(
   return createRequestListener({
     apollo,
     context: async (req, body) => {
+      const started = Date.now();
       const viewer = await authenticate(req);
       const search = new URL(req.url ?? '/', 'http://localhost').searchParams;
       if (tooLong((body as { query?: unknown } | undefined)?.query ?? search.get('query'), OPERATION_LIMITS.tokens)) {
@@ -174,8 +242,16 @@ export function createGatewayListener(
           extensions: { code: ErrorCode.OPERATION_NOT_ALLOWED, http: { status: 403, headers: new HeaderMap() } },
         });
       }
-      return { fresh: /no-cache/.test(req.headers['cache-control'] ?? ''), viewer, viewerHeader: signViewer(viewer, config.gatewaySecret), audit: [] };
+      return {
+        fresh: /no-cache/.test(req.headers['cache-control'] ?? ''),
+        viewer,
+        viewerHeader: signViewer(viewer, config.gatewaySecret),
+        audit: [],
+        deadline: started + budgetFrom(req.headers[DEADLINE_HEADER], config.resilience.requestTimeoutMs),
+        stale: [],
+      };
     },
     readiness,
+    maxInFlight: config.resilience.maxInFlight,
   });
 }

@@ -73,6 +73,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     logger: logger.child({ service: 'gateway' }),
     production: config.nodeEnv === 'production',
     gatewaySecret: config.gatewaySecret,
+    resilience: config.resilience,
     // One process, one cache: the gateway hears every invalidation the subgraphs make.
     invalidations: config.cacheEnabled ? cache : undefined,
   });

@@ -9,10 +9,11 @@ export interface BriefOrder {
   placedAt: string;
   total: Money;
   lineItems: { title: string; quantity: number }[];
-  shipments: { status: keyof typeof CATALOG.shipmentStatus; carrierName: string; estimatedDeliveryAt: string | null; exception: { kind: keyof typeof CATALOG.deliveryException } | null }[];
+  // Null when the system that owns them did not answer: the brief is written from what there is.
+  shipments: { status: keyof typeof CATALOG.shipmentStatus; carrierName: string; estimatedDeliveryAt: string | null; exception: { kind: keyof typeof CATALOG.deliveryException } | null }[] | null;
   returns: { rma: string; status: keyof typeof CATALOG.returnStatus }[];
-  refunds: { status: keyof typeof CATALOG.refundStatus; amount: Money; expectedBy: string | null }[];
-  disputes: { status: keyof typeof CATALOG.disputeStatus }[];
+  refunds: { status: keyof typeof CATALOG.refundStatus; amount: Money; expectedBy: string | null }[] | null;
+  disputes: { status: keyof typeof CATALOG.disputeStatus }[] | null;
 }
 
 export interface BriefBalance {
@@ -157,7 +158,7 @@ export function renderBrief(input: BriefInput): string {
     const items = order.lineItems.slice(0, MAX_ITEMS).map((i) => `${i.quantity}× ${i.title}`);
     if (order.lineItems.length > MAX_ITEMS) items.push(fill(p.more, { count: String(order.lineItems.length - MAX_ITEMS) }));
     if (items.length) parts.push(fill(p.items, { items: items.join(', ') }));
-    for (const s of order.shipments) {
+    for (const s of order.shipments ?? []) {
       let parcel = fill(p.parcel, { carrier: s.carrierName, status: text('shipmentStatus', s.status, locale) });
       if (s.exception) parcel += ` – ${text('deliveryException', s.exception.kind, locale)}`;
       // An ETA means nothing for a parcel that is lost or stuck.
@@ -165,12 +166,12 @@ export function renderBrief(input: BriefInput): string {
       parts.push(`${parcel}.`);
     }
     for (const r of order.returns) parts.push(fill(p.ret, { rma: r.rma, status: text('returnStatus', r.status, locale) }));
-    for (const r of order.refunds) {
+    for (const r of order.refunds ?? []) {
       let refund = fill(p.refund, { amount: formatMoney(r.amount, locale), status: text('refundStatus', r.status, locale) });
       if (r.expectedBy && (r.status === 'PENDING' || r.status === 'PROCESSING')) refund += `, ${fill(p.refundBy, { date: date(r.expectedBy) })}`;
       parts.push(`${refund}.`);
     }
-    for (const d of order.disputes) parts.push(fill(p.dispute, { status: text('disputeStatus', d.status, locale) }));
+    for (const d of order.disputes ?? []) parts.push(fill(p.dispute, { status: text('disputeStatus', d.status, locale) }));
     return clip(parts.join(' '), 320);
   });
   sections.push(...(orders.length ? orders : [p.noOrders]));

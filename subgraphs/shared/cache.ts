@@ -4,7 +4,11 @@ import { LRUCache } from 'lru-cache';
 import type { Config } from './config';
 import type { Logger } from './logger';
 
-/** A cached value, when it was read from its system of record and when it expires (ms since epoch), and its tags. */
+/**
+ * A cached value, when it was read from its system of record and when it expires (ms since epoch),
+ * and its tags. An entry past `expiresAt` may still be returned for a while (the cache's
+ * `staleSeconds`): only to stand in, marked stale, when its system of record fails.
+ */
 export interface CacheEntry {
   value: unknown;
   storedAt: number;
@@ -55,17 +59,19 @@ export interface CacheOptions {
   maxEntries?: number;
   /** Prefix of every Redis key and the pub/sub channel, so deployments can share a server. */
   namespace?: string;
+  /** How long an entry is kept past its TTL, to stand in when its backend fails (STALE_IF_ERROR_SECONDS). */
+  staleSeconds?: number;
   logger: Logger;
 }
 
 /** The cache the configuration names: Redis with REDIS_URL, else the in-process LRU. */
 export const openCache = (config: Readonly<Config>, logger: Logger): Promise<Cache> =>
-  createCache({ redisUrl: config.redisUrl, maxEntries: config.cacheMaxEntries, namespace: config.cacheNamespace, logger });
+  createCache({ redisUrl: config.redisUrl, maxEntries: config.cacheMaxEntries, namespace: config.cacheNamespace, staleSeconds: config.resilience.staleIfErrorSeconds, logger });
 
 export async function createCache(options: CacheOptions): Promise<Cache> {
   return options.redisUrl
-    ? createRedisCache(options.redisUrl, options.logger, { namespace: options.namespace, localEntries: Math.min(options.maxEntries ?? 10_000, 10_000) })
-    : createMemoryCache(options.maxEntries ?? 50_000);
+    ? createRedisCache(options.redisUrl, options.logger, { namespace: options.namespace, localEntries: Math.min(options.maxEntries ?? 10_000, 10_000), staleSeconds: options.staleSeconds })
+    : createMemoryCache(options.maxEntries ?? 50_000, options.staleSeconds);
 }
 
 /** Remembers when each tag was last invalidated, to refuse writes of values read before that. */
@@ -116,7 +122,7 @@ export function localTier(maxEntries: number): LocalTier {
   };
 }
 
-export function createMemoryCache(maxEntries: number): Cache {
+export function createMemoryCache(maxEntries: number, staleSeconds = 0): Cache {
   const local = localTier(maxEntries);
   const clock = invalidationClock();
   const listeners: ((tags: readonly string[]) => void)[] = [];
@@ -126,7 +132,7 @@ export function createMemoryCache(maxEntries: number): Cache {
     setMany: async (entries, readSince) => {
       for (const write of entries) {
         if (readSince !== undefined && clock.staleSince(write.tags, readSince)) continue;
-        local.set(write, write.ttlSeconds * 1000);
+        local.set(write, (write.ttlSeconds + staleSeconds) * 1000, Date.now() + write.ttlSeconds * 1000);
       }
     },
     invalidateTags: async (tags) => {
@@ -144,6 +150,8 @@ export interface RedisCacheOptions {
   namespace?: string;
   /** Entries kept in process in front of Redis. */
   localEntries?: number;
+  /** How long Redis keeps an entry past its TTL, to stand in when its backend fails. */
+  staleSeconds?: number;
   /**
    * The longest an entry lives in the in-process tier (at most its own TTL). Pub/sub keeps it
    * exact meanwhile, and the tier is cleared and bypassed whenever the subscription is down.
@@ -155,6 +163,7 @@ export async function createRedisCache(url: string, logger: Logger, options: Red
   const ns = options.namespace ?? 'ccg';
   const channel = `${ns}:invalidate`;
   const localTtlMs = options.localTtlMs ?? 60_000;
+  const staleMs = (options.staleSeconds ?? 0) * 1000;
   const connection = {
     lazyConnect: true,
     // A cache that is down must cost a miss, not a queue of commands waiting for it.
@@ -223,7 +232,10 @@ export async function createRedisCache(url: string, logger: Logger, options: Red
           // The next read of a hot key in this process costs no round trip.
           if (localUsable()) {
             const key = keys[missing[n]];
-            local.set({ key, value: entry.value, storedAt: entry.storedAt, ttlSeconds: 0, tags: entry.tags }, Math.min(entry.expiresAt - Date.now(), localTtlMs), entry.expiresAt);
+            // Fresh entries only: a stale one stays in Redis, for when its backend fails.
+            if (entry.expiresAt > Date.now()) {
+              local.set({ key, value: entry.value, storedAt: entry.storedAt, ttlSeconds: 0, tags: entry.tags }, Math.min(entry.expiresAt - Date.now(), localTtlMs), entry.expiresAt);
+            }
           }
         } catch {
           // An entry written by an incompatible version is a miss.
@@ -239,11 +251,14 @@ export async function createRedisCache(url: string, logger: Logger, options: Red
         for (const write of fresh) {
           const ttlMs = Math.max(1, Math.round(write.ttlSeconds * 1000));
           const entry: CacheEntry = { value: write.value, storedAt: write.storedAt, expiresAt: Date.now() + ttlMs, tags: write.tags };
-          pipeline.set(entryKey(write.key), serialize(entry), 'PX', ttlMs);
+          // Kept past its TTL to stand in for a failing backend; its tags live as long, so an
+          // invalidation still drops it: a known change is never served, stale or not.
+          const keepMs = ttlMs + staleMs;
+          pipeline.set(entryKey(write.key), serialize(entry), 'PX', keepMs);
           for (const tag of write.tags) {
             pipeline.sadd(tagKey(tag), write.key);
-            pipeline.pexpire(tagKey(tag), ttlMs, 'GT');
-            pipeline.pexpire(tagKey(tag), ttlMs, 'NX');
+            pipeline.pexpire(tagKey(tag), keepMs, 'GT');
+            pipeline.pexpire(tagKey(tag), keepMs, 'NX');
           }
           if (localUsable()) local.set(write, Math.min(ttlMs, localTtlMs), entry.expiresAt);
         }

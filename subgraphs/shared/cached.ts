@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Cache } from './cache';
+import type { Cache, CacheEntry } from './cache';
+import { isBackendFailure } from './resilience';
 
 /** Set for a request that asked for fresh data (Cache-Control: no-cache): reads skip the cache and refill it. */
 export const freshReads = new AsyncLocalStorage<boolean>();
@@ -14,6 +15,8 @@ export interface ResponseCachePolicy {
   tags: Set<string>;
   /** Seconds; 0 means "do not cache". */
   maxAge: number;
+  /** Types served from a stale copy because their backend failed, with the oldest copy's age in seconds. */
+  stale?: Map<string, number>;
 }
 export const responsePolicy = new AsyncLocalStorage<ResponseCachePolicy>();
 
@@ -22,6 +25,15 @@ function recordRead(tags: readonly string[], expiresAt: number) {
   if (!policy) return;
   for (const tag of tags) policy.tags.add(tag);
   policy.maxAge = Math.min(policy.maxAge, Math.max(0, Math.floor((expiresAt - Date.now()) / 1000)));
+}
+
+/** Notes that a stale copy of `type`, `ageSeconds` old, stood in for a failing backend (never cached further). */
+function recordStale(type: string, ageSeconds: number) {
+  const policy = responsePolicy.getStore();
+  if (!policy) return;
+  policy.maxAge = 0;
+  policy.stale ??= new Map();
+  policy.stale.set(type, Math.max(policy.stale.get(type) ?? 0, ageSeconds));
 }
 
 /** Marks the current response as not cacheable (it read something that is not cached). */
@@ -73,20 +85,33 @@ export function createBatchCache(cache: Cache, subgraph: string, ttl: TtlPolicy)
       const result = new Array<V>(keys.length);
       const waits: Promise<unknown>[] = [];
       const toLoad: number[] = [];
+      const now = Date.now();
+      // An expired copy kept for stale-if-error: used only if the backend fails to give a fresh one.
+      const stale = new Map<number, CacheEntry>();
+      const standIn = (i: number, err: unknown) => {
+        const copy = stale.get(i);
+        if (!copy || !isBackendFailure(err)) throw err;
+        result[i] = copy.value as V;
+        recordStale(spec.type, Math.round((Date.now() - copy.storedAt) / 1000));
+      };
       if (freshReads.getStore()) uncacheable();
       hits.forEach((hit, i) => {
-        if (hit) {
+        if (hit && hit.expiresAt > now) {
           result[i] = hit.value as V;
           recordRead(hit.tags, hit.expiresAt);
           return;
         }
+        if (hit) stale.set(i, hit);
         const pending = freshReads.getStore() ? undefined : inFlight.get(cacheKeys[i]);
         if (pending) {
           waits.push(
-            pending.then((value) => {
-              result[i] = value as V;
-              recordRead(spec.tags(value as V, keys[i]), Date.now() + ttlSeconds * 1000);
-            }),
+            pending.then(
+              (value) => {
+                result[i] = value as V;
+                recordRead(spec.tags(value as V, keys[i]), Date.now() + ttlSeconds * 1000);
+              },
+              (err) => standIn(i, err),
+            ),
           );
         }
         else toLoad.push(i);
@@ -100,21 +125,29 @@ export function createBatchCache(cache: Cache, subgraph: string, ttl: TtlPolicy)
           inFlight.set(cacheKeys[i], one);
         });
         try {
-          const values = await loading;
-          stampAsOf(values, new Date(readSince));
-          // Up to a quarter shorter at random: entries read together must not all expire together.
-          const lifeOf = (value: V) => Math.min(ttlSeconds, spec.ttlOf?.(value) ?? ttlSeconds) * (0.75 + Math.random() * 0.25);
-          values.forEach((value, n) => {
-            result[toLoad[n]] = value;
-            recordRead(spec.tags(value, keys[toLoad[n]]), readSince + lifeOf(value) * 1000);
-          });
-          // Not awaited: the answer does not wait for the cache write (which fails open anyway).
-          void cache.setMany(
-            toLoad
-              .map((i, n) => ({ key: cacheKeys[i], value: values[n], storedAt: readSince, ttlSeconds: lifeOf(values[n]), tags: spec.tags(values[n], keys[i]) }))
-              .filter((write) => write.ttlSeconds > 0),
-            readSince,
-          );
+          let values: V[] | undefined;
+          try {
+            values = await loading;
+          } catch (err) {
+            toLoad.forEach((i) => standIn(i, err));
+          }
+          if (values) {
+            stampAsOf(values, new Date(readSince));
+            // Up to a quarter shorter at random: entries read together must not all expire together.
+            const lifeOf = (value: V) => Math.min(ttlSeconds, spec.ttlOf?.(value) ?? ttlSeconds) * (0.75 + Math.random() * 0.25);
+            const loaded = values;
+            loaded.forEach((value, n) => {
+              result[toLoad[n]] = value;
+              recordRead(spec.tags(value, keys[toLoad[n]]), readSince + lifeOf(value) * 1000);
+            });
+            // Not awaited: the answer does not wait for the cache write (which fails open anyway).
+            void cache.setMany(
+              toLoad
+                .map((i, n) => ({ key: cacheKeys[i], value: loaded[n], storedAt: readSince, ttlSeconds: lifeOf(loaded[n]), tags: spec.tags(loaded[n], keys[i]) }))
+                .filter((write) => write.ttlSeconds > 0),
+              readSince,
+            );
+          }
         } finally {
           toLoad.forEach((i) => inFlight.delete(cacheKeys[i]));
         }

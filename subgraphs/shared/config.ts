@@ -100,6 +100,15 @@ const envSchema = z.object({
   AUTH_DISABLED: flag,
   // Requests per second per caller, by role (a token bucket per gateway replica).
   RATE_LIMITS: numbersByName('customer=20,agent=2000,operations=50', (role) => ROLES.includes(role as Role), `expected role=requests-per-second pairs for ${ROLES.join(', ')}`),
+  // Deadlines: the longest a request may take at the gateway (a client may ask for less with
+  // X-Deadline-Ms), each subgraph fetch, and each backend call, by subgraph name.
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
+  SUBGRAPH_TIMEOUTS_MS: numbersByName('default=1000', (name) => name === 'default' || SUBGRAPHS.includes(name as SubgraphName), 'expected subgraph=milliseconds pairs, e.g. default=1000,logistics=1500'),
+  BACKEND_TIMEOUTS_MS: numbersByName('default=800', (name) => name === 'default' || SUBGRAPHS.includes(name as SubgraphName), 'expected subgraph=milliseconds pairs, e.g. default=800,logistics=1200'),
+  // How old a cached copy may be to stand in, marked stale, for a backend or subgraph that fails.
+  STALE_IF_ERROR_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  // Requests the gateway works on at once; past it, it refuses at once (503, Retry-After).
+  MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(256),
   // Roles that may only run the named operations of schema/operations (the allow-list), e.g. "agent".
   PERSISTED_ONLY_ROLES: z
     .string()
@@ -145,6 +154,13 @@ export interface Config {
     persistedOnlyRoles: readonly Role[];
   };
   gatewaySecret: string;
+  resilience: {
+    requestTimeoutMs: number;
+    subgraphTimeoutMs: (name: SubgraphName) => number;
+    backendTimeoutMs: (name: SubgraphName) => number;
+    staleIfErrorSeconds: number;
+    maxInFlight: number;
+  };
 }
 
 /** For the embedded demo only; production must set WEBHOOK_SECRET. */
@@ -226,6 +242,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       persistedOnlyRoles: Object.freeze(e.PERSISTED_ONLY_ROLES),
     }),
     gatewaySecret: e.GATEWAY_SECRET ?? DEMO_GATEWAY_SECRET,
+    resilience: Object.freeze({
+      requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+      subgraphTimeoutMs: (name: SubgraphName) => e.SUBGRAPH_TIMEOUTS_MS[name] ?? e.SUBGRAPH_TIMEOUTS_MS.default ?? 1_000,
+      backendTimeoutMs: (name: SubgraphName) => e.BACKEND_TIMEOUTS_MS[name] ?? e.BACKEND_TIMEOUTS_MS.default ?? 800,
+      staleIfErrorSeconds: e.STALE_IF_ERROR_SECONDS,
+      maxInFlight: e.MAX_IN_FLIGHT,
+    }),
   });
 }
 

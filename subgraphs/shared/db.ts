@@ -40,8 +40,10 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
     });
-    // An idle client that loses its server emits 'error'; without a listener that kills the process.
+    // A client that loses its server (a restart) emits 'error', idle or checked out; without a
+    // listener that kills the process. The query in flight fails by itself, and the pool replaces the client.
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }), plugins, log });
     return {
       db,

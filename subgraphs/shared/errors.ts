@@ -23,7 +23,12 @@ export const ErrorCode = {
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   /** This caller may only run the named operations of schema/operations. */
   OPERATION_NOT_ALLOWED: 'OPERATION_NOT_ALLOWED',
+  /** A backend or subgraph is down (or its circuit is open): retry later; `service` names it. */
   BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
+  /** A backend or subgraph did not answer within the deadline: retry later; `service` names it. */
+  BACKEND_TIMEOUT: 'BACKEND_TIMEOUT',
+  /** The service is past its capacity: retry after `Retry-After`. */
+  OVERLOADED: 'OVERLOADED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

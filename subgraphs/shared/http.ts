@@ -13,6 +13,8 @@ export interface HttpOptions<TContext extends BaseContext> {
   routes?: Record<string, (rawBody: string, req: http.IncomingMessage) => Promise<{ status: number; body: unknown }>>;
   /** Runs the GraphQL request inside whatever per-request scope the service needs (fresh reads). */
   scope?: <T>(req: http.IncomingMessage, run: () => Promise<T>) => Promise<T>;
+  /** GraphQL requests worked on at once; past it, a request is refused at once (503, Retry-After) rather than queued. */
+  maxInFlight?: number;
 }
 
 const json = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -54,6 +56,8 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
 export function createRequestListener<TContext extends BaseContext>(options: HttpOptions<TContext>): http.RequestListener {
   const limit = options.maxBodyBytes ?? 1_000_000;
   const readiness = Object.entries(options.readiness ?? {});
+  const maxInFlight = options.maxInFlight ?? Infinity;
+  let inFlight = 0;
 
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -74,6 +78,13 @@ export function createRequestListener<TContext extends BaseContext>(options: Htt
       if (req.method !== 'GET' && req.method !== 'POST') {
         return graphqlError(res, 405, 'BAD_REQUEST', 'GraphQL is served over GET and POST', { allow: 'GET, POST' });
       }
+      // Load shedding: past capacity a fast refusal beats every request timing out; it recovers as load falls.
+      if (inFlight >= maxInFlight) {
+        req.resume();
+        return graphqlError(res, 503, 'OVERLOADED', 'The service is at capacity; retry shortly', { 'retry-after': '1' });
+      }
+      inFlight++;
+      res.once('close', () => inFlight--);
 
       let body: unknown;
       if (req.method === 'POST') {
@@ -121,8 +132,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Listens on host:port (port 0 picks a free one) and closes gracefully: in-flight requests finish. */
-export async function listen(listener: http.RequestListener, port: number, host: string): Promise<RunningServer> {
+/**
+ * Listens on host:port (port 0 picks a free one) and closes gracefully: no new connections,
+ * in-flight requests finish (for at most `graceMs`), keep-alive connections close as they go idle.
+ */
+export async function listen(listener: http.RequestListener, port: number, host: string, graceMs = 10_000): Promise<RunningServer> {
   const server = http.createServer(listener);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -136,7 +150,14 @@ export async function listen(listener: http.RequestListener, port: number, host:
     port: address.port,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        // A connection busy now goes idle once its response is out: close it then.
+        const sweep = setInterval(() => server.closeIdleConnections(), 25);
+        const force = setTimeout(() => server.closeAllConnections(), graceMs);
+        server.close(() => {
+          clearInterval(sweep);
+          clearTimeout(force);
+          resolve();
+        });
         server.closeIdleConnections();
       }),
   };

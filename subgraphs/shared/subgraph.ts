@@ -16,6 +16,7 @@ import { createErrorFormatter, ErrorCode } from './errors';
 import { createRequestListener, listen, type RunningServer } from './http';
 import type { Logger } from './logger';
 import { withDataProtection } from './pii';
+import { budgetFrom, DEADLINE_HEADER, requestDeadline, withResilience } from './resilience';
 
 /** What every adapter may be given at creation. */
 export interface AdapterDeps {
@@ -63,7 +64,7 @@ const MAX_RESPONSE_AGE_SECONDS = 60;
  * Tells the gateway, in `extensions.cache`, how long this response may be reused and which tags
  * invalidate it: what the request's cached reads added up to (see responsePolicy).
  */
-function responsePlugin(afterRequest: ((ctx: any) => Promise<Record<string, unknown> | void>) | undefined, logger: Logger): ApolloServerPlugin<any> {
+function responsePlugin(service: SubgraphName, afterRequest: ((ctx: any) => Promise<Record<string, unknown> | void>) | undefined, logger: Logger): ApolloServerPlugin<any> {
   return {
   async requestDidStart() {
     return {
@@ -82,6 +83,10 @@ function responsePlugin(afterRequest: ((ctx: any) => Promise<Record<string, unkn
         }
         const policy = responsePolicy.getStore();
         if (!policy) return;
+        if (policy.stale?.size) {
+          const stale = [...policy.stale].map(([type, ageSeconds]) => ({ service, type, ageSeconds }));
+          result.extensions = { ...result.extensions, stale };
+        }
         const maxAge = Math.min(policy.maxAge, MAX_RESPONSE_AGE_SECONDS);
         const cacheable = maxAge > 0 && operation?.operation === 'query' && !result.errors?.length;
         result.extensions = { ...result.extensions, cache: cacheable ? { maxAge, tags: [...policy.tags] } : { maxAge: 0 } };
@@ -113,7 +118,7 @@ export function createSubgraphServer<Source, Loaders, Services>(
     // Shutdown is ours (closeOnSignal): Apollo's own handler would re-raise the signal, exiting 143.
     stopOnTerminationSignals: false,
     // No Apollo Studio here: per-field traces would cost every request CPU for nothing.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), responsePlugin(definition.afterRequest, deps.logger)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), responsePlugin(definition.name, definition.afterRequest, deps.logger)],
   });
   return {
     apollo,
@@ -156,9 +161,12 @@ export async function createSubgraphSource<Source extends object, Loaders, Servi
   deps: { config: Readonly<Config>; db: Kysely<any>; cache: Cache; logger: Logger; adapterConfig?: unknown },
 ): Promise<Source> {
   const { config } = deps;
-  const adapter = withLatency(
-    await createAdapter(definition.adapters, config.subgraphs[definition.name].adapter, deps.adapterConfig, { db: deps.db, logger: deps.logger }),
-    config.backendLatencyMs,
+  const adapter = withResilience(
+    withLatency(
+      await createAdapter(definition.adapters, config.subgraphs[definition.name].adapter, deps.adapterConfig, { db: deps.db, logger: deps.logger }),
+      config.backendLatencyMs,
+    ),
+    { service: definition.name, timeoutMs: config.resilience.backendTimeoutMs(definition.name), logger: deps.logger },
   );
   return config.cacheEnabled ? definition.withCache(adapter, deps.cache, ttlPolicy(config.cacheTtlSeconds)) : adapter;
 }
@@ -194,8 +202,11 @@ export async function startSubgraph<Source extends { ping(): Promise<void> }, Lo
         })(),
       },
       // "Cache-Control: no-cache" from the client (forwarded by the gateway) asks for fresh data.
+      // The request's deadline (what the gateway has left of it) bounds every backend call it makes.
       scope: (req, run) =>
-        freshReads.run(/no-cache/.test(req.headers['cache-control'] ?? ''), () => responsePolicy.run({ tags: new Set(), maxAge: Infinity }, run)),
+        requestDeadline.run(Date.now() + budgetFrom(req.headers[DEADLINE_HEADER], config.resilience.requestTimeoutMs), () =>
+          freshReads.run(/no-cache/.test(req.headers['cache-control'] ?? ''), () => responsePolicy.run({ tags: new Set(), maxAge: Infinity }, run)),
+        ),
     }),
     settings.port,
     options.config.host,

@@ -52,6 +52,8 @@ describe('the gateway speaks GraphQL over HTTP', () => {
     ['an unknown field', JSON.stringify({ query: '{ nope }' }), 400, 'GRAPHQL_VALIDATION_FAILED'],
     ['a variable of the wrong type', JSON.stringify({ query: 'query ($id: ID!) { customer(id: $id) { id } }', variables: { id: { x: 1 } } }), 400, 'BAD_USER_INPUT'],
     ['a missing variable', JSON.stringify({ query: 'query ($id: ID!) { customer(id: $id) { id } }' }), 400, 'BAD_USER_INPUT'],
+    ['several operations and no operationName', JSON.stringify({ query: 'query A { __typename } query B { __typename }' }), 400, 'OPERATION_RESOLUTION_FAILURE'],
+    ['an operationName not in the document', JSON.stringify({ query: '{ __typename }', operationName: '' }), 400, 'OPERATION_RESOLUTION_FAILURE'],
   ])('answers %s with %i and %s', async (_, body, status, code) => {
     const res = await post(body);
     expect(res.status).toBe(status);

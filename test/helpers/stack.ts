@@ -19,7 +19,7 @@ export const todayUtc = () => new Date(new Date().toISOString().slice(0, 10));
 export interface GraphQLResult<T = any> {
   status: number;
   headers: Headers;
-  body: { data?: T; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[] };
+  body: { data?: T; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[]; extensions?: Record<string, any> };
 }
 
 /** Who a test request is sent as: the headers a real client of that kind sends. */
@@ -40,6 +40,8 @@ export interface TestStack {
   asOperations(): Promise<Caller>;
   /** Verifies a fixture customer on a channel (postal code) and answers that agent with the session. */
   verifiedAgent(customerIndex: number, channel?: string, agentId?: string): Promise<Caller>;
+  /** The PostgreSQL database the stack runs on (unset for the embedded one). */
+  databaseUrl?: string;
   /** Every line the stack logged. */
   logLines: string[];
   /** The anchor the data was generated for. */
@@ -57,12 +59,14 @@ export async function startTestStack(options: { customers?: number; embedded?: b
   const onQuery = (sql: string) => void statements.push(sql);
   let database: Database;
   let drop = async () => undefined as unknown;
+  let databaseUrl: string | undefined;
   if (options.embedded) {
     database = await createDatabase({ onQuery });
   } else {
     const testDb = await createTestDatabase({ onQuery });
     database = testDb.database;
     drop = testDb.drop;
+    databaseUrl = testDb.url;
   }
   const anchor = todayUtc();
   await seedDemo(database.db, { customers, anchor });
@@ -124,6 +128,7 @@ export async function startTestStack(options: { customers?: number; embedded?: b
       return asAgent(channel, { agentId, session: body.data.verifyCaller.session.token });
     },
     logLines,
+    databaseUrl,
     close: async () => {
       await stack.close();
       if (options.embedded) await database.close();
