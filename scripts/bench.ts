@@ -105,7 +105,7 @@ interface Stack {
   stop(): Promise<void>;
 }
 
-async function startFederated(env: Record<string, string>): Promise<Stack> {
+async function startFederated(env: Record<string, string>): Promise<Stack & { processes: Record<string, Child> }> {
   const [gateway, orders, customers, payments, logistics] = await freePorts(5);
   const all = {
     ...env,
@@ -116,7 +116,8 @@ async function startFederated(env: Record<string, string>): Promise<Stack> {
   const gw = runEntry('gateway/index.ts', all);
   children.push(gw);
   await gw.waitFor(/gateway ready/);
-  return { url: `http://127.0.0.1:${gateway}/graphql`, stop: async () => void (await Promise.all(children.map((c) => c.stop()))) };
+  const processes = Object.fromEntries(['orders', 'customers', 'payments', 'logistics', 'gateway'].map((name, i) => [name, children[i]]));
+  return { url: `http://127.0.0.1:${gateway}/graphql`, processes, stop: async () => void (await Promise.all(children.map((c) => c.stop()))) };
 }
 
 async function startMonolith(env: Record<string, string>): Promise<Stack> {
@@ -196,6 +197,57 @@ async function load(url: string, tokens: string[], options: { rate?: number; sec
   };
 }
 
+interface Outcome {
+  /** Seconds since the drive started, when the request was due. */
+  at: number;
+  latency: number;
+  status: number;
+  /** The answer had errors (a part missing), was served partly stale, was refused as overload. */
+  partial: boolean;
+  stale: boolean;
+  overloaded: boolean;
+}
+
+/** Open-loop arrivals at a rate that changes over time (`rateAt(seconds)`), every outcome kept. */
+async function drive(url: string, tokens: string[], seconds: number, rateAt: (t: number) => number): Promise<Outcome[]> {
+  const pool = new Pool(new URL(url).origin, { connections: 512, keepAliveTimeout: 30_000 });
+  const outcomes: Outcome[] = [];
+  const inFlight: Promise<void>[] = [];
+  const started = performance.now();
+  let next = 0;
+  let due = started;
+  const send = async (dueAt: number) => {
+    let status = 0;
+    let text = '';
+    try {
+      const response = await pool.request({ path: '/graphql', method: 'POST', headers: await headers(tokens[next++ % tokens.length]), body: body(true) });
+      status = response.statusCode;
+      text = await response.body.text();
+    } catch {
+      status = 0;
+    }
+    outcomes.push({
+      at: (dueAt - started) / 1000,
+      latency: performance.now() - dueAt,
+      status,
+      partial: status === 200 && text.includes('"errors"'),
+      stale: text.includes('"stale"'),
+      overloaded: status === 503,
+    });
+  };
+  while (due < started + seconds * 1000) {
+    const now = performance.now();
+    while (due <= now && due < started + seconds * 1000) {
+      inFlight.push(send(due));
+      due += 1000 / Math.max(1, rateAt((due - started) / 1000));
+    }
+    await new Promise((r) => setTimeout(r, Math.max(0, Math.min(5, due - performance.now()))));
+  }
+  await Promise.all(inFlight);
+  await pool.close();
+  return outcomes.sort((a, b) => a.at - b.at);
+}
+
 /**
  * The highest rate (of a fixed ladder) served with p99 under the budget and no errors. Each step
  * stands for rate × 3 s calls in progress, each taking a turn every 3 s. Calls start as they would
@@ -262,6 +314,41 @@ async function slowBackendTurn(stack: Stack, tokens: string[], persisted: boolea
   return times.sort((x, y) => x - y)[Math.floor(times.length / 2)];
 }
 
+function spikeRows(outcomes: Outcome[], windows: [number, number, string][]): string {
+  return windows
+    .map(([from, to, name]) => {
+      const inWindow = outcomes.filter((o) => o.at >= from && o.at < to);
+      const answered = inWindow.filter((o) => o.status === 200 && !o.partial);
+      const refused = inWindow.filter((o) => o.overloaded);
+      const other = inWindow.length - answered.length - refused.length;
+      const p99 = (list: Outcome[]) => (list.length ? fmt(percentile(list.map((o) => o.latency).sort((a, b) => a - b), 99)) : '—');
+      return `| ${name} | ${inWindow.length} | ${answered.length} | ${refused.length} | ${other} | ${p99(answered)} | ${p99(refused)} |`;
+    })
+    .join('\n');
+}
+
+/** Seconds after `from` until every later second has p99 under the budget and no refusal or error. */
+function recoverySeconds(outcomes: Outcome[], from: number): string {
+  const last = Math.ceil(outcomes.at(-1)?.at ?? from);
+  let recoveredAt: number | null = null;
+  for (let second = Math.floor(from); second < last; second++) {
+    const bucket = outcomes.filter((o) => o.at >= second && o.at < second + 1);
+    const bad = bucket.some((o) => o.status !== 200 || o.partial) || (bucket.length > 0 && percentile(bucket.map((o) => o.latency).sort((a, b) => a - b), 99) > P99_BUDGET_MS);
+    if (bad) recoveredAt = null;
+    else recoveredAt ??= second;
+  }
+  return recoveredAt === null ? `not within ${last - from} s` : `${recoveredAt - from} s (every second after it: p99 < ${P99_BUDGET_MS} ms, no error)`;
+}
+
+function downSummary(outcomes: Outcome[]): string {
+  const latencies = outcomes.map((o) => o.latency).sort((a, b) => a - b);
+  const share = (n: number) => `${((100 * n) / Math.max(1, outcomes.length)).toFixed(1)}%`;
+  const stale = outcomes.filter((o) => o.stale).length;
+  const partial = outcomes.filter((o) => o.partial).length;
+  const failed = outcomes.filter((o) => o.status !== 200).length;
+  return `${outcomes.length} answers: p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms; served with a stale copy of the logistics part ${share(stale)}; partial (logistics fields null, coded error) ${share(partial)}; failed ${share(failed)}.`;
+}
+
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
 const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
 const ratio = (a: number, b: number) => (b ? `${(a / b).toFixed(2)}×` : 'n/a');
@@ -307,6 +394,21 @@ async function main() {
   await load(stack.url, calls, { rate: VOICE_RATE, seconds: 2 * TURN_SECONDS, persisted: true });
   const noAuth200 = await load(stack.url, calls, { rate: VOICE_RATE, persisted: true });
   const noAuthMax = await throughput(stack.url);
+  await stack.stop();
+
+  const sustained = fedMax.best?.rate ?? ladder[0];
+  log(`spike: ${sustained}/s → ${3 * sustained}/s within 10 s, held 20 s, back to ${sustained}/s for 30 s`);
+  stack = await startFederated({ ...base, CACHE_NAMESPACE: `bench-spike-${Date.now()}` });
+  await load(stack.url, warmTokens, { rate: sustained, seconds: 2 * TURN_SECONDS, persisted: true });
+  const spikeRate = (t: number) => (t < 10 ? sustained : t < 20 ? sustained * (1 + (2 * (t - 10)) / 10) : t < 40 ? 3 * sustained : sustained);
+  const spike = await drive(stack.url, warmTokens, 70, spikeRate);
+  await stack.stop();
+
+  log('one subgraph down (logistics), 200/s, warm callers, 5 s TTLs');
+  stack = await startFederated({ ...base, CACHE_TTL_SECONDS: 'default=5', CACHE_NAMESPACE: `bench-down-${Date.now()}` });
+  await load(stack.url, calls, { rate: VOICE_RATE, seconds: 2 * TURN_SECONDS, persisted: true });
+  await stack.processes.logistics.stop();
+  const down = await drive(stack.url, calls, 20, () => VOICE_RATE);
   await stack.stop();
 
   log('federated, caching off: 200/s');
@@ -377,6 +479,20 @@ of that (the benchmark's switch; refused in production).
 | with auth | ${fmt(warm200.p50)} | ${fmt(warm200.p99)} | ${authOnMax.rps.toFixed(0)} |
 | without auth | ${fmt(noAuth200.p50)} | ${fmt(noAuth200.p99)} | ${noAuthMax.rps.toFixed(0)} |
 | with / without | ${ratio(warm200.p50, noAuth200.p50)} | ${ratio(warm200.p99, noAuth200.p99)} | ${ratio(authOnMax.rps, noAuthMax.rps)} |
+
+## A spike: ${sustained}/s (the highest sustained rate above) to ${3 * sustained}/s within 10 s, held 20 s, then back
+
+MAX_IN_FLIGHT=${process.env.MAX_IN_FLIGHT ?? 64} at the gateway: past it, requests are refused at once (503 OVERLOADED, Retry-After) instead of queueing.
+
+| window | requests | answered whole | refused (503) | other errors | p99 answered ms | p99 refused ms |
+|---|---|---|---|---|---|---|
+${spikeRows(spike, [[0, 10, 'before (sustained rate)'], [10, 40, 'ramp and peak (up to 3×)'], [40, 70, 'after (back to the sustained rate)']])}
+
+Time to recover after the peak: ${recoverySeconds(spike, 40)}.
+
+## One subgraph down (logistics stopped), 200/s, warm callers, 5 s TTLs, for 20 s
+
+${downSummary(down)}
 
 ## Freshness: a change event until every replica answers the new value
 

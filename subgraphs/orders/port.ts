@@ -1,3 +1,4 @@
+import type { Change } from '../shared/outbox';
 import type { Money } from '../shared/money';
 
 export type OrderStatus =
@@ -135,6 +136,11 @@ export interface OrderSource {
   exportCustomer(customerId: string): Promise<{ orderIds: string[]; data: Record<string, unknown> }>;
   /** Pseudonymizes the shipping addresses of the customer's orders (GDPR erasure); the records changed and the order ids. */
   eraseCustomer(customerId: string, at: Date): Promise<{ records: number; orderIds: string[] }>;
+  /**
+   * Optional: the changes its writes recorded (an outbox), handed to `deliver` at least once;
+   * the cache hears of every write through it even if the process stopped right after the commit.
+   */
+  drainChanges?(deliver: (changes: Change[]) => Promise<void>, limit?: number): Promise<number>;
   /** Throws when the backend does not answer. */
   ping(): Promise<void>;
 }

@@ -68,5 +68,6 @@ export const paymentEvents = {
   'refund.updated': event(z.object({ refundId: entityId, orderId: entityId, customerId: entityId, returnId: entityId.optional() }), (e) => [
     `refund:${e.refundId}`, `order:${e.orderId}`, `customer:${e.customerId}`, ...(e.returnId ? [`return:${e.returnId}`] : []),
   ]),
+  'balance.updated': event(z.object({ customerId: entityId }), (e) => [`customer:${e.customerId}`]),
   'dispute.updated': event(z.object({ disputeId: entityId, orderId: entityId, customerId: entityId }), (e) => [`dispute:${e.disputeId}`, `order:${e.orderId}`, `customer:${e.customerId}`]),
 };

@@ -104,7 +104,8 @@ describe('the redis cache across replicas', () => {
     const started = Date.now();
     await expect(cache.getMany(['k'])).resolves.toEqual([undefined]);
     await expect(cache.setMany([write('k', 1)])).resolves.toBeUndefined();
-    await expect(cache.invalidateTags(['order:1'])).resolves.toBeUndefined();
+    // It never throws, and says the other replicas could not be told (the outbox relay retries then).
+    await expect(cache.invalidateTags(['order:1'])).resolves.toBe(false);
     expect(Date.now() - started).toBeLessThan(1_000);
     await expect(cache.ping()).rejects.toThrow();
     await cache.close();

@@ -44,8 +44,11 @@ export interface Cache {
    * before a concurrent write must not be cached after that write's invalidation.
    */
   setMany(entries: readonly CacheWrite[], readSince?: number): Promise<void>;
-  /** Drops every entry with one of the tags, in this process and every other replica. */
-  invalidateTags(tags: readonly string[]): Promise<void>;
+  /**
+   * Drops every entry with one of the tags, in this process and every other replica. Answers false
+   * when the other replicas could not be told (Redis unreachable); it never throws.
+   */
+  invalidateTags(tags: readonly string[]): Promise<boolean>;
   /** Called with the tags of every invalidation this process learns of (its own and broadcast ones). */
   onInvalidate(listener: (tags: readonly string[]) => void): void;
   /** Throws when the back-end does not answer; for readiness checks only. */
@@ -139,6 +142,7 @@ export function createMemoryCache(maxEntries: number, staleSeconds = 0): Cache {
       clock.mark(tags);
       local.dropTags(tags);
       listeners.forEach((l) => l(tags));
+      return true;
     },
     onInvalidate: (listener) => void listeners.push(listener),
     ping: async () => undefined,
@@ -265,9 +269,9 @@ export async function createRedisCache(url: string, logger: Logger, options: Red
         await pipeline.exec();
       }),
     invalidateTags: async (tags) => {
-      if (tags.length === 0) return;
+      if (tags.length === 0) return true;
       applyInvalidation(tags);
-      await failOpen('invalidate', undefined, async () => {
+      return failOpen('invalidate', false, async () => {
         const members = await redis.pipeline(tags.map((tag) => ['smembers', tagKey(tag)])).exec();
         const keys = [...new Set((members ?? []).flatMap(([, list]) => (list as string[]) ?? []))];
         const pipeline = redis.multi();
@@ -275,6 +279,7 @@ export async function createRedisCache(url: string, logger: Logger, options: Red
         pipeline.del(...tags.map(tagKey));
         pipeline.publish(channel, JSON.stringify(tags));
         await pipeline.exec();
+        return true;
       });
     },
     onInvalidate: (listener) => void listeners.push(listener),

@@ -108,7 +108,7 @@ const envSchema = z.object({
   // How old a cached copy may be to stand in, marked stale, for a backend or subgraph that fails.
   STALE_IF_ERROR_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   // Requests the gateway works on at once; past it, it refuses at once (503, Retry-After).
-  MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(256),
+  MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(64),
   // Roles that may only run the named operations of schema/operations (the allow-list), e.g. "agent".
   PERSISTED_ONLY_ROLES: z
     .string()

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Cache } from './cache';
+import type { Change } from './outbox';
 import type { Logger } from './logger';
 
 /** One kind of change a backend announces: its payload, and the cache tags it makes stale. */
@@ -72,5 +73,51 @@ export function createEventsHandler(options: {
     await options.cache.invalidateTags(tags);
     options.logger.debug({ event: parsed.data.id, type: parsed.data.type, tags }, 'change event applied');
     return { status: 202, body: { accepted: parsed.data.id, invalidated: tags } };
+  };
+}
+
+/**
+ * Delivers the changes a backend's writes recorded (its outbox) to the cache, at least once: a
+ * batch is deleted from the outbox only after its invalidation reached every replica. Runs every
+ * `everyMs` until stopped.
+ */
+export function relayChanges(options: {
+  drain: (deliver: (changes: Change[]) => Promise<void>) => Promise<number>;
+  events: Record<string, EventDefinition<any>>;
+  cache: Pick<Cache, 'invalidateTags'>;
+  logger: Logger;
+  everyMs?: number;
+}): { stop(): Promise<void> } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  const deliver = async (changes: Change[]) => {
+    const tags = new Set<string>();
+    for (const change of changes) {
+      const definition = options.events[change.type];
+      const data = definition?.data.safeParse(change.data);
+      if (!definition || !data?.success) {
+        options.logger.error({ change }, 'an outbox change no event describes: dropped');
+        continue;
+      }
+      definition.tags(data.data).forEach((tag) => tags.add(tag));
+    }
+    if (tags.size && !(await options.cache.invalidateTags([...tags]))) throw new Error('the cache did not take the invalidation');
+  };
+  const tick = () => {
+    running = options
+      .drain(deliver)
+      .catch((err) => options.logger.warn({ err: (err as Error).message }, 'outbox not delivered yet; retrying'))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, options.everyMs ?? 250);
+      });
+  };
+  timer = setTimeout(tick, options.everyMs ?? 250);
+  return {
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
   };
 }

@@ -10,7 +10,8 @@ import { createAdapter, withLatency, type AdapterDefinition } from './adapter';
 import { verifyViewer, VIEWER_HEADER, type Viewer } from './auth';
 import type { Cache } from './cache';
 import { freshReads, responsePolicy, ttlPolicy, type TtlPolicy } from './cached';
-import { createEventsHandler, type EventDefinition } from './events';
+import { createEventsHandler, relayChanges, type EventDefinition } from './events';
+import type { Change } from './outbox';
 import type { Config, SubgraphName } from './config';
 import { createErrorFormatter, ErrorCode } from './errors';
 import { createRequestListener, listen, type RunningServer } from './http';
@@ -211,11 +212,14 @@ export async function startSubgraph<Source extends { ping(): Promise<void> }, Lo
     settings.port,
     options.config.host,
   );
+  const drain = (source as { drainChanges?: (deliver: (changes: Change[]) => Promise<void>) => Promise<number> }).drainChanges;
+  const relay = drain ? relayChanges({ drain: (deliver) => drain(deliver), events: definition.events, cache, logger }) : undefined;
   logger.info({ url: running.url, adapter: settings.adapter }, 'subgraph ready');
   return {
     ...running,
     close: async () => {
       await running.close();
+      await relay?.stop();
       await server.apollo.stop();
     },
   };

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { DEMO_WEBHOOK_SECRET } from '../../subgraphs/shared/config';
 import { signEvent } from '../../subgraphs/shared/events';
+import { createSqlCustomerSource } from '../../subgraphs/customers/adapters/sql/queries';
 import { startTestStack, type TestStack } from '../helpers/stack';
 
 const ORDER = /* GraphQL */ `query ($id: ID!) { order(id: $id) { status asOf shipments { status asOf } } }`;
@@ -80,6 +81,29 @@ describe('the entity cache through the gateway, on Redis', () => {
     }, sms);
     const { body } = await t.query(interactions, { id: customer.id }, sms);
     expect(body.data.customer.interactions[0].id).toBe(recorded.body.data.recordInteraction.id);
+  });
+
+  it('hears of a write through the outbox even when the writer never invalidated (it stopped after the commit)', async () => {
+    const customer = t.data.customers[4];
+    const interactions = /* GraphQL */ `query ($id: ID!) { customer(id: $id) { interactions(first: 1) { id } } }`;
+    const portal = await t.asCustomer(customer.id);
+    await t.query(interactions, { id: customer.id }, portal);
+    // The CRM's own adapter, without the cache around it: the write commits, nobody invalidates.
+    const crm = createSqlCustomerSource(t.stack.database.db.withSchema('crm') as never);
+    const interaction = {
+      id: 'int_outbox_1', customerId: customer.id, channel: 'PORTAL' as const, intent: 'OTHER' as const, outcome: 'RESOLVED' as const,
+      orderId: null, lineItemIds: [], stepsTried: [], failureReason: null, sentiment: null, summary: 'written behind the cache', agentId: null, occurredAt: new Date(),
+    };
+    await crm.recordInteraction(interaction, 'outbox-1');
+    let seen: string | undefined;
+    const started = Date.now();
+    while (Date.now() - started < 3_000 && seen !== interaction.id) {
+      seen = (await t.query(interactions, { id: customer.id }, portal)).body.data.customer.interactions[0].id;
+      if (seen !== interaction.id) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(seen).toBe(interaction.id);
+    const pending = await sql<{ n: string }>`select count(*) as n from crm.outbox`.execute(t.stack.database.db);
+    expect(Number(pending.rows[0].n)).toBe(0);
   });
 
   it('accepts a persisted operation by its id alone', async () => {

@@ -1,3 +1,4 @@
+import { createOutboxTable } from '../../../shared/outbox';
 import { sql, type Kysely, type Migration } from 'kysely';
 import { createIdempotencyTable } from '../../../shared/idempotency';
 
@@ -140,6 +141,14 @@ export const migrations: Record<string, Migration> = {
     async down(db: Kysely<any>) {
       await db.schema.alterTable('customers').dropColumn('erased_at').execute();
       await db.schema.dropTable('audit_log').execute();
+    },
+  },
+  '2026-11-22T01:00_outbox': {
+    async up(db: Kysely<any>) {
+      await createOutboxTable(db);
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('outbox').execute();
     },
   },
 };

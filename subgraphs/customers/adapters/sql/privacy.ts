@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { emitChange } from '../../../shared/outbox';
 import type { AuditEntry, AuditFilter } from '../../port';
 import type { CrmDb } from './queries';
 
@@ -60,6 +61,7 @@ export async function eraseCustomerRows(db: CrmDb, customerId: string, at: Date)
       trx.updateTable('handoffs').set({ summary: '[erased]', failureReason: '[erased]', stepsTried: sql`'{}'`, resolutionSummary: null }).where('customerId', '=', customerId).executeTakeFirst(),
       trx.deleteFrom('verifiedSessions').where('customerId', '=', customerId).executeTakeFirst(),
     ]);
+    await emitChange(trx, 'customer.updated', { customerId });
     return 1 + changed.reduce((n, r) => n + Number('numUpdatedRows' in r ? r.numUpdatedRows : r.numDeletedRows), 0);
   });
 }

@@ -1,3 +1,4 @@
+import { drainOutbox, emitChange } from '../../../shared/outbox';
 import { sql, type Kysely } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { byKey, distinct, groupByKey } from '../../../shared/batch';
@@ -90,6 +91,7 @@ export async function insertInteraction(db: CrmDb, interaction: Interaction, key
   const { id: _id, occurredAt: _at, ...asked } = interaction;
   const { id, replayed } = await idempotentWrite(db, 'recordInteraction', key, asked, async (tx) => {
     await tx.insertInto('interactions').values(interaction).execute();
+    await emitChange(tx, 'interaction.recorded', { customerId: interaction.customerId, ...(interaction.orderId ? { orderId: interaction.orderId } : {}) });
     return interaction.id;
   });
   const [stored] = await findInteractionsByIds(db, [id]);
@@ -101,6 +103,8 @@ export async function insertEscalation(db: CrmDb, handoff: Handoff, escalation: 
   const { id, replayed } = await idempotentWrite(db, 'escalate', key, asked, async (tx) => {
     await tx.insertInto('interactions').values(escalation).execute();
     await tx.insertInto('handoffs').values(handoff).execute();
+    await emitChange(tx, 'handoff.updated', { handoffId: handoff.id, customerId: handoff.customerId });
+    await emitChange(tx, 'interaction.recorded', { customerId: escalation.customerId, ...(escalation.orderId ? { orderId: escalation.orderId } : {}) });
     return handoff.id;
   });
   const [stored] = await findHandoffs(db, [id]);
@@ -129,6 +133,8 @@ export async function resolveHandoffRow(
         : new AppError(ErrorCode.NOT_FOUND, 'No handoff with this id', { argument: 'handoffId' });
     }
     await tx.insertInto('interactions').values(closing).execute();
+    await emitChange(tx, 'handoff.updated', { handoffId, customerId: closing.customerId });
+    await emitChange(tx, 'interaction.recorded', { customerId: closing.customerId, ...(closing.orderId ? { orderId: closing.orderId } : {}) });
     return handoffId;
   });
   return (await findHandoffs(db, [id]))[0];
@@ -201,12 +207,16 @@ export function createSqlCustomerSource(db: CrmDb): CustomerSource {
     listHandoffsByCustomer: async (ids, first) =>
       groupByKey(ids, (await topRowsPerKey(db, 'handoffs', 'customerId', 'created_at desc, id desc', ids, first)).map(toHandoff), (h) => h.customerId),
     acceptHandoff: async (id, acceptance) => {
-      await db
-        .updateTable('handoffs')
-        .set({ status: 'ACCEPTED', acceptedAt: acceptance.at, acceptedBy: acceptance.agentId })
-        .where('id', '=', id)
-        .where('status', '=', 'OPEN')
-        .execute();
+      await db.transaction().execute(async (tx) => {
+        const accepted = await tx
+          .updateTable('handoffs')
+          .set({ status: 'ACCEPTED', acceptedAt: acceptance.at, acceptedBy: acceptance.agentId })
+          .where('id', '=', id)
+          .where('status', '=', 'OPEN')
+          .returning('customerId')
+          .executeTakeFirst();
+        if (accepted) await emitChange(tx, 'handoff.updated', { handoffId: id, customerId: accepted.customerId });
+      });
       return (await findHandoffs(db, [id]))[0] ?? null;
     },
     resolveHandoff: (id, resolution, closing, key) => resolveHandoffRow(db, id, resolution, closing, key),
@@ -215,6 +225,7 @@ export function createSqlCustomerSource(db: CrmDb): CustomerSource {
     listAudit: (filter) => findAuditEntries(db, filter),
     exportCustomer: (id) => exportCustomerRows(db, id),
     eraseCustomer: (id, at) => eraseCustomerRows(db, id, at),
+    drainChanges: (deliver, limit) => drainOutbox(db, deliver, limit),
     ping: async () => void (await sql`select 1`.execute(db)),
   };
 }

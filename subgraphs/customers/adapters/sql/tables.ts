@@ -1,8 +1,9 @@
+import type { OutboxTables } from '../../../shared/outbox';
 import type { Generated } from 'kysely';
 import type { IdempotencyTables } from '../../../shared/idempotency';
 
 /** The CRM tables in schema `crm`, as kysely sees them (CamelCasePlugin maps to snake_case). */
-export interface CrmTables extends IdempotencyTables {
+export interface CrmTables extends IdempotencyTables, OutboxTables {
   customers: {
     id: string;
     firstName: string;

@@ -1,3 +1,4 @@
+import { createOutboxTable } from '../../../shared/outbox';
 import { sql, type Kysely, type Migration } from 'kysely';
 
 /** Timestamped, append-only: a released migration is never edited, a new one is added. */
@@ -75,6 +76,14 @@ export const migrations: Record<string, Migration> = {
     async down(db: Kysely<any>) {
       await db.schema.alterTable('return_labels').dropColumn('customer_id').execute();
       await db.schema.alterTable('shipments').dropColumn('customer_id').execute();
+    },
+  },
+  '2026-11-22T01:00_outbox': {
+    async up(db: Kysely<any>) {
+      await createOutboxTable(db);
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('outbox').execute();
     },
   },
 };

@@ -1,3 +1,4 @@
+import { drainOutbox, emitChange } from '../../../shared/outbox';
 import { sql, type Kysely } from 'kysely';
 import { byKey, distinct, groupByKey } from '../../../shared/batch';
 import type { LogisticsSource, ReturnLabel, Shipment, TrackingEvent } from '../../port';
@@ -66,19 +67,26 @@ async function labelsWhereIn(db: LogisticsDb, column: 'id' | 'returnId', keys: r
 }
 
 export async function insertReturnLabel(db: LogisticsDb, label: ReturnLabel): Promise<ReturnLabel> {
-  await db.insertInto('returnLabels').values(label).onConflict((oc) => oc.column('returnId').doNothing()).execute();
+  await db.transaction().execute(async (tx) => {
+    const inserted = await tx.insertInto('returnLabels').values(label).onConflict((oc) => oc.column('returnId').doNothing()).returning('id').executeTakeFirst();
+    if (inserted) await emitChange(tx, 'return_label.updated', { returnId: label.returnId, orderId: label.orderId });
+  });
   const [existing] = await labelsWhereIn(db, 'returnId', [label.returnId]);
   return existing;
 }
 
 export async function markReturnLabelVoided(db: LogisticsDb, returnId: string, at: Date): Promise<boolean> {
-  const result = await db
-    .updateTable('returnLabels')
-    .set({ status: 'VOIDED', voidedAt: at })
-    .where('returnId', '=', returnId)
-    .where('status', '!=', 'VOIDED')
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+  return db.transaction().execute(async (tx) => {
+    const voided = await tx
+      .updateTable('returnLabels')
+      .set({ status: 'VOIDED', voidedAt: at })
+      .where('returnId', '=', returnId)
+      .where('status', '!=', 'VOIDED')
+      .returning('orderId')
+      .executeTakeFirst();
+    if (voided) await emitChange(tx, 'return_label.updated', { returnId, orderId: voided.orderId });
+    return Boolean(voided);
+  });
 }
 
 /** The carrier integrations as a LogisticsSource over SQL. */
@@ -107,13 +115,15 @@ export function createSqlLogisticsSource(db: LogisticsDb): LogisticsSource {
       if (orderIds.length === 0) return 0;
       const ids = distinct(orderIds);
       return db.transaction().execute(async (trx) => {
-        const shipments = await trx.updateTable('shipments').set({ exceptionMessage: null }).where('orderId', 'in', ids).returning('id').execute();
+        const shipments = await trx.updateTable('shipments').set({ exceptionMessage: null }).where('orderId', 'in', ids).returning(['id', 'orderId']).execute();
+        for (const s of shipments) await emitChange(trx, 'shipment.tracking_updated', { shipmentId: s.id, orderId: s.orderId });
         const events = shipments.length
           ? await trx.updateTable('trackingEvents').set({ location: null }).where('shipmentId', 'in', shipments.map((s) => s.id)).executeTakeFirst()
           : { numUpdatedRows: 0n };
         return shipments.length + Number(events.numUpdatedRows);
       });
     },
+    drainChanges: (deliver, limit) => drainOutbox(db, deliver, limit),
     ping: async () => void (await sql`select 1`.execute(db)),
   };
 }

@@ -1,7 +1,8 @@
+import type { OutboxTables } from '../../../shared/outbox';
 import type { Generated } from 'kysely';
 
 /** The carrier-integration tables in schema `logistics` (CamelCasePlugin maps to snake_case). */
-export interface LogisticsTables {
+export interface LogisticsTables extends OutboxTables {
   shipments: {
     id: string;
     orderId: string;

@@ -1,3 +1,4 @@
+import { emitChange } from '../../../shared/outbox';
 import type { OmsDb } from './queries';
 
 /** The customer's orders with their items, and their returns with items: a GDPR access answer. */
@@ -20,11 +21,14 @@ export async function exportCustomerOrders(db: OmsDb, customerId: string) {
  * bookkeeping law requires.
  */
 export async function eraseCustomerOrders(db: OmsDb, customerId: string, at: Date) {
-  const rows = await db
-    .updateTable('orders')
-    .set({ shipName: 'Erased', shipLine1: '—', shipLine2: null, shipCity: '—', shipRegion: null, shipPostalCode: '—', erasedAt: at })
-    .where('customerId', '=', customerId)
-    .returning('id')
-    .execute();
-  return { records: rows.length, orderIds: rows.map((r) => r.id) };
+  return db.transaction().execute(async (tx) => {
+    const rows = await tx
+      .updateTable('orders')
+      .set({ shipName: 'Erased', shipLine1: '—', shipLine2: null, shipCity: '—', shipRegion: null, shipPostalCode: '—', erasedAt: at })
+      .where('customerId', '=', customerId)
+      .returning('id')
+      .execute();
+    for (const row of rows) await emitChange(tx, 'order.updated', { orderId: row.id, customerId });
+    return { records: rows.length, orderIds: rows.map((r) => r.id) };
+  });
 }

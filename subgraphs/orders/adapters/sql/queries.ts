@@ -1,3 +1,4 @@
+import { drainOutbox, emitChange } from '../../../shared/outbox';
 import { sql, type Kysely } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { byKey, distinct, groupByKey } from '../../../shared/batch';
@@ -236,6 +237,7 @@ export async function insertReturn(
       if (attempt > 5) throw new Error('could not allocate an RMA number');
     }
     await tx.insertInto('returnItems').values(input.items.map((i) => ({ returnId, ...i }))).execute();
+    await emitChange(tx, 'return.updated', { returnId, orderId: input.orderId, customerId: input.customerId });
     return returnId;
   });
   const [ret] = await findReturnsByIds(db, [id]);
@@ -246,7 +248,8 @@ export async function insertReturn(
 export async function deleteAbandonedReturn(db: OmsDb, returnId: string, idempotencyKey: string): Promise<void> {
   await db.transaction().execute(async (tx) => {
     await tx.deleteFrom('returnItems').where('returnId', '=', returnId).execute();
-    await tx.deleteFrom('returns').where('id', '=', returnId).execute();
+    const gone = await tx.deleteFrom('returns').where('id', '=', returnId).returning(['orderId', 'customerId']).executeTakeFirst();
+    if (gone) await emitChange(tx, 'return.updated', { returnId, orderId: gone.orderId, customerId: gone.customerId });
     await tx.deleteFrom('idempotencyKeys').where('key', '=', idempotencyKey).where('resultId', '=', returnId).execute();
   });
 }
@@ -282,6 +285,7 @@ export function createSqlOrderSource(db: OmsDb): OrderSource {
     abandonReturn: (ret, key) => deleteAbandonedReturn(db, ret.id, key),
     exportCustomer: (id) => exportCustomerOrders(db, id),
     eraseCustomer: (id, at) => eraseCustomerOrders(db, id, at),
+    drainChanges: (deliver, limit) => drainOutbox(db, deliver, limit),
     countOrdersPlaced: (from, to) => countOrdersPlacedBetween(db, from, to),
     ping: async () => void (await sql`select 1`.execute(db)),
   };

@@ -1,8 +1,9 @@
+import type { OutboxTables } from '../../../shared/outbox';
 import type { Generated } from 'kysely';
 import type { IdempotencyTables } from '../../../shared/idempotency';
 
 /** The OMS tables in schema `oms`, as kysely sees them (CamelCasePlugin maps to snake_case). */
-export interface OmsTables extends IdempotencyTables {
+export interface OmsTables extends IdempotencyTables, OutboxTables {
   orders: {
     id: string;
     number: string;

@@ -1,3 +1,4 @@
+import { createOutboxTable } from '../../../shared/outbox';
 import { sql, type Kysely, type Migration } from 'kysely';
 import { createIdempotencyTable } from '../../../shared/idempotency';
 
@@ -93,6 +94,14 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('idempotency_keys').execute();
       await db.schema.dropIndex('refunds_one_per_return').execute();
       await db.schema.dropTable('payment_promises').execute();
+    },
+  },
+  '2026-11-22T01:00_outbox': {
+    async up(db: Kysely<any>) {
+      await createOutboxTable(db);
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('outbox').execute();
     },
   },
 };

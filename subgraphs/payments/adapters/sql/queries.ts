@@ -1,3 +1,4 @@
+import { drainOutbox, emitChange } from '../../../shared/outbox';
 import { sql, type Kysely } from 'kysely';
 import { byKey, distinct, groupByKey } from '../../../shared/batch';
 import { money } from '../../../shared/money';
@@ -128,6 +129,7 @@ export async function insertPromise(db: PaymentsDb, promise: PaymentPromise, ide
   const { id: _id, createdAt: _at, ...asked } = promise;
   const { id } = await idempotentWrite(db, 'promiseToPay', idempotencyKey, asked, async (tx) => {
     await tx.insertInto('paymentPromises').values({ ...rest, currency: amount.currency, amountMinor: amount.amountMinor }).execute();
+    await emitChange(tx, 'balance.updated', { customerId: promise.customerId });
     return promise.id;
   });
   const row = await db.selectFrom('paymentPromises').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
@@ -135,7 +137,10 @@ export async function insertPromise(db: PaymentsDb, promise: PaymentPromise, ide
 }
 
 export async function insertExpectedRefund(db: PaymentsDb, refund: Refund): Promise<Refund> {
-  await db.insertInto('refunds').values(fromRefund(refund)).onConflict((oc) => oc.column('returnId').doNothing()).execute();
+  await db.transaction().execute(async (tx) => {
+    const inserted = await tx.insertInto('refunds').values(fromRefund(refund)).onConflict((oc) => oc.column('returnId').doNothing()).returning('id').executeTakeFirst();
+    if (inserted) await emitChange(tx, 'refund.updated', { refundId: refund.id, orderId: refund.orderId, customerId: refund.customerId, ...(refund.returnId ? { returnId: refund.returnId } : {}) });
+  });
   const row = await db.selectFrom('refunds').selectAll().where('returnId', '=', refund.returnId!).executeTakeFirstOrThrow();
   return toRefund(row);
 }
@@ -178,10 +183,18 @@ export function createSqlPaymentSource(db: PaymentsDb): PaymentSource {
       ),
     createPromise: (promise, key) => insertPromise(db, promise, key),
     createExpectedRefund: (refund) => insertExpectedRefund(db, refund),
-    cancelPendingRefund: async (returnId) => {
-      const result = await db.updateTable('refunds').set({ status: 'CANCELLED' }).where('returnId', '=', returnId).where('status', '=', 'PENDING').executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
-    },
+    cancelPendingRefund: (returnId) =>
+      db.transaction().execute(async (tx) => {
+        const cancelled = await tx
+          .updateTable('refunds')
+          .set({ status: 'CANCELLED' })
+          .where('returnId', '=', returnId)
+          .where('status', '=', 'PENDING')
+          .returning(['id', 'orderId', 'customerId'])
+          .execute();
+        for (const r of cancelled) await emitChange(tx, 'refund.updated', { refundId: r.id, orderId: r.orderId, customerId: r.customerId, returnId });
+        return cancelled.length > 0;
+      }),
     exportCustomer: async (customerId) => {
       const [payments, refunds, disputes, promises] = await Promise.all(
         (['payments', 'refunds', 'disputes', 'paymentPromises'] as const).map((table) =>
@@ -190,8 +203,13 @@ export function createSqlPaymentSource(db: PaymentsDb): PaymentSource {
       );
       return { payments, refunds, disputes, promises };
     },
-    eraseCustomer: async (customerId) =>
-      Number((await db.updateTable('paymentPromises').set({ note: null }).where('customerId', '=', customerId).executeTakeFirst()).numUpdatedRows),
+    eraseCustomer: (customerId) =>
+      db.transaction().execute(async (tx) => {
+        const erased = await tx.updateTable('paymentPromises').set({ note: null }).where('customerId', '=', customerId).executeTakeFirst();
+        await emitChange(tx, 'balance.updated', { customerId });
+        return Number(erased.numUpdatedRows);
+      }),
+    drainChanges: (deliver, limit) => drainOutbox(db, deliver, limit),
     ping: async () => void (await sql`select 1`.execute(db)),
   };
 }

@@ -1,7 +1,8 @@
+import type { OutboxTables } from '../../../shared/outbox';
 import type { IdempotencyTables } from '../../../shared/idempotency';
 
 /** The payment service's tables in schema `payments` (CamelCasePlugin maps to snake_case). No PAN column exists. */
-export interface PaymentTables extends IdempotencyTables {
+export interface PaymentTables extends IdempotencyTables, OutboxTables {
   payments: {
     id: string;
     orderId: string;
