@@ -39,6 +39,8 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
       // pg waits forever for a connection by default; a voice turn cannot.
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
+      // A query whose caller gave up at its deadline must not run on: the server cancels it.
+      statement_timeout: 5_000,
     });
     // A client that loses its server (a restart) emits 'error', idle or checked out; without a
     // listener that kills the process. The query in flight fails by itself, and the pool replaces the client.
