@@ -1,4 +1,5 @@
-import { SignJWT } from 'jose';
+import http from 'node:http';
+import { exportJWK, generateKeyPair, SignJWT, type KeyLike } from 'jose';
 import { parse, validate } from 'graphql';
 import { OPERATION_LIMITS, operationLimits } from '../../gateway/server';
 import { operationId } from '../../gateway/persisted';
@@ -180,5 +181,45 @@ describe('production mode', () => {
     const demo = await mintToken({ role: 'customer', sub: t.data.customers[0].id }, { ...t.stack.config.auth, jwtSecret: DEMO_AUTH_JWT_SECRET });
     const { status } = await t.operation('ReturnPolicy', { category: 'shoes', country: 'DE' }, { authorization: `Bearer ${demo}` });
     expect(status).toBe(401);
+  });
+});
+
+describe('tokens from an identity provider (JWKS)', () => {
+  let t: TestStack;
+  let jwks: http.Server;
+  let privateKey: KeyLike;
+  beforeAll(async () => {
+    const pair = await generateKeyPair('RS256');
+    privateKey = pair.privateKey;
+    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'key-1', alg: 'RS256', use: 'sig' };
+    jwks = http.createServer((_, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+    const { port } = jwks.address() as { port: number };
+    t = await startTestStack({ customers: 3, env: { AUTH_JWKS_URL: `http://127.0.0.1:${port}/.well-known/jwks.json`, AUTH_ISSUER: 'https://idp.example.com/', AUTH_AUDIENCE: 'ccg-api' } });
+  });
+  afterAll(async () => {
+    await t?.close();
+    jwks?.close();
+  });
+
+  const signed = (key: KeyLike, kid = 'key-1') =>
+    new SignJWT({ role: 'customer' })
+      .setProtectedHeader({ alg: 'RS256', kid })
+      .setSubject(t.data.customers[0].id)
+      .setIssuer('https://idp.example.com/')
+      .setAudience('ccg-api')
+      .setExpirationTime('5m')
+      .sign(key);
+
+  it('accepts a token the provider signed, and refuses one signed by another key or with the demo secret', async () => {
+    const ok = await t.operation('ReturnPolicy', { category: 'shoes', country: 'DE' }, { authorization: `Bearer ${await signed(privateKey)}` });
+    expect(ok.body.data.returnPolicy.returnable).toBe(true);
+    const stranger = (await generateKeyPair('RS256')).privateKey;
+    const forged = await t.operation('ReturnPolicy', { category: 'shoes', country: 'DE' }, { authorization: `Bearer ${await signed(stranger)}` });
+    expect([forged.status, codeOf(forged.body)]).toEqual([401, 'UNAUTHENTICATED']);
+    const { mintToken } = await import('../../gateway/auth');
+    const { DEMO_AUTH_JWT_SECRET } = await import('../../subgraphs/shared/config');
+    const hmac = await mintToken({ role: 'customer', sub: t.data.customers[0].id }, { jwtSecret: DEMO_AUTH_JWT_SECRET, issuer: 'https://idp.example.com/', audience: 'ccg-api' });
+    expect((await t.operation('ReturnPolicy', { category: 'shoes', country: 'DE' }, { authorization: `Bearer ${hmac}` })).status).toBe(401);
   });
 });
