@@ -483,8 +483,8 @@ Ladder steps (rate → p99, served/s, errors): federated ${fedMax.steps.map((s) 
 
 With auth: the gateway verifies the agent's JWT and its verified session (both remembered until they
 expire), checks the rate limit and operation limits, and signs the caller for the subgraphs; each
-subgraph checks the signature and the caller's scope; the CRM writes an audit entry for each profile
-read before answering (so its answers are not reused by the gateway). \`AUTH_DISABLED=true\` skips all
+subgraph checks the signature and the caller's scope; the CRM reports each profile read and the gateway
+writes it to the audit log (group-committed through the CRM) before the answer leaves, cached or not. \`AUTH_DISABLED=true\` skips all
 of that (the benchmark's switch; refused in production).
 
 | setup | p50 ms at 200/s | p99 ms at 200/s | served /s, 32 in flight |
