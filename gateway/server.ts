@@ -253,5 +253,6 @@ export function createGatewayListener(
     },
     readiness,
     maxInFlight: config.resilience.maxInFlight,
+    maxEventLoopDelayMs: config.resilience.maxEventLoopDelayMs || undefined,
   });
 }

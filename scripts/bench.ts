@@ -495,7 +495,7 @@ of that (the benchmark's switch; refused in production).
 
 ## A spike: ${sustained}/s (the highest sustained rate above) to ${3 * sustained}/s within 10 s, held 20 s, then back
 
-MAX_IN_FLIGHT=${process.env.MAX_IN_FLIGHT ?? 64} at the gateway: past it, requests are refused at once (503 OVERLOADED, Retry-After) instead of queueing.
+The gateway's defaults (MAX_IN_FLIGHT=64, MAX_EVENT_LOOP_DELAY_MS=100): past either, requests are refused at once (503 OVERLOADED, Retry-After) instead of queueing.
 
 | window | requests | answered whole | refused (503) | other errors | p99 answered ms | p99 refused ms |
 |---|---|---|---|---|---|---|

@@ -109,6 +109,8 @@ const envSchema = z.object({
   STALE_IF_ERROR_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   // Requests the gateway works on at once; past it, it refuses at once (503, Retry-After).
   MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(64),
+  // ...and while its event loop lags more than this (ms, p99 over half a second); 0 turns it off.
+  MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(100),
   // Roles that may only run the named operations of schema/operations (the allow-list), e.g. "agent".
   PERSISTED_ONLY_ROLES: z
     .string()
@@ -160,6 +162,7 @@ export interface Config {
     backendTimeoutMs: (name: SubgraphName) => number;
     staleIfErrorSeconds: number;
     maxInFlight: number;
+    maxEventLoopDelayMs: number;
   };
 }
 
@@ -248,6 +251,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       backendTimeoutMs: (name: SubgraphName) => e.BACKEND_TIMEOUTS_MS[name] ?? e.BACKEND_TIMEOUTS_MS.default ?? 800,
       staleIfErrorSeconds: e.STALE_IF_ERROR_SECONDS,
       maxInFlight: e.MAX_IN_FLIGHT,
+      maxEventLoopDelayMs: e.MAX_EVENT_LOOP_DELAY_MS,
     }),
   });
 }

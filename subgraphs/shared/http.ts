@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextThunk } from '@apollo/server';
 
 export interface HttpOptions<TContext extends BaseContext> {
@@ -15,6 +16,11 @@ export interface HttpOptions<TContext extends BaseContext> {
   scope?: <T>(req: http.IncomingMessage, run: () => Promise<T>) => Promise<T>;
   /** GraphQL requests worked on at once; past it, a request is refused at once (503, Retry-After) rather than queued. */
   maxInFlight?: number;
+  /**
+   * Refuse as well while the event loop lags more than this (p99 over the last half second) with
+   * requests in progress: the process is past its capacity, and queued work would only time out.
+   */
+  maxEventLoopDelayMs?: number;
 }
 
 const json = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -58,6 +64,8 @@ export function createRequestListener<TContext extends BaseContext>(options: Htt
   const readiness = Object.entries(options.readiness ?? {});
   const maxInFlight = options.maxInFlight ?? Infinity;
   let inFlight = 0;
+  const lag = options.maxEventLoopDelayMs ? eventLoopLag() : undefined;
+  const overloaded = () => inFlight >= maxInFlight || (lag !== undefined && inFlight >= 4 && lag.ms() > options.maxEventLoopDelayMs!);
 
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -79,7 +87,7 @@ export function createRequestListener<TContext extends BaseContext>(options: Htt
         return graphqlError(res, 405, 'BAD_REQUEST', 'GraphQL is served over GET and POST', { allow: 'GET, POST' });
       }
       // Load shedding: past capacity a fast refusal beats every request timing out; it recovers as load falls.
-      if (inFlight >= maxInFlight) {
+      if (overloaded()) {
         req.resume();
         return graphqlError(res, 503, 'OVERLOADED', 'The service is at capacity; retry shortly', { 'retry-after': '1' });
       }
@@ -124,6 +132,18 @@ export function createRequestListener<TContext extends BaseContext>(options: Htt
       res.destroy();
     }
   };
+}
+
+/** The event loop's delay (p99 over the last half second, in ms), sampled without keeping the process alive. */
+function eventLoopLag() {
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  let last = 0;
+  setInterval(() => {
+    last = histogram.percentile(99) / 1e6;
+    histogram.reset();
+  }, 500).unref();
+  return { ms: () => last };
 }
 
 export interface RunningServer {
