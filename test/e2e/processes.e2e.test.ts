@@ -55,12 +55,13 @@ describe('npm start: the embedded default, with no configuration', () => {
 describe('graceful shutdown', () => {
   it('finishes the request in flight on SIGTERM, then exits 0', async () => {
     const ports = await freePorts(5);
-    // Every backend call takes 400 ms: the request is surely in flight when the signal comes.
-    const child = runEntry('scripts/start.ts', { ...portEnv(ports), SEED_CUSTOMERS: '10', BACKEND_LATENCY_MS: '400', CACHE_ENABLED: 'false', BACKEND_TIMEOUTS_MS: 'default=2000', SUBGRAPH_TIMEOUTS_MS: 'default=3000', REQUEST_TIMEOUT_MS: '8000' });
+    // Every backend call takes 600 ms, so the request takes seconds: it is in flight when the signal
+    // comes 700 ms after it was sent, even on a busy machine.
+    const child = runEntry('scripts/start.ts', { ...portEnv(ports), SEED_CUSTOMERS: '10', BACKEND_LATENCY_MS: '600', CACHE_ENABLED: 'false', BACKEND_TIMEOUTS_MS: 'default=2000', SUBGRAPH_TIMEOUTS_MS: 'default=3000', REQUEST_TIMEOUT_MS: '8000' });
     try {
       await child.waitFor(/graph ready at/);
       const inFlight = firstLook(ports[0], 'cus_000004');
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 700));
       child.process.kill('SIGTERM');
       const { status, body } = await inFlight;
       expect(status).toBe(200);
