@@ -5,7 +5,7 @@ import { createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT, type JWTV
 import { LRUCache } from 'lru-cache';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { z } from 'zod';
-import { CHANNELS, SESSION_HEADER, verifySessionToken, type SessionClaims, type Viewer } from '../subgraphs/shared/auth';
+import { CHANNELS, createSessionVerifier, SESSION_HEADER, type Viewer } from '../subgraphs/shared/auth';
 import type { Config, Role } from '../subgraphs/shared/config';
 import { AppError, ErrorCode } from '../subgraphs/shared/errors';
 
@@ -29,7 +29,7 @@ export function createCallerAuth(auth: Readonly<Config['auth']>, gatewaySecret: 
   if (!auth.jwksUrl && !auth.jwtSecret && !auth.disabled) throw new Error('AUTH_JWKS_URL or AUTH_JWT_SECRET: required when NODE_ENV=production');
   const key: Uint8Array | JWTVerifyGetKey = auth.jwksUrl ? createRemoteJWKSet(new URL(auth.jwksUrl)) : new TextEncoder().encode(auth.jwtSecret);
   const verified = new LRUCache<string, { viewer: Viewer; expiresAt: number }>({ max: 50_000 });
-  const sessions = new LRUCache<string, SessionClaims>({ max: 50_000 });
+  const sessionOf = createSessionVerifier(gatewaySecret);
   const limiters = Object.fromEntries(
     Object.entries(auth.rateLimits).map(([role, rps]) => [role, new RateLimiterMemory({ points: rps, duration: 1 })]),
   ) as Record<Role, RateLimiterMemory>;
@@ -63,14 +63,11 @@ export function createCallerAuth(auth: Readonly<Config['auth']>, gatewaySecret: 
   async function withSession(viewer: Viewer, token: string | undefined): Promise<Viewer> {
     if (!token) return viewer;
     if (viewer.kind !== 'agent') throw deny(ErrorCode.FORBIDDEN, 'Only agents send a verified session', 403);
-    let session = sessions.get(token);
-    if (!session || session.expiresAt.getTime() <= Date.now()) {
-      try {
-        session = await verifySessionToken(token, gatewaySecret);
-      } catch (err) {
-        throw deny((err as AppError).code, (err as AppError).message, 401);
-      }
-      sessions.set(token, session);
+    let session;
+    try {
+      session = await sessionOf(token);
+    } catch (err) {
+      throw deny((err as AppError).code, (err as AppError).message, 401);
     }
     if (session.channel !== viewer.channel) throw deny(ErrorCode.FORBIDDEN, `This session was verified on ${session.channel}, not ${viewer.channel}`, 403);
     return { ...viewer, customerId: session.customerId, sessionId: session.sessionId };
@@ -92,7 +89,7 @@ export function createCallerAuth(auth: Readonly<Config['auth']>, gatewaySecret: 
     const sessionToken = req.headers[SESSION_HEADER] as string | undefined;
     if (auth.disabled) {
       // Benchmark only: the graph trusts the request, and a session still names its customer.
-      const session = sessionToken ? await verifySessionToken(sessionToken, gatewaySecret).catch(() => undefined) : undefined;
+      const session = sessionToken ? await sessionOf(sessionToken).catch(() => undefined) : undefined;
       return { kind: 'service', id: 'gateway', customerId: session?.customerId };
     }
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];

@@ -141,60 +141,14 @@ const body = (persisted: boolean) => (persisted ? BODY.persisted : BODY.text);
 const AGENT_TOKEN = mintToken({ role: 'agent', sub: 'voice-bot', channel: 'VOICE' }, { jwtSecret: DEMO_AUTH_JWT_SECRET, issuer: 'customer-context-graph', audience: 'customer-context-graph' }, '1d');
 const headers = async (session: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${await AGENT_TOKEN}`, 'x-verified-session': session });
 
-/**
- * An open-loop load at a fixed arrival rate: requests leave on a steady schedule (not in bursts,
- * and not waiting for answers), and each latency counts from when its request was due, so a
- * backlog shows as latency (no coordinated omission). Without a rate, `connections` requests are
- * kept in flight back to back: the most the server can do.
- */
-async function load(url: string, tokens: string[], options: { rate?: number; seconds?: number; connections?: number; persisted: boolean }): Promise<Load> {
-  const seconds = options.seconds ?? SECONDS;
-  const pool = new Pool(new URL(url).origin, { connections: options.connections ?? 256, keepAliveTimeout: 30_000 });
-  const latencies: number[] = [];
-  let errors = 0;
-  let next = 0;
-  const send = async (due: number) => {
-    try {
-      const response = await pool.request({ path: '/graphql', method: 'POST', headers: await headers(tokens[next++ % tokens.length]), body: body(options.persisted) });
-      const text = await response.body.text();
-      if (response.statusCode !== 200 || text.includes('"errors"')) errors++;
-    } catch {
-      errors++;
-    }
-    latencies.push(performance.now() - due);
-  };
-  const started = performance.now();
-  const end = started + seconds * 1000;
-  const inFlight: Promise<void>[] = [];
-  if (options.rate) {
-    const interval = 1000 / options.rate;
-    let due = started;
-    while (due < end) {
-      const now = performance.now();
-      while (due <= now && due < end) {
-        inFlight.push(send(due));
-        due += interval;
-      }
-      await new Promise((r) => setTimeout(r, Math.max(0, Math.min(5, due - performance.now()))));
-    }
-  } else {
-    const worker = async () => {
-      while (performance.now() < end) await send(performance.now());
-    };
-    inFlight.push(...Array.from({ length: options.connections ?? 64 }, worker));
+/** One per-turn request as a call sends it: its status and body (status 0 when no answer came). */
+async function sendTurn(pool: Pool, token: string, persisted: boolean): Promise<{ status: number; text: string }> {
+  try {
+    const response = await pool.request({ path: '/graphql', method: 'POST', headers: await headers(token), body: body(persisted) });
+    return { status: response.statusCode, text: await response.body.text() };
+  } catch {
+    return { status: 0, text: '' };
   }
-  await Promise.all(inFlight);
-  const elapsed = (performance.now() - started) / 1000;
-  await pool.close();
-  latencies.sort((a, b) => a - b);
-  return {
-    rate: options.rate ?? null,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    max: latencies.at(-1) ?? 0,
-    rps: latencies.length / elapsed,
-    errors,
-  };
 }
 
 interface Outcome {
@@ -208,24 +162,27 @@ interface Outcome {
   overloaded: boolean;
 }
 
-/** Open-loop arrivals at a rate that changes over time (`rateAt(seconds)`), every outcome kept. */
-async function drive(url: string, tokens: string[], seconds: number, rateAt: (t: number) => number): Promise<Outcome[]> {
-  const pool = new Pool(new URL(url).origin, { connections: 512, keepAliveTimeout: 30_000 });
+/**
+ * Open-loop arrivals at a rate that may change over time (`rateAt(seconds)`): requests leave on a
+ * steady schedule (not in bursts, and not waiting for answers), and each latency counts from when
+ * its request was due, so a backlog shows as latency (no coordinated omission). Every outcome kept.
+ */
+async function drive(
+  url: string,
+  tokens: string[],
+  seconds: number,
+  rateAt: (t: number) => number,
+  options: { persisted?: boolean; connections?: number } = {},
+): Promise<{ outcomes: Outcome[]; elapsed: number }> {
+  const pool = new Pool(new URL(url).origin, { connections: options.connections ?? 512, keepAliveTimeout: 30_000 });
   const outcomes: Outcome[] = [];
   const inFlight: Promise<void>[] = [];
   const started = performance.now();
+  const end = started + seconds * 1000;
   let next = 0;
   let due = started;
   const send = async (dueAt: number) => {
-    let status = 0;
-    let text = '';
-    try {
-      const response = await pool.request({ path: '/graphql', method: 'POST', headers: await headers(tokens[next++ % tokens.length]), body: body(true) });
-      status = response.statusCode;
-      text = await response.body.text();
-    } catch {
-      status = 0;
-    }
+    const { status, text } = await sendTurn(pool, tokens[next++ % tokens.length], options.persisted ?? true);
     outcomes.push({
       at: (dueAt - started) / 1000,
       latency: performance.now() - dueAt,
@@ -235,17 +192,62 @@ async function drive(url: string, tokens: string[], seconds: number, rateAt: (t:
       overloaded: status === 503,
     });
   };
-  while (due < started + seconds * 1000) {
+  while (due < end) {
     const now = performance.now();
-    while (due <= now && due < started + seconds * 1000) {
+    while (due <= now && due < end) {
       inFlight.push(send(due));
       due += 1000 / Math.max(1, rateAt((due - started) / 1000));
     }
     await new Promise((r) => setTimeout(r, Math.max(0, Math.min(5, due - performance.now()))));
   }
   await Promise.all(inFlight);
+  const elapsed = (performance.now() - started) / 1000;
   await pool.close();
-  return outcomes.sort((a, b) => a.at - b.at);
+  return { outcomes: outcomes.sort((a, b) => a.at - b.at), elapsed };
+}
+
+/**
+ * A load at a fixed arrival rate (open loop, see drive), or without a rate `connections` requests
+ * kept in flight back to back: the most the server can do. An answer with errors counts as an error.
+ */
+async function load(url: string, tokens: string[], options: { rate?: number; seconds?: number; connections?: number; persisted: boolean }): Promise<Load> {
+  const seconds = options.seconds ?? SECONDS;
+  let latencies: number[];
+  let errors: number;
+  let elapsed: number;
+  if (options.rate) {
+    const rate = options.rate;
+    const driven = await drive(url, tokens, seconds, () => rate, { persisted: options.persisted, connections: options.connections ?? 256 });
+    latencies = driven.outcomes.map((o) => o.latency);
+    errors = driven.outcomes.filter((o) => o.status !== 200 || o.partial).length;
+    elapsed = driven.elapsed;
+  } else {
+    const pool = new Pool(new URL(url).origin, { connections: options.connections ?? 256, keepAliveTimeout: 30_000 });
+    latencies = [];
+    errors = 0;
+    let next = 0;
+    const started = performance.now();
+    const worker = async () => {
+      while (performance.now() < started + seconds * 1000) {
+        const sent = performance.now();
+        const { status, text } = await sendTurn(pool, tokens[next++ % tokens.length], options.persisted);
+        if (status !== 200 || text.includes('"errors"')) errors++;
+        latencies.push(performance.now() - sent);
+      }
+    };
+    await Promise.all(Array.from({ length: options.connections ?? 64 }, worker));
+    elapsed = (performance.now() - started) / 1000;
+    await pool.close();
+  }
+  latencies.sort((a, b) => a - b);
+  return {
+    rate: options.rate ?? null,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: latencies.at(-1) ?? 0,
+    rps: latencies.length / elapsed,
+    errors,
+  };
 }
 
 /** Every call's first turn at a rate the cold path sustains: "warm" means the cache knows the callers. */
@@ -412,7 +414,7 @@ async function main() {
   const spikeCalls = warmTokens.slice(0, 3 * sustained * TURN_SECONDS);
   await prewarm(stack.url, spikeCalls);
   const spikeRate = (t: number) => (t < 10 ? sustained : t < 20 ? sustained * (1 + (2 * (t - 10)) / 10) : t < 40 ? 3 * sustained : sustained);
-  const spike = await drive(stack.url, spikeCalls, 70, spikeRate);
+  const { outcomes: spike } = await drive(stack.url, spikeCalls, 70, spikeRate);
   await stack.stop();
 
   log('one subgraph down (logistics), 200/s, warm callers, 5 s TTLs');
@@ -420,7 +422,7 @@ async function main() {
   await prewarm(stack.url, calls);
   await load(stack.url, calls, { rate: VOICE_RATE, seconds: 2 * TURN_SECONDS, persisted: true });
   await stack.processes.logistics.stop();
-  const down = await drive(stack.url, calls, 20, () => VOICE_RATE);
+  const { outcomes: down } = await drive(stack.url, calls, 20, () => VOICE_RATE);
   await stack.stop();
 
   log('federated, caching off: 200/s');

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { SESSION_HEADER, verifySessionToken } from '../subgraphs/shared/auth';
+import { createSessionVerifier, SESSION_HEADER } from '../subgraphs/shared/auth';
 import { customersSubgraph } from '../subgraphs/customers/server';
 import { logisticsSubgraph } from '../subgraphs/logistics/server';
 import { ordersSubgraph } from '../subgraphs/orders/server';
@@ -35,9 +35,10 @@ async function main() {
   const { apollo, createContext } = createMonolithServer(await monolithParts(config, database.db, cache, logger));
   await apollo.start();
   // The floor checks no caller: it runs as the graph itself, for the customer a session names.
+  const sessionOf = createSessionVerifier(config.gatewaySecret);
   const context = async (req: IncomingMessage) => {
     const token = req.headers[SESSION_HEADER] as string | undefined;
-    const session = token ? await verifySessionToken(token, config.gatewaySecret) : undefined;
+    const session = token ? await sessionOf(token) : undefined;
     return createContext({ kind: 'service', id: 'monolith', customerId: session?.customerId });
   };
   const server = await listen(createRequestListener({ apollo, context }), config.gatewayPort, config.host);

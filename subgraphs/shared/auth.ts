@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { AppError, ErrorCode } from './errors';
 
@@ -92,13 +93,11 @@ export function actorFor(viewer: Viewer, customerId: string, channel?: Channel):
     if (channel && channel !== 'PORTAL') throw new AppError(ErrorCode.FORBIDDEN, 'A customer writes through the PORTAL channel only');
     return { channel: 'PORTAL', agentId: null };
   }
-  if (viewer.kind === 'agent') {
-    if (!viewer.customerId) throw new AppError(ErrorCode.VERIFICATION_REQUIRED, 'Verify the caller first (send X-Verified-Session)');
-    if (viewer.customerId !== customerId) throw new AppError(ErrorCode.NOT_FOUND, 'No customer with this id', { argument: 'customerId' });
-    if (channel && channel !== viewer.channel) throw new AppError(ErrorCode.FORBIDDEN, `This agent writes as ${viewer.channel} only`);
-    return { channel: viewer.channel, agentId: viewer.id };
-  }
-  throw new AppError(ErrorCode.FORBIDDEN, 'Operations callers do not act for a customer');
+  // An agent, verified (requireActor refused operations and agents without a session).
+  const agent = viewer as Extract<Viewer, { kind: 'agent' }>;
+  if (agent.customerId !== customerId) throw new AppError(ErrorCode.NOT_FOUND, 'No customer with this id', { argument: 'customerId' });
+  if (channel && channel !== agent.channel) throw new AppError(ErrorCode.FORBIDDEN, `This agent writes as ${agent.channel} only`);
+  return { channel: agent.channel, agentId: agent.id };
 }
 
 /** The header an agent sends its verified session in, with every request of the conversation. */
@@ -133,6 +132,21 @@ export async function signSessionToken(session: SessionClaims, secret: string): 
 }
 
 const sessionPayload = z.object({ jti: z.string().min(1), cid: z.string().min(1), ch: z.enum(CHANNELS), exp: z.number() });
+
+/**
+ * `verifySessionToken` that remembers what it verified until the session expires: a conversation
+ * sends the same token every turn, and the crypto need not run every turn.
+ */
+export function createSessionVerifier(secret: string, max = 50_000): (token: string) => Promise<SessionClaims> {
+  const known = new LRUCache<string, SessionClaims>({ max });
+  return async (token) => {
+    const cached = known.get(token);
+    if (cached && cached.expiresAt.getTime() > Date.now()) return cached;
+    const session = await verifySessionToken(token, secret);
+    known.set(token, session);
+    return session;
+  };
+}
 
 /** The session a token stands for; VERIFICATION_EXPIRED or VERIFICATION_REQUIRED otherwise. */
 export async function verifySessionToken(token: string, secret: string): Promise<SessionClaims> {

@@ -35,6 +35,10 @@ const numbersByName = (fallback: string, validName: (name: string) => boolean, m
       return Object.freeze(Object.fromEntries(entries.map(([name, n]) => [name, Number(n)]))) as Readonly<Record<string, number>>;
     });
 
+/** "default=800,logistics=1200": milliseconds by subgraph name, `default` for the rest. */
+const msBySubgraph = (fallback: number) =>
+  numbersByName(`default=${fallback}`, (name) => name === 'default' || SUBGRAPHS.includes(name as SubgraphName), `expected subgraph=milliseconds pairs, e.g. default=${fallback},logistics=${fallback * 1.5}`);
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -103,8 +107,8 @@ const envSchema = z.object({
   // Deadlines: the longest a request may take at the gateway (a client may ask for less with
   // X-Deadline-Ms), each subgraph fetch, and each backend call, by subgraph name.
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
-  SUBGRAPH_TIMEOUTS_MS: numbersByName('default=1000', (name) => name === 'default' || SUBGRAPHS.includes(name as SubgraphName), 'expected subgraph=milliseconds pairs, e.g. default=1000,logistics=1500'),
-  BACKEND_TIMEOUTS_MS: numbersByName('default=800', (name) => name === 'default' || SUBGRAPHS.includes(name as SubgraphName), 'expected subgraph=milliseconds pairs, e.g. default=800,logistics=1200'),
+  SUBGRAPH_TIMEOUTS_MS: msBySubgraph(1_000),
+  BACKEND_TIMEOUTS_MS: msBySubgraph(800),
   // How old a cached copy may be to stand in, marked stale, for a backend or subgraph that fails.
   STALE_IF_ERROR_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   // Requests the gateway works on at once; past it, it refuses at once (503, Retry-After).
