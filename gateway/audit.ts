@@ -24,7 +24,7 @@ export const readsIn = (extensions: Record<string, unknown> | undefined): Audite
  * customer per request: who, channel, customer, fields, when) through the CRM before it leaves.
  * Entries of concurrent requests go in one write; if it fails, the answer is withheld.
  */
-export function createAuditPlugin(config: Pick<Config, 'subgraphs' | 'gatewaySecret'>, logger: Logger): ApolloServerPlugin<{ viewer?: Viewer; audit?: AuditedReads }> {
+export function createAuditPlugin(config: Pick<Config, 'subgraphs' | 'gatewaySecret'>, logger: Logger): ApolloServerPlugin<{ viewer?: Viewer; audit?: AuditedReads; refreshAhead?: number }> {
   const call = createGraphClient(config, logger, 'gateway');
   const write = groupCommit(async (entries: object[]) => {
     await call('customers', /* GraphQL */ `mutation ($entries: [AuditEntryInput!]!) { recordAuditEntries(entries: $entries) }`, { entries });
@@ -34,7 +34,8 @@ export function createAuditPlugin(config: Pick<Config, 'subgraphs' | 'gatewaySec
       return {
         async willSendResponse({ contextValue, response }) {
           const { viewer, audit } = contextValue;
-          if (!viewer || !audit?.length || response.body.kind !== 'single') return;
+          // A background refresh of a cached answer is shown to no one: its reads are logged when it is served.
+          if (!viewer || !audit?.length || contextValue.refreshAhead || response.body.kind !== 'single') return;
           const byCustomer = new Map<string, Set<string>>();
           for (const read of audit) {
             const fields = byCustomer.get(read.customerId) ?? new Set<string>();

@@ -70,6 +70,20 @@ describe('the gateway’s subgraph response cache', () => {
     await s.close();
   });
 
+  it('takes only answers fresh N s more for a min-fresh request (a refresh ahead), and says how old a reused answer is', async () => {
+    const s = await subgraph(() => ({ maxAge: 30, tags: [] }));
+    const q = JSON.stringify({ query: 'query { d }' });
+    const send = (headers: Record<string, string> = {}) => fetcher(s.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: q });
+    expect((await send()).headers.get('age')).toBeNull();
+    const reused = await send();
+    expect(reused.headers.get('age')).toBe('1'); // whole seconds, rounded up: never younger than it is
+    expect(((await (await send({ 'cache-control': 'min-fresh=10' })).json()) as any).data.n).toBe(1);
+    expect(((await (await send({ 'cache-control': 'min-fresh=60' })).json()) as any).data.n).toBe(2);
+    expect(((await (await send()).json()) as any).data.n).toBe(2);
+    expect(s.seen).toHaveLength(2);
+    await s.close();
+  });
+
   it('forgets an answer after its maxAge', async () => {
     const s = await subgraph(() => ({ maxAge: 1, tags: [] }));
     await post(s.url, { query: 'query { c }' });

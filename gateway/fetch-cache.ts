@@ -1,4 +1,5 @@
-import { invalidationClock, localTier, type Cache } from '../subgraphs/shared/cache';
+import { invalidationClock, localTier, type Cache, type CacheEntry } from '../subgraphs/shared/cache';
+import { minFreshOf } from '../subgraphs/shared/cached';
 import { VIEWER_HEADER } from '../subgraphs/shared/auth';
 import type { Logger } from '../subgraphs/shared/logger';
 import { bufferedResponse, type SubgraphFetcher } from './fetcher';
@@ -7,8 +8,10 @@ import { bufferedResponse, type SubgraphFetcher } from './fetcher';
  * The gateway's subgraph fetcher with a cache of whole subgraph responses. A subgraph says in
  * `extensions.cache` how long its answer may be reused and which tags it depends on; the entry is
  * keyed by the exact request (URL, the signed caller, query, variables and representations) and dropped on the same tag invalidations as the entity cache, here and in every replica.
- * Mutations, errors, uncacheable answers and "Cache-Control: no-cache" go straight through.
- * An answer in the last quarter of its life is still served, and refreshed in the background
+ * Mutations, errors, uncacheable answers and "Cache-Control: no-cache" go straight through;
+ * "min-fresh=N" (a refresh ahead of expiry) takes only answers fresh N s more. A reused answer
+ * says in its `Age` header how old it is (its `extensions.cache.maxAge` counts from when it was
+ * read). An answer in the last quarter of its life is still served, and refreshed in the background
  * once, so a hot request never waits for its expiry. An expired answer is kept `staleSeconds`
  * longer: when the subgraph then fails (down, timed out, circuit open), it stands in, marked in
  * `extensions.stale` with its age.
@@ -37,6 +40,9 @@ export function createCachingFetcher(options: {
     // The caller is part of the key: what a subgraph answers depends on who asks (scope, masking).
     const key = `${url}\n${header(VIEWER_HEADER) ?? ''}\n${body}`;
     const hit = tier.get(key);
+    const minFresh = minFreshOf(header('cache-control'));
+    if (minFresh && hit && hit.expiresAt > Date.now() + minFresh) return reused(url, hit);
+    if (minFresh) return fetchAndStore(url, init, key);
     if (hit && hit.expiresAt <= Date.now()) {
       try {
         const response = await fetchAndStore(url, init, key);
@@ -54,10 +60,14 @@ export function createCachingFetcher(options: {
           .catch((err) => options.logger.warn({ err: (err as Error).message }, 'background refresh failed'))
           .finally(() => refreshing.delete(key));
       }
-      return bufferedResponse(url, 200, hit.value as string);
+      return reused(url, hit);
     }
     return fetchAndStore(url, init, key);
   };
+
+  function reused(url: string, hit: CacheEntry) {
+    return bufferedResponse(url, 200, hit.value as string, undefined, { age: String(Math.ceil((Date.now() - hit.storedAt) / 1000)) });
+  }
 
   async function fetchAndStore(url: string, init: Parameters<SubgraphFetcher>[1], key: string) {
     const readSince = Date.now();

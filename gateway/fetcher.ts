@@ -18,13 +18,13 @@ export interface SubgraphResponse {
 export type SubgraphFetcher = (url: string, init: { method?: string; headers?: Record<string, string>; body?: string }) => Promise<SubgraphResponse>;
 
 /** A response from a body already read (a cached one, or one read to look at its cache policy). */
-export function bufferedResponse(url: string, status: number, body: string, contentType = 'application/json'): SubgraphResponse {
+export function bufferedResponse(url: string, status: number, body: string, contentType = 'application/json', extra: Record<string, string> = {}): SubgraphResponse {
   return {
     ok: status >= 200 && status < 300,
     status,
     statusText: '',
     url,
-    headers: { get: (name) => (name.toLowerCase() === 'content-type' ? contentType : null) },
+    headers: { get: (name) => (name.toLowerCase() === 'content-type' ? contentType : (extra[name.toLowerCase()] ?? null)) },
     text: async () => body,
     json: async () => JSON.parse(body),
   };

@@ -10,6 +10,7 @@ import type { Config, SubgraphName } from '../subgraphs/shared/config';
 import { createErrorFormatter, ErrorCode } from '../subgraphs/shared/errors';
 import { createRequestListener } from '../subgraphs/shared/http';
 import { createCachingFetcher } from './fetch-cache';
+import { createResponseCache, noteFetch, openAnswerPolicy, type AnswerPolicy } from './response-cache';
 import { createSubgraphFetcher } from './fetcher';
 import { budgetFrom, DEADLINE_HEADER } from '../subgraphs/shared/resilience';
 import { createAuditPlugin, readsIn, type AuditedReads } from './audit';
@@ -33,6 +34,10 @@ export interface GatewayContext {
   deadline: number;
   /** Parts of the answer served from a stale copy because their subgraph or backend failed. */
   stale: StaleNote[];
+  /** What the answer depends on (tags, expiry), for the response cache; null when it may not be stored. */
+  answer: AnswerPolicy | null;
+  /** Set on the response cache's background refresh: subgraph reads must stay fresh this many seconds. */
+  refreshAhead?: number;
 }
 
 /** A part of an answer served from a stale copy: which subgraph, what, and how old. */
@@ -152,10 +157,12 @@ export function createGatewayServer(options: GatewayOptions) {
           // Subgraph fetches the gateway makes for itself (none at run time: the supergraph is static) carry no viewer.
           if (context.viewerHeader) request.http?.headers.set(VIEWER_HEADER, context.viewerHeader);
           if (context.fresh) request.http?.headers.set('cache-control', 'no-cache');
+          else if (context.refreshAhead) request.http?.headers.set('cache-control', `min-fresh=${context.refreshAhead}`);
           // What is left of the request's deadline: the fetch's timeout, and the subgraph's for its backends.
           if (context.deadline) request.http?.headers.set(DEADLINE_HEADER, String(Math.max(0, context.deadline - Date.now() - DEADLINE_MARGIN_MS)));
         },
         didReceiveResponse({ response, context }) {
+          if (context.answer) context.answer = noteFetch(context.answer, response.extensions, response.http?.headers.get('age'));
           const reads = readsIn(response.extensions);
           if (reads.length) context.audit?.push(...reads);
           const stale = response.extensions?.stale;
@@ -166,7 +173,18 @@ export function createGatewayServer(options: GatewayOptions) {
   });
   const formatSubgraphError = createErrorFormatter(options.logger);
   const limits = operationLimits(Boolean(options.production));
-  const apollo = new ApolloServer<GatewayContext>({
+  const responseCache = options.invalidations
+    ? createResponseCache<GatewayContext>({
+        invalidations: options.invalidations,
+        // The refresh runs as the caller it refreshes for, with nothing to audit (no one is shown it).
+        refresh: (request, context, minFreshSeconds) =>
+          apollo.executeOperation(request, {
+            contextValue: { ...context, audit: [], stale: [], answer: openAnswerPolicy(), refreshAhead: minFreshSeconds, deadline: Date.now() + resilience.requestTimeoutMs },
+          }),
+        logger: options.logger,
+      })
+    : undefined;
+  const apollo: ApolloServer<GatewayContext> = new ApolloServer<GatewayContext>({
     gateway,
     persistedQueries: { cache: persistedOperationsCache() },
     includeStacktraceInErrorResponses: false,
@@ -181,6 +199,7 @@ export function createGatewayServer(options: GatewayOptions) {
       ...limits.plugins,
       operationResolutionPlugin,
       staleNotesPlugin,
+      ...(responseCache ? [responseCache] : []),
       createAuditPlugin({ subgraphs: Object.fromEntries(Object.entries(options.subgraphUrls).map(([name, url]) => [name, { url }])) as never, gatewaySecret: options.gatewaySecret }, options.logger),
       ...(options.production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
@@ -249,6 +268,7 @@ export function createGatewayListener(
         audit: [],
         deadline: started + budgetFrom(req.headers[DEADLINE_HEADER], config.resilience.requestTimeoutMs),
         stale: [],
+        answer: openAnswerPolicy(),
       };
     },
     readiness,

@@ -216,6 +216,40 @@ export async function createRedisCache(url: string, logger: Logger, options: Red
       return fallback;
     }
   };
+  // Writes of one event-loop turn (every batch a request's resolvers loaded) go to Redis as one
+  // transaction: one round trip, and one SADD per tag for all the entries that share it.
+  let queued: { write: CacheWrite; readSince?: number; expiresAt: number }[] = [];
+  let flushing: Promise<void> | undefined;
+  const flush = () => {
+    const wave = queued.filter(({ write, readSince }) => readSince === undefined || !clock.staleSince(write.tags, readSince));
+    queued = [];
+    flushing = undefined;
+    if (wave.length === 0) return Promise.resolve();
+    return failOpen('set', undefined, async () => {
+      const pipeline = redis.multi();
+      const byTag = new Map<string, { keys: string[]; keepMs: number }>();
+      for (const { write, expiresAt } of wave) {
+        // Kept past its TTL to stand in for a failing backend; its tags live as long, so an
+        // invalidation still drops it: a known change is never served, stale or not.
+        const keepMs = Math.max(1, expiresAt - Date.now()) + staleMs;
+        const entry: CacheEntry = { value: write.value, storedAt: write.storedAt, expiresAt, tags: write.tags };
+        pipeline.set(entryKey(write.key), serialize(entry), 'PX', keepMs);
+        for (const tag of write.tags) {
+          const members = byTag.get(tag);
+          if (members) {
+            members.keys.push(write.key);
+            members.keepMs = Math.max(members.keepMs, keepMs);
+          } else byTag.set(tag, { keys: [write.key], keepMs });
+        }
+      }
+      for (const [tag, { keys, keepMs }] of byTag) {
+        pipeline.sadd(tagKey(tag), ...keys);
+        pipeline.pexpire(tagKey(tag), keepMs, 'GT');
+        pipeline.pexpire(tagKey(tag), keepMs, 'NX');
+      }
+      await pipeline.exec();
+    });
+  };
   const entryKey = (key: string) => `${ns}:e:${key}`;
   const tagKey = (tag: string) => `${ns}:t:${tag}`;
   // The local tier is only safe while invalidations can reach this process.
@@ -247,27 +281,16 @@ export async function createRedisCache(url: string, logger: Logger, options: Red
       });
       return found;
     },
-    setMany: (entries, readSince) =>
-      failOpen('set', undefined, async () => {
-        const fresh = entries.filter((e) => readSince === undefined || !clock.staleSince(e.tags, readSince));
-        if (fresh.length === 0) return;
-        const pipeline = redis.multi();
-        for (const write of fresh) {
-          const ttlMs = Math.max(1, Math.round(write.ttlSeconds * 1000));
-          const entry: CacheEntry = { value: write.value, storedAt: write.storedAt, expiresAt: Date.now() + ttlMs, tags: write.tags };
-          // Kept past its TTL to stand in for a failing backend; its tags live as long, so an
-          // invalidation still drops it: a known change is never served, stale or not.
-          const keepMs = ttlMs + staleMs;
-          pipeline.set(entryKey(write.key), serialize(entry), 'PX', keepMs);
-          for (const tag of write.tags) {
-            pipeline.sadd(tagKey(tag), write.key);
-            pipeline.pexpire(tagKey(tag), keepMs, 'GT');
-            pipeline.pexpire(tagKey(tag), keepMs, 'NX');
-          }
-          if (localUsable()) local.set(write, Math.min(ttlMs, localTtlMs), entry.expiresAt);
-        }
-        await pipeline.exec();
-      }),
+    setMany: (entries, readSince) => {
+      for (const write of entries) {
+        if (readSince !== undefined && clock.staleSince(write.tags, readSince)) continue;
+        const ttlMs = Math.max(1, Math.round(write.ttlSeconds * 1000));
+        // The local tier has it at once; Redis with the next write wave.
+        if (localUsable()) local.set(write, Math.min(ttlMs, localTtlMs), Date.now() + ttlMs);
+        queued.push({ write, readSince, expiresAt: Date.now() + ttlMs });
+      }
+      return (flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(flush));
+    },
     invalidateTags: async (tags) => {
       if (tags.length === 0) return true;
       applyInvalidation(tags);

@@ -53,9 +53,19 @@ describe('reads through the entity cache', () => {
     await cached(['a']);
     change('v2');
     expect((await cached(['a']))[0]?.value).toBe('v1');
-    expect((await freshReads.run(true, () => cached(['a'])))[0]?.value).toBe('v2');
+    expect((await freshReads.run(Infinity, () => cached(['a'])))[0]?.value).toBe('v2');
     await sleep(5);
     expect((await cached(['a']))[0]?.value).toBe('v2');
+    expect(calls).toHaveLength(2);
+  });
+
+  it('reloads for a min-fresh request only what would expire within it', async () => {
+    const { cached, calls, change } = setup();
+    await cached(['a']);
+    change('v2');
+    // The TTL is 30 s (at least 22.5 s after jitter): a 10 s min-fresh is served from the cache, 60 s is not.
+    expect((await freshReads.run(10_000, () => cached(['a'])))[0]?.value).toBe('v1');
+    expect((await freshReads.run(60_000, () => cached(['a'])))[0]?.value).toBe('v2');
     expect(calls).toHaveLength(2);
   });
 

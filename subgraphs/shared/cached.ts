@@ -2,8 +2,21 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Cache, CacheEntry } from './cache';
 import { isBackendFailure } from './resilience';
 
-/** Set for a request that asked for fresh data (Cache-Control: no-cache): reads skip the cache and refill it. */
-export const freshReads = new AsyncLocalStorage<boolean>();
+/**
+ * How long (ms) a cached copy must still be fresh to be used in this request: Cache-Control
+ * `min-fresh=N` (the gateway refreshing an answer ahead of its expiry) asks N s, `no-cache` (a
+ * client asking for fresh data) Infinity; reads that fall short load from the backend and refill
+ * the cache. Only a no-cache response is itself uncacheable.
+ */
+export const freshReads = new AsyncLocalStorage<number>();
+
+/** The min-fresh a request's Cache-Control header asks for, in ms (see freshReads). */
+export function minFreshOf(cacheControl: string | undefined): number {
+  if (!cacheControl) return 0;
+  if (/no-cache/i.test(cacheControl)) return Infinity;
+  const seconds = /min-fresh=(\d+)/i.exec(cacheControl)?.[1];
+  return seconds ? Number(seconds) * 1000 : 0;
+}
 
 /**
  * What a subgraph response depends on, gathered while it is computed: the tags of every cached
@@ -81,28 +94,33 @@ export function createBatchCache(cache: Cache, subgraph: string, ttl: TtlPolicy)
     const ttlSeconds = ttl(spec.type);
     return async (keys) => {
       const cacheKeys = keys.map((k) => `${subgraph}:${spec.type}:${spec.key(k)}`);
-      const hits = freshReads.getStore() ? cacheKeys.map(() => undefined) : await cache.getMany(cacheKeys);
+      const minFresh = freshReads.getStore() ?? 0;
+      const hits = minFresh === Infinity ? cacheKeys.map(() => undefined) : await cache.getMany(cacheKeys);
       const result = new Array<V>(keys.length);
       const waits: Promise<unknown>[] = [];
       const toLoad: number[] = [];
       const now = Date.now();
-      // An expired copy kept for stale-if-error: used only if the backend fails to give a fresh one.
+      // A copy not used (expired and kept for stale-if-error, or too close to expiry for this
+      // request's min-fresh): it stands in only if the backend fails to give a fresh one.
       const stale = new Map<number, CacheEntry>();
       const standIn = (i: number, err: unknown) => {
         const copy = stale.get(i);
         if (!copy || !isBackendFailure(err)) throw err;
         result[i] = copy.value as V;
-        recordStale(spec.type, Math.round((Date.now() - copy.storedAt) / 1000));
+        // A copy a refresh found too close to expiry is still fresh: it stands in unmarked.
+        if (copy.expiresAt > Date.now()) recordRead(copy.tags, copy.expiresAt);
+        else recordStale(spec.type, Math.round((Date.now() - copy.storedAt) / 1000));
       };
-      if (freshReads.getStore()) uncacheable();
+      if (minFresh === Infinity) uncacheable();
       hits.forEach((hit, i) => {
-        if (hit && hit.expiresAt > now) {
+        if (hit && hit.expiresAt > now + minFresh) {
           result[i] = hit.value as V;
           recordRead(hit.tags, hit.expiresAt);
           return;
         }
         if (hit) stale.set(i, hit);
-        const pending = freshReads.getStore() ? undefined : inFlight.get(cacheKeys[i]);
+        // A load already under way is fresh enough for anyone but a client that asked for no-cache.
+        const pending = minFresh === Infinity ? undefined : inFlight.get(cacheKeys[i]);
         if (pending) {
           waits.push(
             pending.then(

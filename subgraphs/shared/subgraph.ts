@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { createAdapter, withLatency, type AdapterDefinition } from './adapter';
 import { verifyViewer, VIEWER_HEADER, type Viewer } from './auth';
 import type { Cache } from './cache';
-import { freshReads, responsePolicy, ttlPolicy, type TtlPolicy } from './cached';
+import { freshReads, minFreshOf, responsePolicy, ttlPolicy, type TtlPolicy } from './cached';
 import { createEventsHandler, relayChanges, type EventDefinition } from './events';
 import type { Change } from './outbox';
 import type { Config, SubgraphName } from './config';
@@ -202,11 +202,12 @@ export async function startSubgraph<Source extends { ping(): Promise<void> }, Lo
           return (body, req) => handle(body, req.headers['x-signature'] as string | undefined);
         })(),
       },
-      // "Cache-Control: no-cache" from the client (forwarded by the gateway) asks for fresh data.
+      // "Cache-Control: no-cache" from the client (forwarded by the gateway) asks for fresh data,
+      // "min-fresh=N" (the gateway refreshing ahead) for copies that stay fresh N s more.
       // The request's deadline (what the gateway has left of it) bounds every backend call it makes.
       scope: (req, run) =>
         requestDeadline.run(Date.now() + budgetFrom(req.headers[DEADLINE_HEADER], config.resilience.requestTimeoutMs), () =>
-          freshReads.run(/no-cache/.test(req.headers['cache-control'] ?? ''), () => responsePolicy.run({ tags: new Set(), maxAge: Infinity }, run)),
+          freshReads.run(minFreshOf(req.headers['cache-control']), () => responsePolicy.run({ tags: new Set(), maxAge: Infinity }, run)),
         ),
     }),
     settings.port,

@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto';
+import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { invalidationClock, localTier, type Cache } from '../subgraphs/shared/cache';
+import type { Logger } from '../subgraphs/shared/logger';
+import type { AuditedReads } from './audit';
+
+/** What an answer depends on, gathered from its subgraph fetches as they come back. */
+export interface AnswerPolicy {
+  /** When the shortest-lived part expires (ms since epoch). */
+  expiresAt: number;
+  tags: Set<string>;
+}
+
+export const openAnswerPolicy = (): AnswerPolicy => ({ expiresAt: Infinity, tags: new Set() });
+
+/**
+ * Adds one subgraph fetch to the answer's policy: its `extensions.cache` (maxAge counted from when
+ * it was read, so less its `Age` when the gateway reused it) and tags. Null once any fetch may not
+ * be reused: the whole answer may not either.
+ */
+export function noteFetch(policy: AnswerPolicy | null, extensions: Record<string, unknown> | undefined, age: string | null | undefined): AnswerPolicy | null {
+  const cache = extensions?.cache as { maxAge?: unknown; tags?: unknown } | undefined;
+  if (!policy || typeof cache?.maxAge !== 'number' || cache.maxAge <= 0 || !Array.isArray(cache.tags)) return null;
+  policy.expiresAt = Math.min(policy.expiresAt, Date.now() + (cache.maxAge - (Number(age) || 0)) * 1000);
+  for (const tag of cache.tags) policy.tags.add(String(tag));
+  return policy;
+}
+
+/** What the response cache needs of the gateway's request context. */
+export interface ResponseCacheContext {
+  /** The client sent Cache-Control: no-cache. */
+  fresh: boolean;
+  /** The signed caller: part of the key, since scope and masking depend on who asks. */
+  viewerHeader: string;
+  audit: AuditedReads;
+  stale: unknown[];
+  /** The answer's policy so far; null when it may not be stored. */
+  answer: AnswerPolicy | null;
+  /** Set on a background refresh: its subgraph reads must stay fresh this many seconds more. */
+  refreshAhead?: number;
+}
+
+interface StoredAnswer {
+  data: Record<string, unknown>;
+  /** The profile reads the answer holds: written to the audit log again each time it is served. */
+  audit: AuditedReads;
+  /** From when a hit refreshes it in the background (ms since epoch). */
+  refreshAt: number;
+}
+
+/**
+ * Whole answers of queries, kept by the caller, the operation and its variables for as long as
+ * their shortest-lived subgraph part, and dropped on that part's tag invalidations (here and, over
+ * Redis, from every replica): a voice turn that repeats the last one costs a lookup, not a query
+ * plan's fetches and merge. An answer read across an invalidation of one of its tags is not kept.
+ * Errors, stale parts, mutations and no-cache requests are never stored. An answer past a random
+ * point between half and 80% of its life is served and refreshed in the background (once per key,
+ * `maxRefreshes` at a time, so refreshes never crowd out callers), asking every part to stay fresh
+ * a whole life more (min-fresh): each caller's next turn finds it fresh instead of waiting for a
+ * cold read, and its parts are reloaded together, once per life.
+ */
+export function createResponseCache<TContext extends ResponseCacheContext>(options: {
+  invalidations: Pick<Cache, 'onInvalidate'>;
+  /** Runs the request again, unseen, with `refreshAhead` set: its answer replaces the entry. */
+  refresh: (request: { query: string; operationName?: string; variables?: Record<string, unknown> }, context: TContext, minFreshSeconds: number) => Promise<unknown>;
+  maxEntries?: number;
+  maxRefreshes?: number;
+  logger: Logger;
+}): ApolloServerPlugin<TContext> {
+  const tier = localTier(options.maxEntries ?? 10_000);
+  const clock = invalidationClock();
+  const refreshing = new Set<string>();
+  const maxRefreshes = options.maxRefreshes ?? 4;
+  options.invalidations.onInvalidate((tags) => {
+    clock.mark(tags);
+    tier.dropTags(tags);
+  });
+
+  return {
+    async requestDidStart() {
+      const readSince = Date.now();
+      let key: string | undefined;
+      return {
+        async responseForOperation({ operation, request, queryHash, source, contextValue }) {
+          if (operation.operation !== 'query' || contextValue.fresh || !contextValue.viewerHeader) {
+            contextValue.answer = null;
+            return null;
+          }
+          key = createHash('sha256').update(`${queryHash}\n${request.operationName ?? ''}\n${JSON.stringify(request.variables ?? {})}\n${contextValue.viewerHeader}`).digest('base64url');
+          if (contextValue.refreshAhead) return null;
+          const hit = tier.get(key);
+          const now = Date.now();
+          if (!hit || hit.expiresAt <= now) return null;
+          contextValue.answer = null;
+          const stored = hit.value as StoredAnswer;
+          contextValue.audit.push(...stored.audit);
+          if (now >= stored.refreshAt && !refreshing.has(key) && refreshing.size < maxRefreshes) {
+            const refreshed = key;
+            refreshing.add(refreshed);
+            options
+              .refresh({ query: source, operationName: request.operationName, variables: request.variables }, contextValue, Math.max(1, Math.floor((hit.expiresAt - hit.storedAt) / 1000)))
+              .catch((err) => options.logger.warn({ err: (err as Error).message }, 'background refresh of an answer failed'))
+              .finally(() => refreshing.delete(refreshed));
+          }
+          return { http: { status: undefined, headers: new HeaderMap() }, body: { kind: 'single', singleResult: { data: stored.data } } };
+        },
+        async willSendResponse({ response, contextValue }) {
+          const policy = contextValue.answer;
+          if (!key || !policy || response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          if (result.errors?.length || !result.data || contextValue.stale.length) return;
+          const tags = [...policy.tags];
+          if (!Number.isFinite(policy.expiresAt) || policy.expiresAt <= Date.now() || clock.staleSince(tags, readSince)) return;
+          // Refreshes start at a random point between half and 80% of the answer's life: answers
+          // first read together (a wave of new calls) are not all refreshed at the same moment.
+          const refreshAt = readSince + (policy.expiresAt - readSince) * (0.5 + Math.random() * 0.3);
+          const value: StoredAnswer = { data: result.data, audit: [...contextValue.audit], refreshAt };
+          tier.set({ key, value, storedAt: readSince, ttlSeconds: (policy.expiresAt - readSince) / 1000, tags }, policy.expiresAt - Date.now(), policy.expiresAt);
+        },
+      };
+    },
+  };
+}
