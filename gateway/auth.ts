@@ -2,10 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
-import { LRUCache } from 'lru-cache';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { z } from 'zod';
-import { CHANNELS, createSessionVerifier, SESSION_HEADER, type Viewer } from '../subgraphs/shared/auth';
+import { CHANNELS, createSessionVerifier, rememberUntilExpiry, SESSION_HEADER, type Viewer } from '../subgraphs/shared/auth';
 import type { Config, Role } from '../subgraphs/shared/config';
 import { AppError, ErrorCode } from '../subgraphs/shared/errors';
 
@@ -28,15 +27,13 @@ export type CallerClaims = z.input<typeof claimsSchema>;
 export function createCallerAuth(auth: Readonly<Config['auth']>, gatewaySecret: string) {
   if (!auth.jwksUrl && !auth.jwtSecret && !auth.disabled) throw new Error('AUTH_JWKS_URL or AUTH_JWT_SECRET: required when NODE_ENV=production');
   const key: Uint8Array | JWTVerifyGetKey = auth.jwksUrl ? createRemoteJWKSet(new URL(auth.jwksUrl)) : new TextEncoder().encode(auth.jwtSecret);
-  const verified = new LRUCache<string, { viewer: Viewer; expiresAt: number }>({ max: 50_000 });
+  const verifyCaller = rememberUntilExpiry(verifyToken, (caller) => caller.expiresAt);
   const sessionOf = createSessionVerifier(gatewaySecret);
   const limiters = Object.fromEntries(
     Object.entries(auth.rateLimits).map(([role, rps]) => [role, new RateLimiterMemory({ points: rps, duration: 1 })]),
   ) as Record<Role, RateLimiterMemory>;
 
-  async function verifyCaller(token: string): Promise<Viewer> {
-    const known = verified.get(token);
-    if (known && known.expiresAt > Date.now()) return known.viewer;
+  async function verifyToken(token: string): Promise<{ viewer: Viewer; expiresAt: number }> {
     let payload: unknown;
     let exp: number;
     try {
@@ -56,8 +53,7 @@ export function createCallerAuth(auth: Readonly<Config['auth']>, gatewaySecret: 
     if (!claims.success) throw deny(ErrorCode.FORBIDDEN, 'The token names no role this graph knows (customer, agent, operations)', 403);
     const c = claims.data;
     const viewer: Viewer = c.role === 'agent' ? { kind: 'agent', id: c.sub, channel: c.channel } : { kind: c.role, id: c.sub };
-    verified.set(token, { viewer, expiresAt: exp });
-    return viewer;
+    return { viewer, expiresAt: exp };
   }
 
   async function withSession(viewer: Viewer, token: string | undefined): Promise<Viewer> {
@@ -94,7 +90,7 @@ export function createCallerAuth(auth: Readonly<Config['auth']>, gatewaySecret: 
     }
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     if (!bearer) throw deny(ErrorCode.UNAUTHENTICATED, 'Send a bearer token (Authorization: Bearer <jwt>)', 401, { 'www-authenticate': 'Bearer' });
-    const viewer = await withSession(await verifyCaller(bearer), sessionToken);
+    const viewer = await withSession((await verifyCaller(bearer)).viewer, sessionToken);
     await limit(viewer);
     return viewer;
   };

@@ -1,4 +1,4 @@
-import { invalidationClock, localTier, type Cache, type CacheEntry } from '../subgraphs/shared/cache';
+import { invalidatedTier, type Cache, type CacheEntry } from '../subgraphs/shared/cache';
 import { minFreshOf } from '../subgraphs/shared/cached';
 import { VIEWER_HEADER } from '../subgraphs/shared/auth';
 import type { Logger } from '../subgraphs/shared/logger';
@@ -7,7 +7,8 @@ import { bufferedResponse, type SubgraphFetcher } from './fetcher';
 /**
  * The gateway's subgraph fetcher with a cache of whole subgraph responses. A subgraph says in
  * `extensions.cache` how long its answer may be reused and which tags it depends on; the entry is
- * keyed by the exact request (URL, the signed caller, query, variables and representations) and dropped on the same tag invalidations as the entity cache, here and in every replica.
+ * keyed by the exact request (URL, the signed caller, query, variables and representations) and
+ * dropped on the same tag invalidations as the entity cache, here and in every replica.
  * Mutations, errors, uncacheable answers and "Cache-Control: no-cache" go straight through;
  * "min-fresh=N" (a refresh ahead of expiry) takes only answers fresh N s more. A reused answer
  * says in its `Age` header how old it is (its `extensions.cache.maxAge` counts from when it was
@@ -26,13 +27,8 @@ export function createCachingFetcher(options: {
   logger: Logger;
 }): SubgraphFetcher {
   const staleMs = (options.staleSeconds ?? 0) * 1000;
-  const tier = localTier(options.maxEntries ?? 20_000);
+  const tier = invalidatedTier(options.maxEntries ?? 20_000, options.invalidations);
   const refreshing = new Set<string>();
-  const clock = invalidationClock();
-  options.invalidations.onInvalidate((tags) => {
-    clock.mark(tags);
-    tier.dropTags(tags);
-  });
   return async (url, init) => {
     const body = init.body ?? null;
     const header = (wanted: string) => Object.entries(init.headers ?? {}).find(([name]) => name.toLowerCase() === wanted)?.[1];
@@ -78,7 +74,7 @@ export function createCachingFetcher(options: {
     if (text.includes('"cache":{"maxAge":') && !text.includes('"cache":{"maxAge":0}')) {
       try {
         const policy = (JSON.parse(text) as { errors?: unknown; extensions?: { cache?: { maxAge: number; tags: string[] } } }).extensions?.cache;
-        if (policy && policy.maxAge > 0 && !clock.staleSince(policy.tags, readSince)) {
+        if (policy && policy.maxAge > 0) {
           tier.set({ key, value: text, storedAt: readSince, ttlSeconds: policy.maxAge, tags: policy.tags }, policy.maxAge * 1000 + staleMs, readSince + policy.maxAge * 1000);
         }
       } catch (err) {

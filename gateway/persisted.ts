@@ -35,7 +35,7 @@ export function createAllowList() {
   return (body: unknown, search: URLSearchParams): boolean => {
     const request = (body && typeof body === 'object' ? body : {}) as { query?: unknown; extensions?: { persistedQuery?: { sha256Hash?: unknown } } };
     let extensions = request.extensions;
-    let query = request.query ?? search.get('query') ?? undefined;
+    const query = request.query ?? search.get('query') ?? undefined;
     if (!body && search.has('extensions')) {
       try {
         extensions = JSON.parse(search.get('extensions')!);

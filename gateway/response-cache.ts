@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import { invalidationClock, localTier, type Cache } from '../subgraphs/shared/cache';
+import { invalidatedTier, type Cache } from '../subgraphs/shared/cache';
 import type { Logger } from '../subgraphs/shared/logger';
 import type { AuditedReads } from './audit';
 
@@ -67,14 +67,9 @@ export function createResponseCache<TContext extends ResponseCacheContext>(optio
   maxRefreshes?: number;
   logger: Logger;
 }): ApolloServerPlugin<TContext> {
-  const tier = localTier(options.maxEntries ?? 10_000);
-  const clock = invalidationClock();
+  const tier = invalidatedTier(options.maxEntries ?? 10_000, options.invalidations);
   const refreshing = new Set<string>();
   const maxRefreshes = options.maxRefreshes ?? 4;
-  options.invalidations.onInvalidate((tags) => {
-    clock.mark(tags);
-    tier.dropTags(tags);
-  });
 
   return {
     async requestDidStart() {
@@ -109,13 +104,12 @@ export function createResponseCache<TContext extends ResponseCacheContext>(optio
           if (!key || !policy || response.body.kind !== 'single') return;
           const result = response.body.singleResult;
           if (result.errors?.length || !result.data || contextValue.stale.length) return;
-          const tags = [...policy.tags];
-          if (!Number.isFinite(policy.expiresAt) || policy.expiresAt <= Date.now() || clock.staleSince(tags, readSince)) return;
+          if (!Number.isFinite(policy.expiresAt) || policy.expiresAt <= Date.now()) return;
           // Refreshes start at a random point between half and 80% of the answer's life: answers
           // first read together (a wave of new calls) are not all refreshed at the same moment.
           const refreshAt = readSince + (policy.expiresAt - readSince) * (0.5 + Math.random() * 0.3);
           const value: StoredAnswer = { data: result.data, audit: [...contextValue.audit], refreshAt };
-          tier.set({ key, value, storedAt: readSince, ttlSeconds: (policy.expiresAt - readSince) / 1000, tags }, policy.expiresAt - Date.now(), policy.expiresAt);
+          tier.set({ key, value, storedAt: readSince, ttlSeconds: (policy.expiresAt - readSince) / 1000, tags: [...policy.tags] }, policy.expiresAt - Date.now(), policy.expiresAt);
         },
       };
     },

@@ -532,12 +532,7 @@ Run took ${((Date.now() - started) / 1000).toFixed(0)} s.
   process.stdout.write(`\n${report}`);
 }
 
-// Its parts are importable, to measure one of them alone while working on it.
-export { createSessions, DATABASE_URL, load, maxSustained, prewarm, slowBackendTurn, startFederated, startMonolith, TURN_SECONDS, VOICE_RATE };
-
-if (require.main === module) {
-  main().catch((err) => {
-    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-    process.exit(1);
-  });
-}
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

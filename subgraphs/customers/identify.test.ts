@@ -1,4 +1,5 @@
-import { maskEmail, maskPhone, matchesCandidate, normalizeEmail, phoneCandidates } from './identify';
+import { maskEmail, maskPhone } from '../shared/pii';
+import { matchesCandidate, normalizeEmail, phoneCandidates } from './identify';
 import type { Customer } from './port';
 
 const REGIONS = ['DE', 'FR', 'GB', 'US'];

@@ -41,4 +41,3 @@ export function normalizeEmail(input: string): string {
   return email;
 }
 
-export { maskEmail, maskPhone } from '../shared/pii';

@@ -1,4 +1,4 @@
-import type { Change } from '../shared/outbox';
+import type { ChangeFeed } from '../shared/outbox';
 export type LoyaltyTier = 'NONE' | 'BRONZE' | 'SILVER' | 'GOLD' | 'PLATINUM';
 export type Channel = 'PORTAL' | 'CHAT' | 'VOICE' | 'EMAIL' | 'SMS' | 'SOCIAL' | 'HUMAN_DESK';
 export type Intent =
@@ -131,7 +131,7 @@ export interface ContactCount {
  *
  *   const customers = new DataLoader((ids) => source.getCustomers(ids));
  */
-export interface CustomerSource {
+export interface CustomerSource extends ChangeFeed {
   /** Customers by id, each with their addresses. */
   getCustomers(ids: readonly string[]): Promise<(Customer | null)[]>;
   /** Interactions by id. */
@@ -191,11 +191,6 @@ export interface CustomerSource {
    * changes them again, harmlessly), null when the customer is unknown.
    */
   eraseCustomer(customerId: string, at: Date): Promise<number | null>;
-  /**
-   * Optional: the changes its writes recorded (an outbox), handed to `deliver` at least once;
-   * the cache hears of every write through it even if the process stopped right after the commit.
-   */
-  drainChanges?(deliver: (changes: Change[]) => Promise<void>, limit?: number): Promise<number>;
   /** Throws when the backend does not answer. */
   ping(): Promise<void>;
 }

@@ -100,8 +100,8 @@ export async function verifiedCustomerOf(ctx: CustomersContext): Promise<Custome
   if (!viewer.customerId || !viewer.sessionId) {
     throw new AppError(ErrorCode.VERIFICATION_REQUIRED, 'Verify the caller first, then send the session in X-Verified-Session');
   }
-  // The session's token names its customer: both are read at once (one backend round trip, not
-  // two in a row), and the customer is answered only if the session is still there and theirs.
+  // The session's token names its customer: both are read at the same time rather than one after
+  // the other, and the customer is answered only if the session is still there and theirs.
   const [session, customer] = await Promise.all([ctx.loaders.session.load(viewer.sessionId), ctx.loaders.customer.load(viewer.customerId)]);
   if (!session || session.customerId !== viewer.customerId) throw new AppError(ErrorCode.VERIFICATION_REQUIRED, 'This session is unknown: verify the caller first');
   if (!customer) throw new AppError(ErrorCode.VERIFICATION_REQUIRED, 'This session is unknown: verify the caller first');

@@ -1,4 +1,4 @@
-import type { Change } from '../shared/outbox';
+import type { ChangeFeed } from '../shared/outbox';
 export type Carrier = 'DHL' | 'UPS' | 'FEDEX' | 'DPD' | 'USPS' | 'ROYAL_MAIL' | 'LA_POSTE' | 'CORREOS';
 export type ShipmentStatus = 'LABEL_CREATED' | 'IN_TRANSIT' | 'OUT_FOR_DELIVERY' | 'DELIVERED' | 'EXCEPTION' | 'RETURNED_TO_SENDER';
 export type DeliveryExceptionKind = 'LOST' | 'DAMAGED' | 'ADDRESS_PROBLEM' | 'CUSTOMS_HOLD' | 'DELAYED' | 'FAILED_ATTEMPT';
@@ -54,7 +54,7 @@ export interface ReturnLabel {
  *
  *   const shipments = new DataLoader((orderIds) => source.listShipmentsByOrder(orderIds));
  */
-export interface LogisticsSource {
+export interface LogisticsSource extends ChangeFeed {
   /** Shipments by id. */
   getShipments(ids: readonly string[]): Promise<(Shipment | null)[]>;
   /** Shipments by normalized tracking number (upper case, no spaces). */
@@ -75,11 +75,6 @@ export interface LogisticsSource {
   exportOrders(orderIds: readonly string[]): Promise<Record<string, unknown>>;
   /** Drops where parcels were seen and carriers' free text for these orders (GDPR erasure); the records changed. */
   eraseOrders(orderIds: readonly string[]): Promise<number>;
-  /**
-   * Optional: the changes its writes recorded (an outbox), handed to `deliver` at least once;
-   * the cache hears of every write through it even if the process stopped right after the commit.
-   */
-  drainChanges?(deliver: (changes: Change[]) => Promise<void>, limit?: number): Promise<number>;
   /** Throws when the backend does not answer. */
   ping(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { Change } from '../shared/outbox';
+import type { ChangeFeed } from '../shared/outbox';
 import type { Money } from '../shared/money';
 
 export type OrderStatus =
@@ -101,7 +101,7 @@ export interface NewReturn {
  *
  *   const orders = new DataLoader((ids) => source.getOrders(ids));
  */
-export interface OrderSource {
+export interface OrderSource extends ChangeFeed {
   /** Orders by id. */
   getOrders(ids: readonly string[]): Promise<(Order | null)[]>;
   /** Orders by their canonical number (NW-100234). */
@@ -136,11 +136,6 @@ export interface OrderSource {
   exportCustomer(customerId: string): Promise<{ orderIds: string[]; data: Record<string, unknown> }>;
   /** Pseudonymizes the shipping addresses of the customer's orders (GDPR erasure); the records changed and the order ids. */
   eraseCustomer(customerId: string, at: Date): Promise<{ records: number; orderIds: string[] }>;
-  /**
-   * Optional: the changes its writes recorded (an outbox), handed to `deliver` at least once;
-   * the cache hears of every write through it even if the process stopped right after the commit.
-   */
-  drainChanges?(deliver: (changes: Change[]) => Promise<void>, limit?: number): Promise<number>;
   /** Throws when the backend does not answer. */
   ping(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { Change } from '../shared/outbox';
+import type { ChangeFeed } from '../shared/outbox';
 import type { Money } from '../shared/money';
 
 export type PaymentMethodType = 'CARD' | 'PAYPAL' | 'APPLE_PAY' | 'KLARNA_PAY_LATER' | 'INVOICE' | 'GIFT_CARD';
@@ -89,7 +89,7 @@ export interface Balance {
  *
  *   const payments = new DataLoader((orderIds) => source.listPaymentsByOrder(orderIds));
  */
-export interface PaymentSource {
+export interface PaymentSource extends ChangeFeed {
   /** Payments by id. */
   getPayments(ids: readonly string[]): Promise<(Payment | null)[]>;
   /** Each order's payments, oldest first. */
@@ -124,11 +124,6 @@ export interface PaymentSource {
   exportCustomer(customerId: string): Promise<Record<string, unknown>>;
   /** Drops the free text of the customer's promises to pay (GDPR erasure); payments and refunds are kept as bookkeeping requires. */
   eraseCustomer(customerId: string, at: Date): Promise<number>;
-  /**
-   * Optional: the changes its writes recorded (an outbox), handed to `deliver` at least once;
-   * the cache hears of every write through it even if the process stopped right after the commit.
-   */
-  drainChanges?(deliver: (changes: Change[]) => Promise<void>, limit?: number): Promise<number>;
   /** Throws when the backend does not answer. */
   ping(): Promise<void>;
 }

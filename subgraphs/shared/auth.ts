@@ -134,19 +134,24 @@ export async function signSessionToken(session: SessionClaims, secret: string): 
 const sessionPayload = z.object({ jti: z.string().min(1), cid: z.string().min(1), ch: z.enum(CHANNELS), exp: z.number() });
 
 /**
- * `verifySessionToken` that remembers what it verified until the session expires: a conversation
- * sends the same token every turn, and the crypto need not run every turn.
+ * A token verifier that remembers what each token verified as until it expires (`expiresAt`, ms):
+ * a conversation sends the same tokens every turn, and the crypto need not run every turn.
+ * Refusals are not remembered.
  */
-export function createSessionVerifier(secret: string, max = 50_000): (token: string) => Promise<SessionClaims> {
-  const known = new LRUCache<string, SessionClaims>({ max });
+export function rememberUntilExpiry<T>(verify: (token: string) => Promise<T>, expiresAt: (verified: T) => number, max = 50_000): (token: string) => Promise<T> {
+  const known = new LRUCache<string, { verified: T; expiresAt: number }>({ max });
   return async (token) => {
     const cached = known.get(token);
-    if (cached && cached.expiresAt.getTime() > Date.now()) return cached;
-    const session = await verifySessionToken(token, secret);
-    known.set(token, session);
-    return session;
+    if (cached && cached.expiresAt > Date.now()) return cached.verified;
+    const verified = await verify(token);
+    known.set(token, { verified, expiresAt: expiresAt(verified) });
+    return verified;
   };
 }
+
+/** `verifySessionToken`, remembered until each session expires. */
+export const createSessionVerifier = (secret: string): ((token: string) => Promise<SessionClaims>) =>
+  rememberUntilExpiry((token) => verifySessionToken(token, secret), (session) => session.expiresAt.getTime());
 
 /** The session a token stands for; VERIFICATION_EXPIRED or VERIFICATION_REQUIRED otherwise. */
 export async function verifySessionToken(token: string, secret: string): Promise<SessionClaims> {

@@ -125,6 +125,27 @@ export function localTier(maxEntries: number): LocalTier {
   };
 }
 
+/**
+ * A local tier kept exact by the invalidations a cache reports (this process's and, over Redis,
+ * every replica's): they drop its entries, and a write whose value was read (`storedAt`) before
+ * an invalidation of one of its tags is not kept. The gateway's caches of subgraph answers and
+ * whole answers are this.
+ */
+export function invalidatedTier(maxEntries: number, invalidations: Pick<Cache, 'onInvalidate'>): Pick<LocalTier, 'get' | 'set'> {
+  const tier = localTier(maxEntries);
+  const clock = invalidationClock();
+  invalidations.onInvalidate((tags) => {
+    clock.mark(tags);
+    tier.dropTags(tags);
+  });
+  return {
+    get: tier.get,
+    set: (write, ttlMs, expiresAt) => {
+      if (!clock.staleSince(write.tags, write.storedAt)) tier.set(write, ttlMs, expiresAt);
+    },
+  };
+}
+
 export function createMemoryCache(maxEntries: number, staleSeconds = 0): Cache {
   const local = localTier(maxEntries);
   const clock = invalidationClock();

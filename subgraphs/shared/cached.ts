@@ -143,25 +143,20 @@ export function createBatchCache(cache: Cache, subgraph: string, ttl: TtlPolicy)
           inFlight.set(cacheKeys[i], one);
         });
         try {
-          let values: V[] | undefined;
-          try {
-            values = await loading;
-          } catch (err) {
-            toLoad.forEach((i) => standIn(i, err));
-          }
+          // A failed load leaves the copies to stand in (or rethrows when there are none).
+          const values = await loading.catch((err) => void toLoad.forEach((i) => standIn(i, err)));
           if (values) {
             stampAsOf(values, new Date(readSince));
             // Up to a quarter shorter at random: entries read together must not all expire together.
             const lifeOf = (value: V) => Math.min(ttlSeconds, spec.ttlOf?.(value) ?? ttlSeconds) * (0.75 + Math.random() * 0.25);
-            const loaded = values;
-            loaded.forEach((value, n) => {
+            values.forEach((value, n) => {
               result[toLoad[n]] = value;
               recordRead(spec.tags(value, keys[toLoad[n]]), readSince + lifeOf(value) * 1000);
             });
             // Not awaited: the answer does not wait for the cache write (which fails open anyway).
             void cache.setMany(
               toLoad
-                .map((i, n) => ({ key: cacheKeys[i], value: loaded[n], storedAt: readSince, ttlSeconds: lifeOf(loaded[n]), tags: spec.tags(loaded[n], keys[i]) }))
+                .map((i, n) => ({ key: cacheKeys[i], value: values[n], storedAt: readSince, ttlSeconds: lifeOf(values[n]), tags: spec.tags(values[n], keys[i]) }))
                 .filter((write) => write.ttlSeconds > 0),
               readSince,
             );

@@ -35,9 +35,13 @@ const numbersByName = (fallback: string, validName: (name: string) => boolean, m
       return Object.freeze(Object.fromEntries(entries.map(([name, n]) => [name, Number(n)]))) as Readonly<Record<string, number>>;
     });
 
-/** "default=800,logistics=1200": milliseconds by subgraph name, `default` for the rest. */
+/** "default=800,logistics=1200": milliseconds by subgraph name, `default` (else `fallback`) for the rest. */
 const msBySubgraph = (fallback: number) =>
-  numbersByName(`default=${fallback}`, (name) => name === 'default' || SUBGRAPHS.includes(name as SubgraphName), `expected subgraph=milliseconds pairs, e.g. default=${fallback},logistics=${fallback * 1.5}`);
+  numbersByName(`default=${fallback}`, (name) => name === 'default' || SUBGRAPHS.includes(name as SubgraphName), `expected subgraph=milliseconds pairs, e.g. default=${fallback},logistics=${fallback * 1.5}`)
+    .transform((ms) => (name: SubgraphName) => ms[name] ?? ms.default ?? fallback);
+
+/** Requests per second per caller, by role; RATE_LIMITS overrides some or all. */
+const DEFAULT_RATE_LIMITS: Readonly<Record<Role, number>> = { customer: 20, agent: 2000, operations: 50 };
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -103,7 +107,11 @@ const envSchema = z.object({
   // Benchmark only: the gateway trusts every caller (refused with NODE_ENV=production).
   AUTH_DISABLED: flag,
   // Requests per second per caller, by role (a token bucket per gateway replica).
-  RATE_LIMITS: numbersByName('customer=20,agent=2000,operations=50', (role) => ROLES.includes(role as Role), `expected role=requests-per-second pairs for ${ROLES.join(', ')}`),
+  RATE_LIMITS: numbersByName(
+    Object.entries(DEFAULT_RATE_LIMITS).map(([role, rps]) => `${role}=${rps}`).join(','),
+    (role) => ROLES.includes(role as Role),
+    `expected role=requests-per-second pairs for ${ROLES.join(', ')}`,
+  ),
   // Deadlines: the longest a request may take at the gateway (a client may ask for less with
   // X-Deadline-Ms), each subgraph fetch, and each backend call, by subgraph name.
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
@@ -245,14 +253,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       jwksUrl: e.AUTH_JWKS_URL,
       issuer: e.AUTH_ISSUER,
       audience: e.AUTH_AUDIENCE,
-      rateLimits: Object.freeze({ customer: 20, agent: 2000, operations: 50, ...e.RATE_LIMITS }) as Readonly<Record<Role, number>>,
+      rateLimits: Object.freeze({ ...DEFAULT_RATE_LIMITS, ...e.RATE_LIMITS }),
       persistedOnlyRoles: Object.freeze(e.PERSISTED_ONLY_ROLES),
     }),
     gatewaySecret: e.GATEWAY_SECRET ?? DEMO_GATEWAY_SECRET,
     resilience: Object.freeze({
       requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
-      subgraphTimeoutMs: (name: SubgraphName) => e.SUBGRAPH_TIMEOUTS_MS[name] ?? e.SUBGRAPH_TIMEOUTS_MS.default ?? 1_000,
-      backendTimeoutMs: (name: SubgraphName) => e.BACKEND_TIMEOUTS_MS[name] ?? e.BACKEND_TIMEOUTS_MS.default ?? 800,
+      subgraphTimeoutMs: e.SUBGRAPH_TIMEOUTS_MS,
+      backendTimeoutMs: e.BACKEND_TIMEOUTS_MS,
       staleIfErrorSeconds: e.STALE_IF_ERROR_SECONDS,
       maxInFlight: e.MAX_IN_FLIGHT,
       maxEventLoopDelayMs: e.MAX_EVENT_LOOP_DELAY_MS,

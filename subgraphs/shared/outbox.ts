@@ -21,6 +21,15 @@ export interface Change {
   data: Record<string, unknown>;
 }
 
+/** What a port offers when its backend keeps an outbox: every port may, none must. */
+export interface ChangeFeed {
+  /**
+   * The changes its writes recorded, handed to `deliver` at least once: the cache hears of every
+   * write even if the process stopped right after the commit. Answers how many were delivered.
+   */
+  drainChanges?(deliver: (changes: Change[]) => Promise<void>, limit?: number): Promise<number>;
+}
+
 /** For a system's migration. */
 export async function createOutboxTable(db: Kysely<any>): Promise<void> {
   await db.schema

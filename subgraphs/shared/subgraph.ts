@@ -11,7 +11,7 @@ import { verifyViewer, VIEWER_HEADER, type Viewer } from './auth';
 import type { Cache } from './cache';
 import { freshReads, minFreshOf, responsePolicy, ttlPolicy, type TtlPolicy } from './cached';
 import { createEventsHandler, relayChanges, type EventDefinition } from './events';
-import type { Change } from './outbox';
+import type { ChangeFeed } from './outbox';
 import type { Config, SubgraphName } from './config';
 import { createErrorFormatter, ErrorCode } from './errors';
 import { createRequestListener, listen, type RunningServer } from './http';
@@ -67,33 +67,33 @@ const MAX_RESPONSE_AGE_SECONDS = 60;
  */
 function responsePlugin(service: SubgraphName, afterRequest: ((ctx: any) => Promise<Record<string, unknown> | void>) | undefined, logger: Logger): ApolloServerPlugin<any> {
   return {
-  async requestDidStart() {
-    return {
-      async willSendResponse({ response, operation, contextValue }) {
-        if (response.body.kind !== 'single') return;
-        const result = response.body.singleResult;
-        if (afterRequest) {
-          try {
-            const extensions = await afterRequest(contextValue);
-            if (extensions) result.extensions = { ...result.extensions, ...extensions };
-          } catch (err) {
-            logger.error({ err: (err as Error).message }, 'after-request step failed: the data is withheld');
-            result.data = null;
-            result.errors = [{ message: 'This answer could not be completed', extensions: { code: ErrorCode.BACKEND_UNAVAILABLE } }];
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, operation, contextValue }) {
+          if (response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          if (afterRequest) {
+            try {
+              const extensions = await afterRequest(contextValue);
+              if (extensions) result.extensions = { ...result.extensions, ...extensions };
+            } catch (err) {
+              logger.error({ err: (err as Error).message }, 'after-request step failed: the data is withheld');
+              result.data = null;
+              result.errors = [{ message: 'This answer could not be completed', extensions: { code: ErrorCode.BACKEND_UNAVAILABLE } }];
+            }
           }
-        }
-        const policy = responsePolicy.getStore();
-        if (!policy) return;
-        if (policy.stale?.size) {
-          const stale = [...policy.stale].map(([type, ageSeconds]) => ({ service, type, ageSeconds }));
-          result.extensions = { ...result.extensions, stale };
-        }
-        const maxAge = Math.min(policy.maxAge, MAX_RESPONSE_AGE_SECONDS);
-        const cacheable = maxAge > 0 && operation?.operation === 'query' && !result.errors?.length;
-        result.extensions = { ...result.extensions, cache: cacheable ? { maxAge, tags: [...policy.tags] } : { maxAge: 0 } };
-      },
-    };
-  },
+          const policy = responsePolicy.getStore();
+          if (!policy) return;
+          if (policy.stale?.size) {
+            const stale = [...policy.stale].map(([type, ageSeconds]) => ({ service, type, ageSeconds }));
+            result.extensions = { ...result.extensions, stale };
+          }
+          const maxAge = Math.min(policy.maxAge, MAX_RESPONSE_AGE_SECONDS);
+          const cacheable = maxAge > 0 && operation?.operation === 'query' && !result.errors?.length;
+          result.extensions = { ...result.extensions, cache: cacheable ? { maxAge, tags: [...policy.tags] } : { maxAge: 0 } };
+        },
+      };
+    },
   };
 }
 
@@ -213,8 +213,8 @@ export async function startSubgraph<Source extends { ping(): Promise<void> }, Lo
     settings.port,
     options.config.host,
   );
-  const drain = (source as { drainChanges?: (deliver: (changes: Change[]) => Promise<void>) => Promise<number> }).drainChanges;
-  const relay = drain ? relayChanges({ drain: (deliver) => drain(deliver), events: definition.events, cache, logger }) : undefined;
+  const feed = source as ChangeFeed;
+  const relay = feed.drainChanges ? relayChanges({ drain: (deliver) => feed.drainChanges!(deliver), events: definition.events, cache, logger }) : undefined;
   logger.info({ url: running.url, adapter: settings.adapter }, 'subgraph ready');
   return {
     ...running,

@@ -1,5 +1,5 @@
 import type { CustomersContext } from '../context';
-import { maskEmail, maskPhone } from '../identify';
+import { maskEmail, maskPhone } from '../../shared/pii';
 import type { Customer } from '../port';
 
 /** The only view of a customer an unverified caller's agent gets. */
