@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Cache } from '../shared/cache';
 import { entityId, event } from '../shared/events';
 import { createBatchCache, passThrough, perArgument, type TtlPolicy } from '../shared/cached';
-import type { LineItem, Order, OrderSource, Return } from './port';
+import type { LineItem, Order, OrderDetails, OrderSource, Return } from './port';
 
 const returnTags = (r: Return) => [`return:${r.id}`, `order:${r.orderId}`, `customer:${r.customerId}`];
 
@@ -11,6 +11,14 @@ export function withOrderCache(source: OrderSource, cache: Cache, ttl: TtlPolicy
   const cached = createBatchCache(cache, 'orders', ttl);
   const ordersByCustomer = perArgument((first: number) =>
     cached<string, Order[]>({ type: 'CustomerOrders', key: (id) => `${first}:${id}`, tags: (os, id) => [`customer:${id}`, ...os.map((o) => `order:${o.id}`)], load: (ids) => source.listOrdersByCustomer(ids, first) }),
+  );
+  const detailsByCustomer = perArgument((first: number) =>
+    cached<string, OrderDetails[]>({
+      type: 'CustomerOrderDetails',
+      key: (id) => `${first}:${id}`,
+      tags: (ds, id) => [`customer:${id}`, ...ds.flatMap((d) => [`order:${d.orderId}`, ...d.returns.flatMap(returnTags)])],
+      load: (ids) => source.listOrderDetailsByCustomer(ids, first),
+    }),
   );
   const returnsByCustomer = perArgument((first: number) =>
     cached<string, Return[]>({ type: 'CustomerReturns', key: (id) => `${first}:${id}`, tags: (rs, id) => [`customer:${id}`, ...rs.flatMap(returnTags)], load: (ids) => source.listReturnsByCustomer(ids, first) }),
@@ -32,6 +40,7 @@ export function withOrderCache(source: OrderSource, cache: Cache, ttl: TtlPolicy
       type: 'OrderByNumber', key: (n) => n, tags: (o, n) => (o ? [`order:${o.id}`] : [`order-number:${n}`]), load: source.getOrdersByNumber,
     }),
     listOrdersByCustomer: (ids, first) => ordersByCustomer(first)(ids),
+    listOrderDetailsByCustomer: (ids, first) => detailsByCustomer(first)(ids),
     getLineItems: cached<string, LineItem | null>({
       type: 'LineItem', key: (id) => id, tags: (i, id) => (i ? [`order:${i.orderId}`] : [`line-item:${id}`]), load: source.getLineItems,
     }),

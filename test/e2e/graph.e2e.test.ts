@@ -107,9 +107,46 @@ describe('the supergraph through the gateway, on PostgreSQL', () => {
     const forMany = await run(many.id);
     const forOne = await run(one.id);
     expect(forMany.orders).toBeGreaterThanOrEqual(5);
-    // crm: customer; oms: orders, line items, returns; payments: payments, refunds; logistics: shipments, events.
-    expect(forMany.bySystem).toEqual({ crm: 1, oms: 3, payments: 2, logistics: 2 });
-    expect(forMany.total).toBe(8);
+    // crm: customer; oms: orders, then their line items and returns (one statement, beside the orders);
+    // payments: payments, refunds; logistics: shipments, events.
+    expect(forMany.bySystem).toEqual({ crm: 1, oms: 2, payments: 2, logistics: 2 });
+    expect(forMany.total).toBe(7);
     expect(forOne.bySystem).toEqual(forMany.bySystem);
+  });
+});
+
+describe('a per-turn context whose every backend call is slow', () => {
+  // Each backend call waits LATENCY ms before its statement is sent, and nothing is cached: the
+  // statements of one turn fall in waves, one per dependent step, however many calls each step makes.
+  const LATENCY = 250;
+  let t: TestStack;
+  beforeAll(async () => {
+    t = await startTestStack({
+      customers: 10,
+      env: { BACKEND_LATENCY_MS: String(LATENCY), CACHE_ENABLED: 'false', BACKEND_TIMEOUTS_MS: 'default=3000', SUBGRAPH_TIMEOUTS_MS: 'default=5000', REQUEST_TIMEOUT_MS: '10000' },
+    });
+  });
+  afterAll(() => t?.close());
+
+  it('reads its backends in five dependent steps, however many calls each makes', async () => {
+    const agent = await t.verifiedAgent(3);
+    t.timedStatements.length = 0;
+    const { body } = await t.operation('CustomerContext', {}, agent);
+    expect(body.errors).toBeUndefined();
+    expect(body.data.verifiedCustomer.activeOrders.length).toBeGreaterThan(0);
+    const ours = t.timedStatements.filter((s) => !s.sql.includes('"outbox"') && !/^(begin|commit|rollback)$/i.test(s.sql.trim()));
+    const waves: { at: number; systems: Set<string> }[] = [];
+    for (const { sql, at } of ours) {
+      if (!waves.length || at - waves[waves.length - 1].at > LATENCY / 2) waves.push({ at, systems: new Set() });
+      const system = /"(crm|oms|payments|logistics)"\./.exec(sql)?.[1];
+      if (system) waves[waves.length - 1].systems.add(system);
+    }
+    expect(waves.map((w) => [...w.systems].sort())).toEqual([
+      ['crm'], // the session, the customer, and (read ahead) the handoffs and interactions
+      ['oms', 'payments'], // the orders with their line items and returns; balances and disputes
+      ['logistics', 'payments'], // each order's shipments, payments, refunds and disputes
+      ['crm'], // the brief, from all of the above
+      ['crm'], // the audit log's entry, before the answer leaves
+    ]);
   });
 });

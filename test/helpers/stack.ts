@@ -30,6 +30,8 @@ export interface TestStack {
   data: DemoData;
   /** Every SQL statement sent since the last `statements.length = 0`. */
   statements: string[];
+  /** The same, with when each was sent (performance.now()), since the last `timedStatements.length = 0`. */
+  timedStatements: { sql: string; at: number }[];
   query<T = any>(query: string, variables?: Record<string, unknown>, as?: Caller): Promise<GraphQLResult<T>>;
   /** Runs one of the named operations in schema/operations. */
   operation<T = any>(name: string, variables?: Record<string, unknown>, as?: Caller): Promise<GraphQLResult<T>>;
@@ -56,7 +58,11 @@ export interface TestStack {
 export async function startTestStack(options: { customers?: number; embedded?: boolean; redis?: boolean; env?: Record<string, string> } = {}): Promise<TestStack> {
   const customers = options.customers ?? 30;
   const statements: string[] = [];
-  const onQuery = (sql: string) => void statements.push(sql);
+  const timedStatements: { sql: string; at: number }[] = [];
+  const onQuery = (sql: string) => {
+    statements.push(sql);
+    timedStatements.push({ sql, at: performance.now() });
+  };
   let database: Database;
   let drop = async () => undefined as unknown;
   let databaseUrl: string | undefined;
@@ -90,6 +96,7 @@ export async function startTestStack(options: { customers?: number; embedded?: b
   const logger = createLogger('test', 'info', { write: (line: string) => void logLines.push(line) });
   const stack = await startStack({ config, logger, database });
   statements.length = 0;
+  timedStatements.length = 0;
   const operations = loadOperations();
   const query = async (source: string, variables?: Record<string, unknown>, as: Caller = {}) => {
     const response = await fetch(stack.url, {
@@ -116,6 +123,7 @@ export async function startTestStack(options: { customers?: number; embedded?: b
     anchor,
     data,
     statements,
+    timedStatements,
     query,
     operation,
     asCustomer: (customerId) => bearer({ role: 'customer', sub: customerId }),

@@ -36,6 +36,20 @@ export function describeOrderSource(name: string, create: (data: DemoData) => Pr
       data.orders.filter((o) => o.customerId === customerId).sort(newestFirst((o) => o.placedAt)).slice(0, first);
     itListsByKey('listOrdersByCustomer (first 2)', (ids) => source().listOrdersByCustomer(ids, 2), (id) => recentOrders(id, 2), customerIds);
     itListsByKey('listOrdersByCustomer (first 10)', (ids) => source().listOrdersByCustomer(ids, 10), (id) => recentOrders(id, 10), customerIds);
+    const detailsOf = (orderId: string) => ({
+      orderId,
+      lineItems: data.lineItems.filter((i) => i.orderId === orderId).sort((a, b) => a.position - b.position),
+      returns: data.returns.filter((r) => r.orderId === orderId).sort(newestFirst((r) => r.createdAt)),
+    });
+    for (const first of [2, 10]) {
+      itListsByKey(
+        `listOrderDetailsByCustomer (first ${first}): the line items and returns of the orders listOrdersByCustomer answers`,
+        (ids) => source().listOrderDetailsByCustomer(ids, first),
+        (id) => recentOrders(id, first).map((o) => detailsOf(o.id)),
+        // Customers with returns first, so the lists checked hold some.
+        () => [...new Set([...data.returns.map((r) => r.customerId), ...customerIds()])],
+      );
+    }
     itListsByKey(
       'listLineItemsByOrder',
       (ids) => source().listLineItemsByOrder(ids),

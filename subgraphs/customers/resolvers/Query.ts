@@ -1,14 +1,20 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import type { CustomersContext } from '../context';
 import { matchesCandidate, normalizeEmail, phoneCandidates } from '../identify';
 import { mayRead, requireRole, visible } from '../../shared/auth';
 import { verifiedCustomerOf } from '../verification';
 import { auditLog, exportCustomerData } from '../privacy';
 import { toCaller } from './Caller';
+import { readAheadOfCustomer } from './Customer';
 import { contactReport } from './ContactRateReport';
 
 export const Query = {
   // Someone else's record answers as if it did not exist.
-  customer: (_: unknown, args: { id: string }, ctx: CustomersContext) => (mayRead(ctx.viewer, args.id) ? ctx.loaders.customer.load(args.id) : null),
+  customer: (_: unknown, args: { id: string }, ctx: CustomersContext, info: GraphQLResolveInfo) => {
+    if (!mayRead(ctx.viewer, args.id)) return null;
+    readAheadOfCustomer(info, ctx, args.id);
+    return ctx.loaders.customer.load(args.id);
+  },
   interaction: async (_: unknown, args: { id: string }, ctx: CustomersContext) => visible(ctx.viewer, await ctx.loaders.interaction.load(args.id)),
   handoff: async (_: unknown, args: { id: string }, ctx: CustomersContext) => visible(ctx.viewer, await ctx.loaders.handoff.load(args.id)),
 
@@ -25,7 +31,11 @@ export const Query = {
     const [found] = await ctx.source.findCustomersByEmail([normalizeEmail(args.email)]);
     return found.map((c) => ({ caller: toCaller(c), matchedBy: 'EMAIL' }));
   },
-  verifiedCustomer: (_: unknown, __: unknown, ctx: CustomersContext) => verifiedCustomerOf(ctx),
+  verifiedCustomer: (_: unknown, __: unknown, ctx: CustomersContext, info: GraphQLResolveInfo) => {
+    // The session names its customer; nothing read ahead is answered unless the session holds.
+    if ('customerId' in ctx.viewer && ctx.viewer.customerId) readAheadOfCustomer(info, ctx, ctx.viewer.customerId);
+    return verifiedCustomerOf(ctx);
+  },
   contactRate: (_: unknown, args: { from: Date; to: Date }, ctx: CustomersContext) => contactReport(ctx, args.from, args.to),
   auditLog: (_: unknown, args: Parameters<typeof auditLog>[1], ctx: CustomersContext) => auditLog(ctx, args),
   customerDataExport: (_: unknown, args: { customerId: string }, ctx: CustomersContext) => exportCustomerData(ctx, args.customerId),

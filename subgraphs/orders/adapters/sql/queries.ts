@@ -7,7 +7,7 @@ import { topRowsPerKey } from '../../../shared/sql';
 import { randomInt, randomUUID } from 'node:crypto';
 import { idempotentWrite, previousResult } from '../../../shared/idempotency';
 import { eraseCustomerOrders, exportCustomerOrders } from './privacy';
-import type { LineItem, NewReturn, Order, OrderSource, Return, ReturnPolicyRule } from '../../port';
+import type { LineItem, NewReturn, Order, OrderDetails, OrderSource, Return, ReturnPolicyRule } from '../../port';
 import type { LineItemRow, OmsTables, OrderRow, ReturnItemRow, ReturnRow } from './tables';
 
 export type OmsDb = Kysely<OmsTables>;
@@ -204,6 +204,41 @@ export async function findRecentReturnsByCustomers(db: OmsDb, customerIds: reado
   return rows.map(toReturnWithItems);
 }
 
+/**
+ * The line items and returns of each customer's latest `first` orders, in one statement (so from
+ * one snapshot: the orders covered are exactly the ones listed), as JSON per order.
+ */
+export async function findRecentOrderDetailsByCustomers(db: OmsDb, customerIds: readonly string[], first: number): Promise<(OrderDetails & { customerId: string })[]> {
+  if (customerIds.length === 0 || first <= 0) return [];
+  const rows = await db
+    .selectFrom((eb) =>
+      eb
+        .selectFrom('orders')
+        .select(['id', 'customerId', 'currency', 'placedAt'])
+        .select(sql<number>`row_number() over (partition by customer_id order by placed_at desc, id desc)`.as('rank'))
+        .where('customerId', 'in', distinct(customerIds))
+        .as('recent'),
+    )
+    .select(['recent.id', 'recent.customerId', 'recent.currency'])
+    .select((eb) => [
+      jsonArrayFrom(eb.selectFrom('lineItems').selectAll('lineItems').whereRef('lineItems.orderId', '=', 'recent.id').orderBy('lineItems.position')).as('lineItems'),
+      jsonArrayFrom(
+        returnsWithItems(db).where('returns.orderId', '=', sql.ref<string>('recent.id')).orderBy('returns.createdAt', 'desc').orderBy('returns.id', 'desc'),
+      ).as('returns'),
+    ])
+    .where('recent.rank', '<=', first)
+    .orderBy('recent.placedAt', 'desc')
+    .orderBy('recent.id', 'desc')
+    .execute();
+  return rows.map((row) => ({
+    orderId: row.id,
+    customerId: row.customerId,
+    lineItems: row.lineItems.map((item) => toLineItem({ ...item, currency: row.currency })),
+    // JSON carries timestamps as text.
+    returns: row.returns.map(({ items, ...r }) => toReturn({ ...r, createdAt: new Date(r.createdAt), updatedAt: new Date(r.updatedAt) }, items)),
+  }));
+}
+
 export async function findReturnPolicyRules(db: OmsDb): Promise<ReturnPolicyRule[]> {
   const rows = await db.selectFrom('returnPolicyRules').selectAll().orderBy('id').execute();
   return rows.map((r) => ({ ...r, kind: r.kind as ReturnPolicyRule['kind'], country: r.country?.trim() ?? null }));
@@ -270,6 +305,8 @@ export function createSqlOrderSource(db: OmsDb): OrderSource {
     getOrders: async (ids) => byKey(ids, await findOrdersByIds(db, ids), (o) => o.id),
     getOrdersByNumber: async (numbers) => byKey(numbers, await findOrdersByNumbers(db, numbers), (o) => o.number),
     listOrdersByCustomer: async (ids, first) => groupByKey(ids, await findRecentOrdersByCustomers(db, ids, first), (o) => o.customerId),
+    listOrderDetailsByCustomer: async (ids, first) =>
+      groupByKey(ids, await findRecentOrderDetailsByCustomers(db, ids, first), (d) => d.customerId).map((list) => list.map(({ customerId: _, ...d }) => d)),
     getLineItems: async (ids) => byKey(ids, await findLineItemsByIds(db, ids), (i) => i.id),
     listLineItemsByOrder: async (ids) => groupByKey(ids, await findLineItemsByOrders(db, ids), (i) => i.orderId),
     getReturns: async (ids) => byKey(ids, await findReturnsByIds(db, ids), (r) => r.id),
