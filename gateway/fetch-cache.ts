@@ -70,10 +70,12 @@ export function createCachingFetcher(options: {
     const response = await options.fetch(url, init);
     if (response.status !== 200) return response;
     const text = await response.text();
-    // Only answers that declare themselves cacheable are parsed here a second time.
+    // Only answers that declare themselves cacheable are parsed here, and handed on parsed.
+    let parsed: { extensions?: { cache?: { maxAge: number; tags: string[] } } } | undefined;
     if (text.includes('"cache":{"maxAge":') && !text.includes('"cache":{"maxAge":0}')) {
       try {
-        const policy = (JSON.parse(text) as { errors?: unknown; extensions?: { cache?: { maxAge: number; tags: string[] } } }).extensions?.cache;
+        parsed = JSON.parse(text) as typeof parsed;
+        const policy = parsed!.extensions?.cache;
         if (policy && policy.maxAge > 0) {
           tier.set({ key, value: text, storedAt: readSince, ttlSeconds: policy.maxAge, tags: policy.tags }, policy.maxAge * 1000 + staleMs, readSince + policy.maxAge * 1000);
         }
@@ -81,7 +83,7 @@ export function createCachingFetcher(options: {
         options.logger.warn({ err: (err as Error).message }, 'unreadable subgraph response not cached');
       }
     }
-    return bufferedResponse(url, 200, text);
+    return bufferedResponse(url, 200, text, undefined, undefined, parsed);
   }
 }
 

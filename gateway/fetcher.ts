@@ -17,8 +17,12 @@ export interface SubgraphResponse {
 
 export type SubgraphFetcher = (url: string, init: { method?: string; headers?: Record<string, string>; body?: string }) => Promise<SubgraphResponse>;
 
-/** A response from a body already read (a cached one, or one read to look at its cache policy). */
-export function bufferedResponse(url: string, status: number, body: string, contentType = 'application/json', extra: Record<string, string> = {}): SubgraphResponse {
+/**
+ * A response from a body already read (a cached one, or one read to look at its cache policy);
+ * `parsed` is the body already parsed, handed over once instead of parsing it again.
+ */
+export function bufferedResponse(url: string, status: number, body: string, contentType = 'application/json', extra: Record<string, string> = {}, parsed?: unknown): SubgraphResponse {
+  let unread = parsed;
   return {
     ok: status >= 200 && status < 300,
     status,
@@ -26,7 +30,11 @@ export function bufferedResponse(url: string, status: number, body: string, cont
     url,
     headers: { get: (name) => (name.toLowerCase() === 'content-type' ? contentType : (extra[name.toLowerCase()] ?? null)) },
     text: async () => body,
-    json: async () => JSON.parse(body),
+    json: async () => {
+      const value = unread ?? JSON.parse(body);
+      unread = undefined;
+      return value;
+    },
   };
 }
 
@@ -78,15 +86,17 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Subgraph
     if (ms <= 0) throw subgraphFailure(service, 'BACKEND_TIMEOUT', 'no time left in the request');
     try {
       return await breakerFor(url).execute(async () => {
-        const response = await request(url, {
-          method: (init.method ?? 'POST') as 'POST',
-          headers: init.headers,
-          body: init.body,
-          dispatcher,
-          signal: AbortSignal.timeout(ms),
-        });
-        const contentType = response.headers['content-type'];
-        return bufferedResponse(url, response.statusCode, await response.body.text(), Array.isArray(contentType) ? contentType[0] : contentType);
+        // A timer cleared on the answer: AbortSignal.timeout's cannot be, and each one firing later
+        // built an unused DOMException (2% of the gateway's CPU on cold turns).
+        const deadline = new AbortController();
+        const timer = setTimeout(() => deadline.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError')), ms);
+        try {
+          const response = await request(url, { method: (init.method ?? 'POST') as 'POST', headers: init.headers, body: init.body, dispatcher, signal: deadline.signal });
+          const contentType = response.headers['content-type'];
+          return bufferedResponse(url, response.statusCode, await response.body.text(), Array.isArray(contentType) ? contentType[0] : contentType);
+        } finally {
+          clearTimeout(timer);
+        }
       });
     } catch (err) {
       const name = (err as Error).name;

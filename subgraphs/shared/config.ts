@@ -41,6 +41,8 @@ const msBySubgraph = (fallback: number) =>
     .transform((ms) => (name: SubgraphName) => ms[name] ?? ms.default ?? fallback);
 
 /** Requests per second per caller, by role; RATE_LIMITS overrides some or all. */
+/** CACHE_TTL_SECONDS unless set: catalogue data (line items, the return policy) changes rarely. */
+export const DEFAULT_CACHE_TTLS = 'default=30,LineItem=300,OrderLineItems=300,ReturnPolicy=300';
 const DEFAULT_RATE_LIMITS: Readonly<Record<Role, number>> = { customer: 20, agent: 2000, operations: 50 };
 
 const envSchema = z.object({
@@ -77,7 +79,7 @@ const envSchema = z.object({
   CACHE_ENABLED: flag,
   // Seconds each cached type lives. Writes and signed change events invalidate exactly; the TTL only
   // bounds how stale a change a backend failed to announce can be.
-  CACHE_TTL_SECONDS: numbersByName('default=30,LineItem=300,OrderLineItems=300,ReturnPolicy=300', (type) => /^[A-Za-z]+$/.test(type), 'expected Type=seconds pairs, e.g. default=10,Order=5'),
+  CACHE_TTL_SECONDS: numbersByName(DEFAULT_CACHE_TTLS, (type) => /^[A-Za-z]+$/.test(type), 'expected Type=seconds pairs, e.g. default=10,Order=5'),
   // Signs backends' change events (HMAC-SHA256). The default is for the embedded demo only.
   WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   // Seed demo data at start when the database is empty (on by default only for the embedded database).

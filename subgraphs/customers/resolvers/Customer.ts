@@ -14,9 +14,16 @@ export async function openHandoffOf(ctx: CustomersContext, customerId: string) {
   return handoffs.find((h) => h.status !== 'RESOLVED') ?? null;
 }
 
+/**
+ * The brief's recent contacts come from the page of interactions the per-turn context
+ * (CustomerContext) shows beside it: one cached copy serves both, where a page of its own was one
+ * more backend read on every cold turn and every refresh.
+ */
+const BRIEF_INTERACTIONS_PAGE = 5;
+
 /** What the brief reads from the CRM itself, at once (the loaders make a second call free). */
 const briefReads = (ctx: CustomersContext, customerId: string) =>
-  Promise.all([ctx.loaders.interactionsByCustomer(3).load(customerId), openHandoffOf(ctx, customerId)]);
+  Promise.all([ctx.loaders.interactionsByCustomer(BRIEF_INTERACTIONS_PAGE).load(customerId), openHandoffOf(ctx, customerId)]);
 
 type WithRequired = CustomerModel & { activeOrders?: BriefOrder[]; openBalances?: BriefBalance[] };
 
