@@ -368,8 +368,9 @@ function downSummary(outcomes: Outcome[]): string {
   const share = (n: number) => `${((100 * n) / Math.max(1, outcomes.length)).toFixed(1)}%`;
   const stale = outcomes.filter((o) => o.stale).length;
   const partial = outcomes.filter((o) => o.partial).length;
-  const failed = outcomes.filter((o) => o.status !== 200).length;
-  return `${outcomes.length} answers: p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms; served with a stale copy of the logistics part ${share(stale)}; partial (logistics fields null, coded error) ${share(partial)}; failed ${share(failed)}.`;
+  const refused = outcomes.filter((o) => o.overloaded).length;
+  const failed = outcomes.filter((o) => o.status !== 200 && !o.overloaded).length;
+  return `${outcomes.length} answers: p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms; served with a stale copy of the logistics part ${share(stale)}; partial (logistics fields null, coded error) ${share(partial)}; refused (503, load shedding) ${share(refused)}; failed otherwise ${share(failed)}.`;
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
@@ -430,10 +431,10 @@ async function main() {
   stack = await startFederated({ ...base, CACHE_NAMESPACE: `bench-spike-${Date.now()}` });
   // The calls of the sustained rate, known to the cache, take their turns three times as often at
   // the peak: three times the traffic on a warm cache. (Three times the calls would add that many
-  // cold first turns, which the cold row measures.) Each call's first turn, then one at the rate.
+  // cold first turns, which the cold row measures.) Each call's first turn, then turns at the rate.
   const spikeCalls = warmTokens.slice(0, sustained * TURN_SECONDS);
   await prewarm(stack.url, spikeCalls);
-  await load(stack.url, spikeCalls, { rate: sustained, seconds: 2 * TURN_SECONDS, persisted: true });
+  await load(stack.url, spikeCalls, { rate: sustained, seconds: SETTLE_SECONDS, persisted: true });
   const spikeRate = (t: number) => (t < 10 ? sustained : t < 20 ? sustained * (1 + (2 * (t - 10)) / 10) : t < 40 ? 3 * sustained : sustained);
   const { outcomes: spike } = await drive(stack.url, spikeCalls, 70, spikeRate);
   await stack.stop();
