@@ -553,7 +553,8 @@ answer (DataLoader batches, parallel fetches, children read beside their parent 
 known), so it costs one delay per dependent step. Federated, there are five: the CRM (session,
 customer, handoffs, interactions); orders with their line items and returns, balances and disputes;
 each order's payments and parcels; the CRM again for \`brief\` (it @requires the others' data); the
-audit entry. The floor resolves the brief in the same pass as the rest, one step fewer.
+audit entry. The floor has three: it resolves the brief in the same pass as the rest, and it checks
+no caller and writes no audit entry.
 
 Run took ${((Date.now() - started) / 1000).toFixed(0)} s.
 `;
