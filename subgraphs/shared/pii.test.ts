@@ -15,6 +15,10 @@ describe('card numbers', () => {
     expect(findCardNumbers('4111 1111 1111 1112')).toEqual([]); // fails Luhn
     expect(findCardNumbers('order NW-100234, tracking 00340434161234567890123')).toEqual([]); // too long
     expect(findCardNumbers('call +4915140287311')).toEqual([]); // an E.164 phone number
+    // Ids whose hex happens to hold a Luhn-valid run of decimal digits (4111111111111111).
+    expect(findCardNumbers('{"id":"int_4111111111111111abcd"}')).toEqual([]);
+    expect(findCardNumbers('{"id":"41111111-1111-1111-aaaa-bbbbbbbbbbbb"}')).toEqual([]);
+    expect(findCardNumbers('int 41111111-1111-1111-aaaa-bbbbbbbbbbbb paid with 4111-1111-1111-1111')).toEqual(['4111-1111-1111-1111']);
   });
 
   it('replaces them in free text, keeping the rest', () => {

@@ -50,13 +50,19 @@ export function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
 /**
  * Runs of 13 to 19 digits (spaces or dashes between them allowed, as cards are printed) that pass
- * Luhn. A run after "+" is an E.164 phone number, which no card number is written as.
+ * Luhn, standing apart from letters. A run after "+" is an E.164 phone number, which no card number
+ * is written as.
  */
 export function findCardNumbers(text: string): string[] {
   const found: string[] = [];
-  for (const match of text.matchAll(/(?<![\d+])\d(?:[ -]?\d){12,18}(?![\d])/g)) {
+  // Ids are hex: the decimal stretch of one (int_3846…, or across a UUID's dashes) can pass Luhn,
+  // for about one id in a few hundred. Digits inside a word, or a UUID, are never a card number.
+  const scanned = text.replace(UUID, (uuid) => '#'.repeat(uuid.length));
+  for (const match of scanned.matchAll(/(?<![\w+])\d(?:[ -]?\d){12,18}(?!\w)/g)) {
     const digits = match[0].replace(/[ -]/g, '');
     if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits)) found.push(match[0]);
   }
