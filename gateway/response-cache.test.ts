@@ -5,11 +5,15 @@ import { createResponseCache, noteFetch, openAnswerPolicy, type ResponseCacheCon
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Servers a test started, stopped after it whatever it asserted. */
+const started: ApolloServer<ResponseCacheContext>[] = [];
+afterEach(() => Promise.all(started.splice(0).map((server) => server.stop())));
+
 /**
- * A server whose one resolver stands for the gateway's subgraph fetches: each execution counts,
- * reports a part (maxAge, tags) as a fetch would, and a profile read for the audit log.
+ * A started server whose one resolver stands for the gateway's subgraph fetches: each execution
+ * counts, reports a part (maxAge, tags) as a fetch would, and a profile read for the audit log.
  */
-function setup(part: { maxAge: number; tags: string[] } = { maxAge: 30, tags: ['customer:1'] }) {
+async function setup(part: { maxAge: number; tags: string[] } = { maxAge: 30, tags: ['customer:1'] }) {
   const invalidations = createMemoryCache(100);
   const executions: { refreshAhead?: number }[] = [];
   let status = 'PLACED';
@@ -43,8 +47,9 @@ function setup(part: { maxAge: number; tags: string[] } = { maxAge: 30, tags: ['
     if (response.body.kind !== 'single') throw new Error('expected a single result');
     return { result: response.body.singleResult, audit: contextValue.audit };
   };
+  await server.start();
+  started.push(server);
   return {
-    server,
     invalidations,
     executions,
     ask,
@@ -56,41 +61,34 @@ function setup(part: { maxAge: number; tags: string[] } = { maxAge: 30, tags: ['
 
 describe('the gateway’s cache of whole answers', () => {
   it('answers a repeated query from the cache, and still reports its profile reads for the audit log', async () => {
-    const t = setup();
-    await t.server.start();
+    const t = await setup();
     expect((await t.ask()).result.data).toEqual({ order: { id: '1', status: 'PLACED' } });
     const again = await t.ask();
     expect(again.result.data).toEqual({ order: { id: '1', status: 'PLACED' } });
     expect(again.audit).toEqual([{ customerId: '1', fields: ['firstName'] }]);
     expect(t.executions).toHaveLength(1);
-    await t.server.stop();
   });
 
   it('keys by caller and variables: another caller or argument is answered anew', async () => {
-    const t = setup();
-    await t.server.start();
+    const t = await setup();
     await t.ask(t.context('agent-a'), '1');
     await t.ask(t.context('agent-b'), '1');
     await t.ask(t.context('agent-a'), '2');
     await t.ask(t.context('agent-a'), '1');
     expect(t.executions).toHaveLength(3);
-    await t.server.stop();
   });
 
   it('drops an answer when a tag of one of its parts is invalidated, so the next turn shows the change', async () => {
-    const t = setup();
-    await t.server.start();
+    const t = await setup();
     await t.ask();
     t.set('SHIPPED');
     expect((await t.ask()).result.data).toEqual({ order: { id: '1', status: 'PLACED' } });
     await t.invalidations.invalidateTags(['customer:1']);
     expect((await t.ask()).result.data).toEqual({ order: { id: '1', status: 'SHIPPED' } });
-    await t.server.stop();
   });
 
   it('does not keep an answer read across an invalidation of its tags', async () => {
-    const t = setup();
-    await t.server.start();
+    const t = await setup();
     const context = t.context();
     const reading = t.ask(context);
     await sleep(5);
@@ -98,32 +96,26 @@ describe('the gateway’s cache of whole answers', () => {
     await reading;
     await t.ask();
     expect(t.executions).toHaveLength(2);
-    await t.server.stop();
   });
 
   it('never stores errors, parts that may not be reused, or answers to clients that asked for fresh data', async () => {
-    const uncacheable = setup({ maxAge: 0, tags: [] });
-    await uncacheable.server.start();
+    const uncacheable = await setup({ maxAge: 0, tags: [] });
     await uncacheable.ask();
     await uncacheable.ask();
     await uncacheable.ask(uncacheable.context('agent-a', true));
     expect(uncacheable.executions).toHaveLength(3);
-    await uncacheable.server.stop();
 
-    const failing = setup();
-    await failing.server.start();
+    const failing = await setup();
     failing.fail(true);
     expect((await failing.ask()).result.errors).toHaveLength(1);
     failing.fail(false);
     expect((await failing.ask()).result.data).toEqual({ order: { id: '1', status: 'PLACED' } });
     await failing.ask(failing.context('agent-a', true));
     expect(failing.executions).toHaveLength(3);
-    await failing.server.stop();
   });
 
   it('serves an answer near its expiry and refreshes it once in the background, asking its parts to stay fresh a whole life more', async () => {
-    const t = setup({ maxAge: 2, tags: ['customer:1'] });
-    await t.server.start();
+    const t = await setup({ maxAge: 2, tags: ['customer:1'] });
     await t.ask();
     t.set('SHIPPED');
     await sleep(1_600); // past 80% of its 2 s: due for a refresh
@@ -133,16 +125,13 @@ describe('the gateway’s cache of whole answers', () => {
     expect(t.executions).toEqual([{ refreshAhead: undefined }, { refreshAhead: 2 }]);
     expect((await t.ask()).result.data).toEqual({ order: { id: '1', status: 'SHIPPED' } });
     expect(t.executions).toHaveLength(2);
-    await t.server.stop();
   });
 
   it('forgets an answer once its shortest-lived part expires', async () => {
-    const t = setup({ maxAge: 1, tags: [] });
-    await t.server.start();
+    const t = await setup({ maxAge: 1, tags: [] });
     await t.ask();
     await sleep(1_100);
     await t.ask();
     expect(t.executions).toHaveLength(2);
-    await t.server.stop();
   });
 });
