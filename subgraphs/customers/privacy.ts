@@ -1,7 +1,10 @@
-import { requireRole } from '../shared/auth';
+import { z } from 'zod';
+import { CHANNELS, requireRole, verifyViewer, VIEWER_HEADER } from '../shared/auth';
 import { AppError, badInput, ErrorCode } from '../shared/errors';
+import type { Route } from '../shared/http';
+import type { Logger } from '../shared/logger';
 import type { CustomersContext } from './context';
-import type { AuditEntry } from './port';
+import type { AuditEntry, CustomerSource } from './port';
 
 /** A profile read, as the CRM reports it to the gateway. */
 export interface AuditedRead {
@@ -31,11 +34,44 @@ export async function auditProfileReads(ctx: CustomersContext): Promise<{ audit:
   if (audit.length) return { audit };
 }
 
-/** The gateway's audit writes (internal): entries of the reads it answered. */
-export async function recordAuditEntries(ctx: CustomersContext, entries: Omit<AuditEntry, 'id'>[]): Promise<number> {
-  requireRole(ctx.viewer, ['service'], 'record audit entries');
-  await ctx.source.recordAudit(entries);
-  return entries.length;
+const auditEntry = z.object({
+  at: z.iso.datetime({ offset: true }).transform((at) => new Date(at)),
+  actorKind: z.enum(['customer', 'agent', 'operations', 'service']),
+  actorId: z.string().min(1).max(200),
+  channel: z.enum(CHANNELS).nullable(),
+  customerId: z.string().min(1).max(100),
+  fields: z.array(z.string().min(1).max(100)).max(200),
+});
+const auditBatch = z.object({ entries: z.array(auditEntry).min(1).max(1_000) });
+
+/**
+ * POST /audit: the gateway's audit writes (entries of the reads it answered), all or none. A plain
+ * signed route, not a GraphQL mutation: it runs before every answer leaves, cached or not, and
+ * a fixed-shape insert needs no parse, validation and execution of a document (they cost the CRM
+ * more than the insert itself). Only the graph's own service callers may write.
+ */
+export function createAuditRoute(deps: { source: Pick<CustomerSource, 'recordAudit'>; gatewaySecret: string; logger: Logger }): Route {
+  const refuse = (status: number, code: ErrorCode, message: string) => ({ status, body: { error: { code, message } } });
+  return async (rawBody, req) => {
+    const viewer = verifyViewer(req.headers[VIEWER_HEADER] as string | undefined, deps.gatewaySecret);
+    if (!viewer) return refuse(401, ErrorCode.UNAUTHENTICATED, 'Subgraphs answer the gateway only');
+    if (viewer.kind !== 'service') return refuse(403, ErrorCode.FORBIDDEN, 'Only service callers may record audit entries');
+    let json: unknown;
+    try {
+      json = JSON.parse(rawBody);
+    } catch {
+      return refuse(400, ErrorCode.BAD_REQUEST, 'The request body is not valid JSON');
+    }
+    const batch = auditBatch.safeParse(json);
+    if (!batch.success) return refuse(400, ErrorCode.BAD_REQUEST, `Not audit entries: ${batch.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    try {
+      await deps.source.recordAudit(batch.data.entries);
+    } catch (err) {
+      deps.logger.error({ err: (err as Error).message }, 'audit entries not written');
+      return refuse(503, ErrorCode.BACKEND_UNAVAILABLE, 'The audit log is unavailable; try again');
+    }
+    return { status: 200, body: { recorded: batch.data.entries.length } };
+  };
 }
 
 export function auditLog(ctx: CustomersContext, args: { customerId?: string | null; actorId?: string | null; from?: Date | null; to?: Date | null; first: number }) {

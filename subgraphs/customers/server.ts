@@ -8,7 +8,7 @@ import type { CustomerSource } from './port';
 import { resolvers } from './resolvers';
 import { customerEvents, withCustomerCache } from './cached-source';
 import type { CustomersServices } from './context';
-import { auditProfileReads } from './privacy';
+import { auditProfileReads, createAuditRoute } from './privacy';
 import { createGraphClient } from '../shared/graph-client';
 
 export const typeDefs = loadTypeDefs(join(__dirname, 'schema.graphql'));
@@ -24,6 +24,7 @@ export const customersSubgraph: SubgraphDefinition<CustomerSource, CustomerLoade
   createLoaders: createCustomerLoaders,
   createServices: ({ config, logger }) => ({ graph: createGraphClient(config, logger, 'customers') }),
   afterRequest: auditProfileReads,
+  routes: ({ source, config, logger }) => ({ '/audit': createAuditRoute({ source, gatewaySecret: config.gatewaySecret, logger }) }),
 };
 
 export const createServer = (deps: { config: Readonly<Config>; source: CustomerSource; logger: Logger }) => createSubgraphServer(customersSubgraph, deps);

@@ -19,6 +19,14 @@ describe('the forwarded caller', () => {
     expect(verifyViewer(`${payload}.${signature.slice(0, -2)}xx`, SECRET)).toBeNull();
     expect(verifyViewer('garbage', SECRET)).toBeNull();
   });
+
+  it('remembers a verified header for its secret only', () => {
+    const header = signViewer(agent, SECRET);
+    expect(verifyViewer(header, SECRET)).toEqual(agent);
+    // Known under SECRET, still refused where the gateway secret is another one.
+    expect(verifyViewer(header, 'another-secret-of-at-least-32-characters')).toBeNull();
+    expect(verifyViewer(header, SECRET)).toEqual(agent);
+  });
 });
 
 describe('scope', () => {

@@ -3,6 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextThunk } from '@apollo/server';
 
+/** A plain JSON endpoint beside /graphql (POST only): the raw body in, a status and a JSON body out. */
+export type Route = (rawBody: string, req: http.IncomingMessage) => Promise<{ status: number; body: unknown }>;
+
 export interface HttpOptions<TContext extends BaseContext> {
   apollo: ApolloServer<TContext>;
   /** Builds the per-request context (DataLoaders, the caller), given the parsed body of a POST. */
@@ -11,7 +14,7 @@ export interface HttpOptions<TContext extends BaseContext> {
   readiness?: Record<string, () => Promise<unknown>>;
   maxBodyBytes?: number;
   /** Other POST endpoints by path (a subgraph's /events), given the raw body and the request. */
-  routes?: Record<string, (rawBody: string, req: http.IncomingMessage) => Promise<{ status: number; body: unknown }>>;
+  routes?: Record<string, Route>;
   /** Runs the GraphQL request inside whatever per-request scope the service needs (fresh reads). */
   scope?: <T>(req: http.IncomingMessage, run: () => Promise<T>) => Promise<T>;
   /** GraphQL requests worked on at once; past it, a request is refused at once (503, Retry-After) rather than queued. */

@@ -14,7 +14,7 @@ import { createEventsHandler, relayChanges, type EventDefinition } from './event
 import type { ChangeFeed } from './outbox';
 import type { Config, SubgraphName } from './config';
 import { createErrorFormatter, ErrorCode } from './errors';
-import { createRequestListener, listen, type RunningServer } from './http';
+import { createRequestListener, listen, type Route, type RunningServer } from './http';
 import type { Logger } from './logger';
 import { withDataProtection } from './pii';
 import { budgetFrom, DEADLINE_HEADER, requestDeadline, withResilience } from './resilience';
@@ -54,6 +54,8 @@ export interface SubgraphDefinition<Source, Loaders, Services = unknown> {
   events: Record<string, EventDefinition<any>>;
   /** Runs before a response leaves; what it answers is added to the response's extensions (the CRM's audit reads). */
   afterRequest?(ctx: SubgraphContext<Source, Loaders, Services>): Promise<Record<string, unknown> | void>;
+  /** Plain internal endpoints beside /graphql and /events (the CRM's audit writes). */
+  routes?(deps: { source: Source; config: Readonly<Config>; logger: Logger }): Record<string, Route>;
 }
 
 export const loadTypeDefs = (path: string): DocumentNode => parse(readFileSync(path, 'utf8'));
@@ -201,6 +203,7 @@ export async function startSubgraph<Source extends { ping(): Promise<void> }, Lo
           const handle = createEventsHandler({ secret: config.webhookSecret, events: definition.events, cache, logger });
           return (body, req) => handle(body, req.headers['x-signature'] as string | undefined);
         })(),
+        ...definition.routes?.({ source, config, logger }),
       },
       // "Cache-Control: no-cache" from the client (forwarded by the gateway) asks for fresh data,
       // "min-fresh=N" (the gateway refreshing ahead) for copies that stay fresh N s more.

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { ORDER_SCENARIOS } from '../fixtures/demo-data';
+import { signViewer, VIEWER_HEADER, type Viewer } from '../../subgraphs/shared/auth';
 import { findCardNumbers } from '../../subgraphs/shared/pii';
 import { startTestStack, type TestStack } from '../helpers/stack';
 
@@ -41,6 +42,32 @@ describe('data protection', () => {
         expect(entry).toMatchObject({ customerId: customer.id, channel: 'VOICE' });
         expect(entry.fields).toEqual(expect.arrayContaining(['brief', 'firstName', 'lastName', 'interactions', 'openHandoff']));
       }
+    });
+
+    it('takes the gateway’s writes on the CRM’s POST /audit: from the graph’s own service callers only, all entries or none', async () => {
+      const [customer, other] = [t.data.customers[5], t.data.customers[6]];
+      const post = (body: unknown, viewer?: Viewer) =>
+        fetch(new URL('/audit', t.stack.subgraphUrls.customers), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(viewer ? { [VIEWER_HEADER]: signViewer(viewer, t.stack.config.gatewaySecret) } : {}) },
+          body: typeof body === 'string' ? body : JSON.stringify(body),
+        });
+      const service: Viewer = { kind: 'service', id: 'gateway' };
+      const entry = { at: new Date().toISOString(), actorKind: 'agent', actorId: 'route-audit', channel: 'CHAT', customerId: customer.id, fields: ['email'] };
+      const written = async () => (await t.query(AUDIT, { actorId: 'route-audit' }, await t.asOperations())).body.data.auditLog as { customerId: string }[];
+
+      expect((await post({ entries: [entry] })).status).toBe(401);
+      expect((await post({ entries: [entry] }, { kind: 'agent', id: 'bot', channel: 'CHAT', customerId: customer.id })).status).toBe(403);
+      for (const bad of ['{"entries": [', { entries: [] }, { entries: [entry, { ...entry, channel: 'FAX' }] }, { entries: [{ ...entry, at: 'yesterday' }] }]) {
+        const res = await post(bad, service);
+        expect(res.status).toBe(400);
+        expect(((await res.json()) as { error: { code: string } }).error.code).toBe('BAD_REQUEST');
+      }
+      expect(await written()).toEqual([]);
+
+      const res = await post({ entries: [entry, { ...entry, customerId: other.id }] }, service);
+      expect([res.status, await res.json()]).toEqual([200, { recorded: 2 }]);
+      expect((await written()).map((e) => e.customerId).sort()).toEqual([customer.id, other.id].sort());
     });
 
     it('is readable by operations only', async () => {

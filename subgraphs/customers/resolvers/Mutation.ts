@@ -1,7 +1,7 @@
 import type { CustomersContext } from '../context';
 import { acceptHandoff, escalate, recordInteraction, resolveHandoff } from '../conversation';
 import { verifyCaller, type VerifyCallerInput } from '../verification';
-import { eraseCustomer, recordAuditEntries } from '../privacy';
+import { eraseCustomer } from '../privacy';
 
 type Input<F extends (ctx: CustomersContext, input: never) => unknown> = Parameters<F>[1];
 
@@ -12,7 +12,6 @@ export const Mutation = {
   acceptHandoff: (_: unknown, args: { input: Input<typeof acceptHandoff> }, ctx: CustomersContext) => acceptHandoff(ctx, args.input),
   resolveHandoff: (_: unknown, args: { input: Input<typeof resolveHandoff> }, ctx: CustomersContext) => resolveHandoff(ctx, args.input),
   eraseCustomer: (_: unknown, args: { input: Input<typeof eraseCustomer> }, ctx: CustomersContext) => eraseCustomer(ctx, args.input),
-  recordAuditEntries: (_: unknown, args: { entries: Input<typeof recordAuditEntries> }, ctx: CustomersContext) => recordAuditEntries(ctx, args.entries),
 };
 
 export const VerifiedSession = {
