@@ -54,6 +54,8 @@ interface Load {
   max: number;
   rps: number;
   errors: number;
+  /** What the errors were: the first error code of each failed answer ("no answer" when none came). */
+  errorCodes: Record<string, number>;
 }
 
 async function ensureDatabase(): Promise<void> {
@@ -167,6 +169,15 @@ interface Outcome {
   partial: boolean;
   stale: boolean;
   overloaded: boolean;
+  /** A failed or partial answer's first error code, else undefined. */
+  code?: string;
+}
+
+/** A failed or partial answer's first error code ("no answer" when none came, the status when it named none). */
+function errorCode(status: number, text: string): string | undefined {
+  if (status === 200 && !text.includes('"errors"')) return undefined;
+  if (status === 0) return 'no answer';
+  return /"code":"([A-Z_]+)"/.exec(text)?.[1] ?? `HTTP ${status}`;
 }
 
 /**
@@ -197,6 +208,7 @@ async function drive(
       partial: status === 200 && text.includes('"errors"'),
       stale: text.includes('"stale"'),
       overloaded: status === 503,
+      code: errorCode(status, text),
     });
   };
   while (due < end) {
@@ -222,11 +234,14 @@ async function load(url: string, tokens: string[], options: { rate?: number; sec
   let latencies: number[];
   let errors: number;
   let elapsed: number;
+  const errorCodes: Record<string, number> = {};
+  const noteError = (code: string | undefined) => void (code && (errorCodes[code] = (errorCodes[code] ?? 0) + 1));
   if (options.rate) {
     const rate = options.rate;
     const driven = await drive(url, tokens, seconds, () => rate, { persisted: options.persisted, connections: options.connections ?? 256 });
     latencies = driven.outcomes.map((o) => o.latency);
     errors = driven.outcomes.filter((o) => o.status !== 200 || o.partial).length;
+    driven.outcomes.forEach((o) => noteError(o.code));
     elapsed = driven.elapsed;
   } else {
     const pool = new Pool(new URL(url).origin, { connections: options.connections ?? 256, keepAliveTimeout: 30_000 });
@@ -239,6 +254,7 @@ async function load(url: string, tokens: string[], options: { rate?: number; sec
         const sent = performance.now();
         const { status, text } = await sendTurn(pool, tokens[next++ % tokens.length], options.persisted);
         if (status !== 200 || text.includes('"errors"')) errors++;
+        noteError(errorCode(status, text));
         latencies.push(performance.now() - sent);
       }
     };
@@ -254,6 +270,7 @@ async function load(url: string, tokens: string[], options: { rate?: number; sec
     max: latencies.at(-1) ?? 0,
     rps: latencies.length / elapsed,
     errors,
+    errorCodes,
   };
 }
 
@@ -373,6 +390,11 @@ function downSummary(outcomes: Outcome[]): string {
   return `${outcomes.length} answers: p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms; served with a stale copy of the logistics part ${share(stale)}; partial (logistics fields null, coded error) ${share(partial)}; refused (503, load shedding) ${share(refused)}; failed otherwise ${share(failed)}.`;
 }
 
+const errorSummary = (loads: [string, Load][]) =>
+  loads
+    .filter(([, l]) => l.errors)
+    .map(([name, l]) => `${name}: ${Object.entries(l.errorCodes).map(([code, n]) => `${code} ${n}`).join(', ')}`)
+    .join('; ') || 'none';
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
 const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
 const ratio = (a: number, b: number) => (b ? `${(a / b).toFixed(2)}×` : 'n/a');
@@ -385,6 +407,8 @@ async function main() {
   const seedTime = await seedIfNeeded(database);
   log(`seed: ${seedTime}`);
   await sql`delete from crm.verified_sessions where agent_id = 'bench'`.execute(database.db);
+  // Each run replaces its sessions: without autovacuum their dead rows would pile up run after run under the lookups.
+  await sql`vacuum analyze crm.verified_sessions`.execute(database.db);
   const ladder = [25, 50, 75, 100, 125, 150, 175, 200, 250, 300, 400, 500];
   const warmTokens = await createSessions(database, Math.max(...ladder) * TURN_SECONDS, 0);
   const coldTokens = await createSessions(database, COLD_CALLS, 3);
@@ -496,6 +520,8 @@ ${row('federated, cached, warm', warm200, floor200)}
 ${row('federated, cached, cold (first turn of each call)', cold, floor200)}
 ${row('federated, caching off (baseline)', uncached, floor200)}
 ${row('floor: one non-federated server, cached', floor200, floor200)}
+
+Errors by code: ${errorSummary([['warm', warm200], ['cold', cold], ['caching off', uncached], ['floor', floor200]])}.
 
 ## Highest sustained rate with p99 under ${P99_BUDGET_MS} ms (warm)
 
