@@ -1,4 +1,5 @@
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import {
   execute,
@@ -146,7 +147,8 @@ export function createMonolithSchema(parts: MonolithPart[]): GraphQLSchema {
 }
 
 export function createMonolithServer(parts: MonolithPart[]) {
-  const apollo = new ApolloServer<MonolithContext>({ schema: createMonolithSchema(parts), stopOnTerminationSignals: false });
+  // As in the subgraphs: no @cacheControl hints, which would wrap every field's resolver.
+  const apollo = new ApolloServer<MonolithContext>({ schema: createMonolithSchema(parts), stopOnTerminationSignals: false, plugins: [ApolloServerPluginCacheControlDisabled()] });
   const createContext = (viewer: Viewer): MonolithContext => ({
     parts: Object.fromEntries(parts.map((p) => [p.name, p.createContext(viewer)])),
     resolved: new WeakMap(),

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError, parse, type DocumentNode } from 'graphql';
@@ -120,8 +120,14 @@ export function createSubgraphServer<Source, Loaders, Services>(
     includeStacktraceInErrorResponses: false,
     // Shutdown is ours (closeOnSignal): Apollo's own handler would re-raise the signal, exiting 143.
     stopOnTerminationSignals: false,
-    // No Apollo Studio here: per-field traces would cost every request CPU for nothing.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), responsePlugin(definition.name, definition.afterRequest, deps.logger)],
+    // No Apollo Studio traces and no @cacheControl hints (freshness is `extensions.cache`, below):
+    // either one wraps every field's resolver, which cost each request CPU and garbage for nothing.
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      responsePlugin(definition.name, definition.afterRequest, deps.logger),
+    ],
   });
   return {
     apollo,
