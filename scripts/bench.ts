@@ -56,6 +56,8 @@ interface Load {
   errors: number;
   /** What the errors were: the first error code of each failed answer ("no answer" when none came). */
   errorCodes: Record<string, number>;
+  /** A ladder step measured a second time after its first try failed. */
+  retry?: boolean;
 }
 
 async function ensureDatabase(): Promise<void> {
@@ -292,17 +294,27 @@ async function prewarm(url: string, tokens: string[]): Promise<void> {
  * The highest rate (of a fixed ladder) served with p99 under the budget and no errors. Each step
  * stands for rate × 3 s calls in progress, each taking a turn every 3 s. Calls start as they would
  * in life, at the step's own rate: an unmeasured warm-up of two turns per call, then the measure.
+ * A step that fails is measured once more before the ladder stops: on a shared machine one
+ * window can be slowed by a neighbour (a first step at 25/s once measured 204 ms p99 where it
+ * measures about 20); both tries are reported.
  */
 async function maxSustained(url: string, tokens: string[], persisted: boolean, ladder: number[]): Promise<{ best: Load | null; steps: Load[] }> {
   const steps: Load[] = [];
   let best: Load | null = null;
+  const holds = (step: Load, rate: number) => step.p99 <= P99_BUDGET_MS && step.errors === 0 && step.rps >= rate * 0.95;
   for (const rate of ladder) {
     const calls = tokens.slice(0, Math.min(tokens.length, rate * TURN_SECONDS));
     await load(url, calls, { rate, seconds: 2 * TURN_SECONDS, persisted });
-    const step = await load(url, calls, { rate, seconds: Math.max(8, Math.round(SECONDS * 0.7)), persisted });
-    steps.push(step);
+    const measure = () => load(url, calls, { rate, seconds: Math.max(8, Math.round(SECONDS * 0.7)), persisted });
+    let step = await measure();
     log(`  ${rate}/s → p99 ${step.p99.toFixed(1)} ms, ${step.rps.toFixed(0)}/s served, ${step.errors} errors`);
-    if (step.p99 > P99_BUDGET_MS || step.errors > 0 || step.rps < rate * 0.95) break;
+    if (!holds(step, rate)) {
+      steps.push(step);
+      step = { ...(await measure()), retry: true };
+      log(`  ${rate}/s again → p99 ${step.p99.toFixed(1)} ms, ${step.rps.toFixed(0)}/s served, ${step.errors} errors`);
+    }
+    steps.push(step);
+    if (!holds(step, rate)) break;
     best = step;
   }
   return { best, steps };
@@ -390,6 +402,7 @@ function downSummary(outcomes: Outcome[]): string {
   return `${outcomes.length} answers: p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms; served with a stale copy of the logistics part ${share(stale)}; partial (logistics fields null, coded error) ${share(partial)}; refused (503, load shedding) ${share(refused)}; failed otherwise ${share(failed)}.`;
 }
 
+const ladderSteps = (steps: Load[]) => steps.map((s) => `${s.rate}${s.retry ? ' again' : ''}→${fmt(s.p99)}ms/${s.rps.toFixed(0)}/${s.errors}`).join(', ');
 const errorSummary = (loads: [string, Load][]) =>
   loads
     .filter(([, l]) => l.errors)
@@ -530,7 +543,7 @@ Errors by code: ${errorSummary([['warm', warm200], ['cold', cold], ['caching off
 | federated (gateway + 4 subgraphs) | ${fedBest?.rate ?? `< ${ladder[0]}`} | ${fedBest ? fmt(fedBest.p99) : '—'} | ${fedBest && floorBest ? ratio(fedBest.rate!, floorBest.rate!) : 'n/a'} |
 | floor | ${floorBest?.rate ?? `< ${ladder[0]}`} | ${floorBest ? fmt(floorBest.p99) : '—'} | 1.00× |
 
-Ladder steps (rate → p99, served/s, errors): federated ${fedMax.steps.map((s) => `${s.rate}→${fmt(s.p99)}ms/${s.rps.toFixed(0)}/${s.errors}`).join(', ')}; floor ${floorMax.steps.map((s) => `${s.rate}→${fmt(s.p99)}ms/${s.rps.toFixed(0)}/${s.errors}`).join(', ')}.
+Ladder steps (rate → p99, served/s, errors; "again": the second try of a step whose first failed): federated ${ladderSteps(fedMax.steps)}; floor ${ladderSteps(floorMax.steps)}.
 
 ## The cost of authentication, authorization and audit (federated, cached, warm)
 
