@@ -11,7 +11,7 @@ import type { Logger } from './logger';
  */
 export function createGraphClient(config: Pick<Config, 'subgraphs' | 'gatewaySecret'>, logger: Logger, caller: SubgraphName | 'gateway', timeoutMs = 5_000) {
   const viewer = signViewer({ kind: 'service', id: caller }, config.gatewaySecret);
-  // Keep-alive connections and a deadline per call: internal calls are frequent (the audit log) and must not hang.
+  // Keep-alive connections and a deadline per call: internal calls (the saga, erasure) must not hang.
   const dispatcher = new Agent({ connections: 16, keepAliveTimeout: 30_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   return async function call<T = Record<string, unknown>>(subgraph: SubgraphName, query: string, variables: Record<string, unknown>): Promise<T> {
     let failure: string;
