@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CHANNELS, requireRole, verifyViewer, VIEWER_HEADER } from '../shared/auth';
 import { AppError, badInput, ErrorCode } from '../shared/errors';
-import type { Route } from '../shared/http';
+import { routeError, type Route } from '../shared/http';
 import type { Logger } from '../shared/logger';
 import type { CustomersContext } from './context';
 import type { AuditEntry, CustomerSource } from './port';
@@ -51,24 +51,23 @@ const auditBatch = z.object({ entries: z.array(auditEntry).min(1).max(1_000) });
  * more than the insert itself). Only the graph's own service callers may write.
  */
 export function createAuditRoute(deps: { source: Pick<CustomerSource, 'recordAudit'>; gatewaySecret: string; logger: Logger }): Route {
-  const refuse = (status: number, code: ErrorCode, message: string) => ({ status, body: { error: { code, message } } });
   return async (rawBody, req) => {
     const viewer = verifyViewer(req.headers[VIEWER_HEADER] as string | undefined, deps.gatewaySecret);
-    if (!viewer) return refuse(401, ErrorCode.UNAUTHENTICATED, 'Subgraphs answer the gateway only');
-    if (viewer.kind !== 'service') return refuse(403, ErrorCode.FORBIDDEN, 'Only service callers may record audit entries');
+    if (!viewer) return routeError(401, ErrorCode.UNAUTHENTICATED, 'Subgraphs answer the gateway only');
+    if (viewer.kind !== 'service') return routeError(403, ErrorCode.FORBIDDEN, 'Only service callers may record audit entries');
     let json: unknown;
     try {
       json = JSON.parse(rawBody);
     } catch {
-      return refuse(400, ErrorCode.BAD_REQUEST, 'The request body is not valid JSON');
+      return routeError(400, ErrorCode.BAD_REQUEST, 'The request body is not valid JSON');
     }
     const batch = auditBatch.safeParse(json);
-    if (!batch.success) return refuse(400, ErrorCode.BAD_REQUEST, `Not audit entries: ${batch.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    if (!batch.success) return routeError(400, ErrorCode.BAD_REQUEST, `Not audit entries: ${batch.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
     try {
       await deps.source.recordAudit(batch.data.entries);
     } catch (err) {
       deps.logger.error({ err: (err as Error).message }, 'audit entries not written');
-      return refuse(503, ErrorCode.BACKEND_UNAVAILABLE, 'The audit log is unavailable; try again');
+      return routeError(503, ErrorCode.BACKEND_UNAVAILABLE, 'The audit log is unavailable; try again');
     }
     return { status: 200, body: { recorded: batch.data.entries.length } };
   };

@@ -40,9 +40,9 @@ const msBySubgraph = (fallback: number) =>
   numbersByName(`default=${fallback}`, (name) => name === 'default' || SUBGRAPHS.includes(name as SubgraphName), `expected subgraph=milliseconds pairs, e.g. default=${fallback},logistics=${fallback * 1.5}`)
     .transform((ms) => (name: SubgraphName) => ms[name] ?? ms.default ?? fallback);
 
-/** Requests per second per caller, by role; RATE_LIMITS overrides some or all. */
 /** CACHE_TTL_SECONDS unless set: catalogue data (line items, the return policy) changes rarely. */
 export const DEFAULT_CACHE_TTLS = 'default=30,LineItem=300,OrderLineItems=300,ReturnPolicy=300';
+/** Requests per second per caller, by role; RATE_LIMITS overrides some or all. */
 const DEFAULT_RATE_LIMITS: Readonly<Record<Role, number>> = { customer: 20, agent: 2000, operations: 50 };
 
 const envSchema = z.object({

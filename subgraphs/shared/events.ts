@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Cache } from './cache';
 import type { Change } from './outbox';
+import { routeError } from './http';
 import type { Logger } from './logger';
 
 /** One kind of change a backend announces: its payload, and the cache tags it makes stale. */
@@ -52,23 +53,22 @@ export function createEventsHandler(options: {
   cache: Cache;
   logger: Logger;
 }): (rawBody: string, signature: string | undefined) => Promise<EventResponse> {
-  const refuse = (status: number, code: string, message: string): EventResponse => ({ status, body: { error: { code, message } } });
   return async (rawBody, signature) => {
     if (!verifySignature(options.secret, rawBody, signature)) {
-      return refuse(401, 'UNAUTHENTICATED', 'Missing, expired or invalid X-Signature');
+      return routeError(401, 'UNAUTHENTICATED', 'Missing, expired or invalid X-Signature');
     }
     let json: unknown;
     try {
       json = JSON.parse(rawBody);
     } catch {
-      return refuse(400, 'BAD_REQUEST', 'The body is not JSON');
+      return routeError(400, 'BAD_REQUEST', 'The body is not JSON');
     }
     const parsed = envelope.safeParse(json);
-    if (!parsed.success) return refuse(400, 'BAD_REQUEST', `Not an event: ${parsed.error.issues[0].path.join('.')} ${parsed.error.issues[0].message}`);
+    if (!parsed.success) return routeError(400, 'BAD_REQUEST', `Not an event: ${parsed.error.issues[0].path.join('.')} ${parsed.error.issues[0].message}`);
     const definition = options.events[parsed.data.type];
-    if (!definition) return refuse(400, 'BAD_REQUEST', `Unknown event type ${parsed.data.type}; known: ${Object.keys(options.events).join(', ')}`);
+    if (!definition) return routeError(400, 'BAD_REQUEST', `Unknown event type ${parsed.data.type}; known: ${Object.keys(options.events).join(', ')}`);
     const data = definition.data.safeParse(parsed.data.data);
-    if (!data.success) return refuse(400, 'BAD_REQUEST', `Bad ${parsed.data.type} data: ${data.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    if (!data.success) return routeError(400, 'BAD_REQUEST', `Bad ${parsed.data.type} data: ${data.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
     const tags = definition.tags(data.data);
     await options.cache.invalidateTags(tags);
     options.logger.debug({ event: parsed.data.id, type: parsed.data.type, tags }, 'change event applied');

@@ -6,6 +6,9 @@ import { HeaderMap, type ApolloServer, type BaseContext, type ContextThunk } fro
 /** A plain JSON endpoint beside /graphql (POST only): the raw body in, a status and a JSON body out. */
 export type Route = (rawBody: string, req: http.IncomingMessage) => Promise<{ status: number; body: unknown }>;
 
+/** A route's refusal: the status, and the error's code and message as JSON. */
+export const routeError = (status: number, code: string, message: string) => ({ status, body: { error: { code, message } } });
+
 export interface HttpOptions<TContext extends BaseContext> {
   apollo: ApolloServer<TContext>;
   /** Builds the per-request context (DataLoaders, the caller), given the parsed body of a POST. */
