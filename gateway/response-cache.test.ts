@@ -127,6 +127,24 @@ describe('the gateway’s cache of whole answers', () => {
     expect(t.executions).toHaveLength(2);
   });
 
+  it('refreshes a caller who takes frequent turns at the last turn before expiry, not at half its life', async () => {
+    const t = await setup({ maxAge: 4, tags: ['customer:1'] });
+    const started = Date.now();
+    await t.ask();
+    // A turn every 200 ms: the refresh is due once a turn is 1.5 to 2.5 turns from expiry (3.5 s on).
+    while (Date.now() - started < 3_200) {
+      await sleep(200);
+      await t.ask();
+    }
+    expect(t.executions).toHaveLength(1);
+    while (Date.now() - started < 3_850) {
+      await sleep(200);
+      await t.ask();
+    }
+    await sleep(50);
+    expect(t.executions).toEqual([{ refreshAhead: undefined }, { refreshAhead: 4 }]);
+  });
+
   it('forgets an answer once its shortest-lived part expires', async () => {
     const t = await setup({ maxAge: 1, tags: [] });
     await t.ask();

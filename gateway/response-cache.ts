@@ -44,8 +44,12 @@ interface StoredAnswer {
   data: Record<string, unknown>;
   /** The profile reads the answer holds: written to the audit log again each time it is served. */
   audit: AuditedReads;
-  /** From when a hit refreshes it in the background (ms since epoch). */
-  refreshAt: number;
+  /** Not refreshed before this (ms since epoch): half its life, so a burst of turns refreshes nothing. */
+  refreshFrom: number;
+  /** When it was last served (or read): the gap to the next turn predicts the turn after. */
+  lastServed: number;
+  /** How many gaps before expiry a turn refreshes it: one to spare if a refresh cannot start at once. */
+  lead: number;
 }
 
 /**
@@ -53,11 +57,11 @@ interface StoredAnswer {
  * their shortest-lived subgraph part, and dropped on that part's tag invalidations (here and, over
  * Redis, from every replica): a voice turn that repeats the last one costs a lookup, not a query
  * plan's fetches and merge. An answer read across an invalidation of one of its tags is not kept.
- * Errors, stale parts, mutations and no-cache requests are never stored. An answer past a random
- * point between half and 80% of its life is served and refreshed in the background (once per key,
- * `maxRefreshes` at a time, so refreshes never crowd out callers), asking every part to stay fresh
- * a whole life more (min-fresh): each caller's next turn finds it fresh instead of waiting for a
- * cold read, and its parts are reloaded together, once per life.
+ * Errors, stale parts, mutations and no-cache requests are never stored. An answer is served and
+ * refreshed in the background (once per key, `maxRefreshes` at a time, so refreshes never crowd
+ * out callers) at the caller's last turn expected before it expires, asking every part to stay
+ * fresh a whole life more (min-fresh): each caller's next turn finds it fresh instead of waiting
+ * for a cold read, and its parts are reloaded together, once per life.
  */
 export function createResponseCache<TContext extends ResponseCacheContext>(options: {
   invalidations: Pick<Cache, 'onInvalidate'>;
@@ -89,7 +93,13 @@ export function createResponseCache<TContext extends ResponseCacheContext>(optio
           contextValue.answer = null;
           const stored = hit.value as StoredAnswer;
           contextValue.audit.push(...stored.audit);
-          if (now >= stored.refreshAt && !refreshing.has(key) && refreshing.size < maxRefreshes) {
+          // A refresh per life, as late as the caller's pace allows: a caller taking a turn every
+          // 3 s refreshes a 30 s answer at about 80% of its life, not at half (a third more reads
+          // for nothing); one whose turns are further apart than half its life, at the first turn past half.
+          const gap = now - stored.lastServed;
+          stored.lastServed = now;
+          const due = now >= stored.refreshFrom && now + gap * stored.lead >= hit.expiresAt;
+          if (due && !refreshing.has(key) && refreshing.size < maxRefreshes) {
             const refreshed = key;
             refreshing.add(refreshed);
             options
@@ -105,10 +115,15 @@ export function createResponseCache<TContext extends ResponseCacheContext>(optio
           const result = response.body.singleResult;
           if (result.errors?.length || !result.data || contextValue.stale.length) return;
           if (!Number.isFinite(policy.expiresAt) || policy.expiresAt <= Date.now()) return;
-          // Refreshes start at a random point between half and 80% of the answer's life: answers
-          // first read together (a wave of new calls) are not all refreshed at the same moment.
-          const refreshAt = readSince + (policy.expiresAt - readSince) * (0.5 + Math.random() * 0.3);
-          const value: StoredAnswer = { data: result.data, audit: [...contextValue.audit], refreshAt };
+          // The lead is random (1.5 to 2.5 gaps): answers first read together (a wave of new
+          // calls) are not all refreshed at the same moment.
+          const value: StoredAnswer = {
+            data: result.data,
+            audit: [...contextValue.audit],
+            refreshFrom: readSince + (policy.expiresAt - readSince) / 2,
+            lastServed: readSince,
+            lead: 1.5 + Math.random(),
+          };
           tier.set({ key, value, storedAt: readSince, ttlSeconds: (policy.expiresAt - readSince) / 1000, tags: [...policy.tags] }, policy.expiresAt - Date.now(), policy.expiresAt);
         },
       };
