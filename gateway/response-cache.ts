@@ -48,7 +48,7 @@ interface StoredAnswer {
   refreshFrom: number;
   /** When it was last served (or read): the gap to the next turn predicts the turn after. */
   lastServed: number;
-  /** How many gaps before expiry a turn refreshes it: one to spare if a refresh cannot start at once. */
+  /** How many gaps before expiry a turn refreshes it; over one, so when no refresh can start at once the next turn may still be in time. */
   lead: number;
 }
 
