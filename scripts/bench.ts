@@ -34,6 +34,9 @@ const P99_BUDGET_MS = 100;
 const TURN_SECONDS = 3; // a voice call takes a turn every 3 s
 const WARM_CALLS = VOICE_RATE * TURN_SECONDS; // 600 simultaneous calls at 200/s
 const COLD_CALLS = 8_000;
+/** The voice mix: a call lasts 60 turns on average (3 min), so about 1 turn in 60 is a new call's cold first turn. */
+const MEAN_CALL_TURNS = 60;
+const MIX_SECONDS = 60;
 const PREWARM_IN_FLIGHT = 8;
 /**
  * Unmeasured turns at the measured rate before a warm measurement: one default cache lifetime, so
@@ -52,6 +55,8 @@ interface Load {
   p50: number;
   p99: number;
   max: number;
+  /** Requests measured. */
+  count: number;
   rps: number;
   errors: number;
   /** What the errors were: the first error code of each failed answer ("no answer" when none came). */
@@ -165,6 +170,8 @@ async function sendTurn(pool: Pool, token: string, persisted: boolean): Promise<
 interface Outcome {
   /** Seconds since the drive started, when the request was due. */
   at: number;
+  /** The call's session: which call took the turn. */
+  token: string;
   latency: number;
   status: number;
   /** The answer had errors (a part missing), was served partly stale, was refused as overload. */
@@ -192,7 +199,7 @@ async function drive(
   tokens: string[],
   seconds: number,
   rateAt: (t: number) => number,
-  options: { persisted?: boolean; connections?: number } = {},
+  options: { persisted?: boolean; connections?: number; pick?: () => string } = {},
 ): Promise<{ outcomes: Outcome[]; elapsed: number }> {
   const pool = new Pool(new URL(url).origin, { connections: options.connections ?? 512, keepAliveTimeout: 30_000 });
   const outcomes: Outcome[] = [];
@@ -202,9 +209,11 @@ async function drive(
   let next = 0;
   let due = started;
   const send = async (dueAt: number) => {
-    const { status, text } = await sendTurn(pool, tokens[next++ % tokens.length], options.persisted ?? true);
+    const token = options.pick?.() ?? tokens[next++ % tokens.length];
+    const { status, text } = await sendTurn(pool, token, options.persisted ?? true);
     outcomes.push({
       at: (dueAt - started) / 1000,
+      token,
       latency: performance.now() - dueAt,
       status,
       partial: status === 200 && text.includes('"errors"'),
@@ -260,16 +269,56 @@ async function load(url: string, tokens: string[], options: { rate?: number; sec
     elapsed = (performance.now() - started) / 1000;
     await pool.close();
   }
+  return summary(latencies, elapsed, errorCodes, options.rate ?? null);
+}
+
+function summary(latencies: number[], elapsed: number, errorCodes: Record<string, number>, rate: number | null): Load {
   latencies.sort((a, b) => a - b);
   return {
-    rate: options.rate ?? null,
+    rate,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     max: latencies.at(-1) ?? 0,
+    count: latencies.length,
     rps: latencies.length / elapsed,
     errors: Object.values(errorCodes).reduce((sum, n) => sum + n, 0),
     errorCodes,
   };
+}
+
+/** Latency and errors of some outcomes of a drive (`rps` over the whole drive). */
+const summaryOf = (outcomes: Outcome[], elapsed: number, rate: number) =>
+  summary(
+    outcomes.map((o) => o.latency),
+    elapsed,
+    outcomes.reduce<Record<string, number>>((codes, o) => (o.code ? { ...codes, [o.code]: (codes[o.code] ?? 0) + 1 } : codes), {}),
+    rate,
+  );
+
+/**
+ * Calls starting and ending as in a contact center, at the voice rate: `calls` in progress, each
+ * taking a turn every 3 s; after each turn a call ends with probability 1 / MEAN_CALL_TURNS and a
+ * caller never read before (from `newCallers`) takes its place, so its next turn is a cold first
+ * turn among warm ones. First turns and the rest are reported apart.
+ */
+async function voiceMix(url: string, calls: string[], newCallers: string[]): Promise<{ first: Load; later: Load }> {
+  const slots = [...calls];
+  const fresh = new Set<string>();
+  let turn = 0;
+  const pick = () => {
+    const slot = turn++ % slots.length;
+    const token = slots[slot];
+    if (Math.random() < 1 / MEAN_CALL_TURNS && fresh.size < newCallers.length) {
+      slots[slot] = newCallers[fresh.size];
+      fresh.add(slots[slot]);
+    }
+    return token;
+  };
+  const { outcomes, elapsed } = await drive(url, [], MIX_SECONDS, () => VOICE_RATE, { pick });
+  const seen = new Set<string>();
+  const isFirst = (o: Outcome) => fresh.has(o.token) && !seen.has(o.token) && Boolean(seen.add(o.token));
+  const firsts = new Set(outcomes.filter(isFirst));
+  return { first: summaryOf([...firsts], elapsed, VOICE_RATE), later: summaryOf(outcomes.filter((o) => !firsts.has(o)), elapsed, VOICE_RATE) };
 }
 
 /**
@@ -421,6 +470,9 @@ async function main() {
   const ladder = [25, 50, 75, 100, 125, 150, 175, 200, 250, 300, 400, 500];
   const warmTokens = await createSessions(database, Math.max(...ladder) * TURN_SECONDS, 0);
   const coldTokens = await createSessions(database, COLD_CALLS, 3);
+  // Three times the new calls the voice mix expects, of other customers than both sets above
+  // (checked: the offsets' spreads do not meet).
+  const newCallers = await createSessions(database, Math.ceil((3 * VOICE_RATE * MIX_SECONDS) / MEAN_CALL_TURNS), 7);
   const redis = new Redis(REDIS_URL);
   await redis.flushdb();
   redis.disconnect();
@@ -442,6 +494,8 @@ async function main() {
   await prewarm(stack.url, calls);
   await load(stack.url, calls, { rate: VOICE_RATE, seconds: SETTLE_SECONDS, persisted: true });
   const warm200 = await load(stack.url, calls, { rate: VOICE_RATE, persisted: true });
+  log(`federated, cached: the voice mix at 200/s (calls end after ${MEAN_CALL_TURNS} turns on average; new callers' first turns are cold)`);
+  const mix = await voiceMix(stack.url, calls, newCallers);
   log('federated, cached: highest sustained rate (p99 < 100 ms)');
   await prewarm(stack.url, warmTokens.slice(WARM_CALLS));
   const fedMax = await maxSustained(stack.url, warmTokens, true, ladder);
@@ -527,10 +581,16 @@ Ratios compare with the floor measured in this same run: absolute figures on a s
 |---|---|---|---|---|---|---|---|
 ${row('federated, cached, warm', warm200, floor200)}
 ${row('federated, cached, cold (first turn of each call)', cold, floor200)}
+${row(`federated, cached, voice mix: new calls' first turns (${mix.first.count})`, mix.first, floor200)}
+${row('federated, cached, voice mix: the other turns', mix.later, floor200)}
 ${row('federated, caching off (baseline)', uncached, floor200)}
 ${row('floor: one non-federated server, cached', floor200, floor200)}
 
-Errors by code: ${errorSummary([['warm', warm200], ['cold', cold], ['caching off', uncached], ['floor', floor200]])}.
+The voice mix (${MIX_SECONDS} s on the warm stack): ${WARM_CALLS} calls in progress, each ending after a turn with probability 1/${MEAN_CALL_TURNS}
+(a call of ${MEAN_CALL_TURNS} turns, ${(MEAN_CALL_TURNS * TURN_SECONDS) / 60} min, on average), when a caller never read before takes its place: the new calls' first turns are cold, among warm turns.
+Its rate is the whole mix's; "served /s" is each row's share of it (on the first-turn row: new calls a second).
+
+Errors by code: ${errorSummary([['warm', warm200], ['cold', cold], ['voice mix, first turns', mix.first], ['voice mix, other turns', mix.later], ['caching off', uncached], ['floor', floor200]])}.
 
 ## Highest sustained rate with p99 under ${P99_BUDGET_MS} ms (warm)
 
