@@ -1,4 +1,15 @@
-import { CamelCasePlugin, Kysely, Migrator, PostgresDialect, sql, type Migration } from 'kysely';
+import {
+  CamelCasePlugin,
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  PostgresQueryCompiler,
+  sql,
+  type Dialect,
+  type Migration,
+  type PluginTransformQueryArgs,
+  type RootOperationNode,
+} from 'kysely';
 import { Pool, types } from 'pg';
 import type { Config } from './config';
 import type { Logger } from './logger';
@@ -9,6 +20,44 @@ const pgTypes = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === DATE_OID ? (value: string) => value : types.getTypeParser(oid, format as 'text')) as typeof types.getTypeParser,
 };
+
+/**
+ * camelCase in TypeScript, snake_case in SQL. Rows are mapped back by CamelCasePlugin as usual,
+ * but identifiers are renamed as the compiler writes them, not by the plugin's copy of each
+ * query's whole tree first: that copy was 3-6% of a subgraph's CPU under load.
+ */
+class CamelCaseRows extends CamelCasePlugin {
+  private readonly snakeNames = new Map<string, string>();
+
+  override transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    return args.node;
+  }
+
+  /** The plugin's own mapping, remembered: a service writes the same few hundred names over and over. */
+  toSnake = (name: string): string => {
+    let snake = this.snakeNames.get(name);
+    if (snake === undefined) this.snakeNames.set(name, (snake = this.snakeCase(name)));
+    return snake;
+  };
+}
+
+class SnakeCaseCompiler extends PostgresQueryCompiler {
+  constructor(private readonly toSnake: (name: string) => string) {
+    super();
+  }
+
+  protected override sanitizeIdentifier(identifier: string): string {
+    return super.sanitizeIdentifier(this.toSnake(identifier));
+  }
+}
+
+/** A PostgreSQL dialect (server or PGlite) whose compiler writes identifiers in snake_case. */
+const snakeCased = (dialect: Dialect, rows: CamelCaseRows): Dialect => ({
+  createDriver: () => dialect.createDriver(),
+  createAdapter: () => dialect.createAdapter(),
+  createIntrospector: (db) => dialect.createIntrospector(db),
+  createQueryCompiler: () => new SnakeCaseCompiler(rows.toSnake),
+});
 
 /** One database handle per process, shared by every subgraph it hosts; each subgraph keeps to its own schema. */
 export interface Database {
@@ -30,7 +79,8 @@ export interface DatabaseOptions {
 
 export async function createDatabase(options: DatabaseOptions = {}): Promise<Database> {
   const log = options.onQuery ? (event: { query: { sql: string } }) => options.onQuery!(event.query.sql) : undefined;
-  const plugins = [new CamelCasePlugin()];
+  const rows = new CamelCaseRows();
+  const plugins = [rows];
   if (options.url) {
     const pool = new Pool({
       connectionString: options.url,
@@ -49,7 +99,7 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
     // listener that kills the process. The query in flight fails by itself, and the pool replaces the client.
     pool.on('error', () => undefined);
     pool.on('connect', (client) => client.on('error', () => undefined));
-    const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }), plugins, log });
+    const db = new Kysely<any>({ dialect: snakeCased(new PostgresDialect({ pool }), rows), plugins, log });
     return {
       db,
       kind: 'postgres',
@@ -64,7 +114,7 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
     ...(options.pgliteDataDir ? { dataDir: options.pgliteDataDir } : {}),
     parsers: { [DATE_OID]: (value: string) => value },
   });
-  const db = new Kysely<any>({ dialect: new PGliteDialect(pglite), plugins, log });
+  const db = new Kysely<any>({ dialect: snakeCased(new PGliteDialect(pglite), rows), plugins, log });
   return {
     db,
     kind: 'pglite',
