@@ -242,37 +242,34 @@ async function drive(
  */
 async function load(url: string, tokens: string[], options: { rate?: number; seconds?: number; connections?: number; persisted: boolean }): Promise<Load> {
   const seconds = options.seconds ?? SECONDS;
-  let latencies: number[];
-  let elapsed: number;
-  const errorCodes: Record<string, number> = {};
-  const noteError = (code: string | undefined) => void (code && (errorCodes[code] = (errorCodes[code] ?? 0) + 1));
   if (options.rate) {
     const rate = options.rate;
     const driven = await drive(url, tokens, seconds, () => rate, { persisted: options.persisted, connections: options.connections ?? 256 });
-    latencies = driven.outcomes.map((o) => o.latency);
-    driven.outcomes.forEach((o) => noteError(o.code));
-    elapsed = driven.elapsed;
-  } else {
-    const pool = new Pool(new URL(url).origin, { connections: options.connections ?? 256, keepAliveTimeout: 30_000 });
-    latencies = [];
-    let next = 0;
-    const started = performance.now();
-    const worker = async () => {
-      while (performance.now() < started + seconds * 1000) {
-        const sent = performance.now();
-        const { status, text } = await sendTurn(pool, tokens[next++ % tokens.length], options.persisted);
-        noteError(errorCode(status, text));
-        latencies.push(performance.now() - sent);
-      }
-    };
-    await Promise.all(Array.from({ length: options.connections ?? 64 }, worker));
-    elapsed = (performance.now() - started) / 1000;
-    await pool.close();
+    return summaryOf(driven.outcomes, driven.elapsed, rate);
   }
-  return summary(latencies, elapsed, errorCodes, options.rate ?? null);
+  const pool = new Pool(new URL(url).origin, { connections: options.connections ?? 256, keepAliveTimeout: 30_000 });
+  const latencies: number[] = [];
+  const codes: (string | undefined)[] = [];
+  let next = 0;
+  const started = performance.now();
+  const worker = async () => {
+    while (performance.now() < started + seconds * 1000) {
+      const sent = performance.now();
+      const { status, text } = await sendTurn(pool, tokens[next++ % tokens.length], options.persisted);
+      codes.push(errorCode(status, text));
+      latencies.push(performance.now() - sent);
+    }
+  };
+  await Promise.all(Array.from({ length: options.connections ?? 64 }, worker));
+  const elapsed = (performance.now() - started) / 1000;
+  await pool.close();
+  return summary(latencies, codes, elapsed, null);
 }
 
-function summary(latencies: number[], elapsed: number, errorCodes: Record<string, number>, rate: number | null): Load {
+/** Percentiles of the latencies, requests a second over `elapsed`, and the error codes counted (undefined: no error). */
+function summary(latencies: number[], codes: (string | undefined)[], elapsed: number, rate: number | null): Load {
+  const errorCodes: Record<string, number> = {};
+  for (const code of codes) if (code) errorCodes[code] = (errorCodes[code] ?? 0) + 1;
   latencies.sort((a, b) => a - b);
   return {
     rate,
@@ -286,12 +283,12 @@ function summary(latencies: number[], elapsed: number, errorCodes: Record<string
   };
 }
 
-/** Latency and errors of some outcomes of a drive (`rps` over the whole drive). */
+/** Latency and errors of a drive's outcomes, or of some of them (`rps` over the whole drive). */
 const summaryOf = (outcomes: Outcome[], elapsed: number, rate: number) =>
   summary(
     outcomes.map((o) => o.latency),
+    outcomes.map((o) => o.code),
     elapsed,
-    outcomes.reduce<Record<string, number>>((codes, o) => (o.code ? { ...codes, [o.code]: (codes[o.code] ?? 0) + 1 } : codes), {}),
     rate,
   );
 
@@ -315,9 +312,15 @@ async function voiceMix(url: string, calls: string[], newCallers: string[]): Pro
     return token;
   };
   const { outcomes, elapsed } = await drive(url, [], MIX_SECONDS, () => VOICE_RATE, { pick });
+  // Outcomes are in the order their turns were due: a new caller's first is its first turn.
+  const firsts = new Set<Outcome>();
   const seen = new Set<string>();
-  const isFirst = (o: Outcome) => fresh.has(o.token) && !seen.has(o.token) && Boolean(seen.add(o.token));
-  const firsts = new Set(outcomes.filter(isFirst));
+  for (const o of outcomes) {
+    if (fresh.has(o.token) && !seen.has(o.token)) {
+      seen.add(o.token);
+      firsts.add(o);
+    }
+  }
   return { first: summaryOf([...firsts], elapsed, VOICE_RATE), later: summaryOf(outcomes.filter((o) => !firsts.has(o)), elapsed, VOICE_RATE) };
 }
 
