@@ -108,6 +108,34 @@ const staleNotesPlugin: ApolloServerPlugin<GatewayContext> = {
 };
 
 /**
+ * No silent nulls: @apollo/gateway reports a field it could not complete (a reference a subgraph no
+ * longer resolves, so a non-null field of it is missing) only under `extensions.valueCompletion`,
+ * which clients do not read. Each becomes an INCOMPLETE_DATA error with its path, and a log line.
+ * Runs before the response cache looks at the answer: an incomplete answer is not stored.
+ */
+export const valueCompletionPlugin = (logger: Logger): ApolloServerPlugin<GatewayContext> => ({
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response, request, operationName }) {
+        if (response.body.kind !== 'single') return;
+        const result = response.body.singleResult;
+        const failures = result.extensions?.valueCompletion;
+        if (!Array.isArray(failures)) return;
+        const { valueCompletion: _moved, ...extensions } = result.extensions!;
+        const errors = failures.map((failure: { message: string; path?: readonly (string | number)[] }) => ({
+          message: `${failure.message} The record it belongs to could not be completed; the nearest nullable field is null.`,
+          path: failure.path,
+          extensions: { code: ErrorCode.INCOMPLETE_DATA },
+        }));
+        logger.warn({ requestId: request.http?.headers.get('x-request-id') ?? undefined, operationName, paths: errors.map((e) => e.path?.join('.')) }, 'answer with incomplete data');
+        result.errors = [...(result.errors ?? []), ...errors];
+        result.extensions = Object.keys(extensions).length ? extensions : undefined;
+      },
+    };
+  },
+});
+
+/**
  * A document whose operation cannot be picked (several without operationName, or a name that is
  * not there) is the client's mistake: 400, not the gateway executor's 500.
  */
@@ -199,6 +227,7 @@ export function createGatewayServer(options: GatewayOptions) {
       ...limits.plugins,
       operationResolutionPlugin,
       staleNotesPlugin,
+      valueCompletionPlugin(options.logger),
       ...(responseCache ? [responseCache] : []),
       createAuditPlugin({ subgraphs: Object.fromEntries(Object.entries(options.subgraphUrls).map(([name, url]) => [name, { url }])) as never, gatewaySecret: options.gatewaySecret }, options.logger),
       ...(options.production ? [ApolloServerPluginLandingPageDisabled()] : []),

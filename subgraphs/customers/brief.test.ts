@@ -20,7 +20,7 @@ const input = (overrides: Partial<BriefInput> = {}): BriefInput => ({
   activeOrders: [order(1)],
   openBalances: [],
   interactions: [],
-  openHandoff: null,
+  openHandoffs: [],
   ...overrides,
 });
 
@@ -40,10 +40,22 @@ describe('the brief', () => {
     expect(renderBrief(input())).toBe(renderBrief(input()));
   });
 
-  it('puts an open handoff right after the customer', () => {
-    const handoff = { fromChannel: 'PORTAL', createdAt: new Date('2026-11-20T09:00:00Z'), status: 'OPEN', failureReason: 'final sale', stepsTried: ['opened order'], summary: 'wants a refund' } as Handoff;
-    const lines = renderBrief(input({ customer: customer('en-GB', 'en'), openHandoff: handoff })).split('\n');
-    expect(lines[1]).toBe('OPEN HANDOFF from portal (20 Nov 2026, waiting): final sale. Tried: opened order. Summary: wants a refund');
+  const handoff = (id: string, overrides: Partial<Handoff> = {}) =>
+    ({ id, fromChannel: 'PORTAL', createdAt: new Date('2026-11-20T09:00:00Z'), status: 'OPEN', intent: 'RETURN', failureReason: 'final sale', stepsTried: ['opened order'], summary: 'wants a refund', ...overrides }) as Handoff;
+
+  it('puts an open handoff right after the customer, named by its id', () => {
+    const lines = renderBrief(input({ customer: customer('en-GB', 'en'), openHandoffs: [handoff('ho_1')] })).split('\n');
+    expect(lines[1]).toBe('OPEN HANDOFF ho_1 from portal (20 Nov 2026, waiting), return: final sale. Tried: opened order. Summary: wants a refund');
+  });
+
+  it('names every open handoff, and still has room for the orders', () => {
+    const long = 'y'.repeat(500);
+    const handoffs = Array.from({ length: 5 }, (_, i) => handoff(`ho_${i}`, { failureReason: long, summary: long, stepsTried: [long], status: i === 0 ? 'ACCEPTED' : 'OPEN' }));
+    const brief = renderBrief(input({ customer: customer('en-GB', 'en'), openHandoffs: handoffs }));
+    for (const h of handoffs) expect(brief).toContain(h.id);
+    expect(brief).toContain('2 more open handoffs: ho_3, ho_4.');
+    expect(brief).toContain('Order NW-100001');
+    expect(brief.length).toBeLessThanOrEqual(BRIEF_MAX_LENGTH);
   });
 
   it(`stays within ${BRIEF_MAX_LENGTH} characters whatever the history`, () => {
@@ -53,7 +65,7 @@ describe('the brief', () => {
       activeOrders: Array.from({ length: 50 }, (_, i) => order(i, { lineItems: Array(40).fill({ title: long, quantity: 3 }) })),
       openBalances: [{ outstanding: { amountMinor: 1, currency: 'USD' }, overdue: { amountMinor: 1, currency: 'USD' }, promises: [] }],
       interactions: Array(100).fill({ occurredAt: new Date(), channel: 'CHAT', intent: 'OTHER', outcome: 'ABANDONED' } as Interaction),
-      openHandoff: { fromChannel: 'PORTAL', createdAt: new Date(), status: 'OPEN', failureReason: long, stepsTried: [long], summary: long } as Handoff,
+      openHandoffs: [{ id: 'ho_1', fromChannel: 'PORTAL', createdAt: new Date(), status: 'OPEN', intent: 'OTHER', failureReason: long, stepsTried: [long], summary: long } as Handoff],
     });
     expect(renderBrief(huge).length).toBeLessThanOrEqual(BRIEF_MAX_LENGTH);
   });

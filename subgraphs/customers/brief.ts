@@ -27,19 +27,23 @@ export interface BriefInput {
   activeOrders: BriefOrder[];
   openBalances: BriefBalance[];
   interactions: Interaction[];
-  openHandoff: Handoff | null;
+  /** Every unresolved handoff, newest first: each is named, so an agent can take any of them. */
+  openHandoffs: Handoff[];
 }
 
 export const BRIEF_MAX_LENGTH = 1_000;
 const MAX_ORDERS = 3;
 const MAX_ITEMS = 3;
 const MAX_CONTACTS = 2;
+/** Handoffs described in full; any beyond are named by id on one line. */
+const MAX_HANDOFFS = 3;
 
 const PHRASES: Record<Language, Record<string, string>> = {
   en: {
     customer: '{name}, speaks {language}.',
     tier: '{name}, {tier} member, speaks {language}.',
-    handoff: 'OPEN HANDOFF from {channel} ({date}, {status}): {reason}. Tried: {steps}. Summary: {summary}',
+    handoff: 'OPEN HANDOFF {id} from {channel} ({date}, {status}), {intent}: {reason}. Tried: {steps}. Summary: {summary}',
+    moreHandoffs: '{count} more open handoffs: {ids}.',
     order: 'Order {number} of {date}, {total}: {status}.',
     items: 'Items: {items}.',
     more: '+{count} more',
@@ -59,7 +63,8 @@ const PHRASES: Record<Language, Record<string, string>> = {
   de: {
     customer: '{name}, spricht {language}.',
     tier: '{name}, Treuestufe {tier}, spricht {language}.',
-    handoff: 'OFFENE ÜBERGABE von {channel} ({date}, {status}): {reason}. Versucht: {steps}. Zusammenfassung: {summary}',
+    handoff: 'OFFENE ÜBERGABE {id} von {channel} ({date}, {status}), {intent}: {reason}. Versucht: {steps}. Zusammenfassung: {summary}',
+    moreHandoffs: '{count} weitere offene Übergaben: {ids}.',
     order: 'Bestellung {number} vom {date}, {total}: {status}.',
     items: 'Artikel: {items}.',
     more: '+{count} weitere',
@@ -79,7 +84,8 @@ const PHRASES: Record<Language, Record<string, string>> = {
   fr: {
     customer: '{name}, parle {language}.',
     tier: '{name}, fidélité {tier}, parle {language}.',
-    handoff: 'TRANSFERT OUVERT depuis {channel} ({date}, {status}) : {reason}. Essayé : {steps}. Résumé : {summary}',
+    handoff: 'TRANSFERT OUVERT {id} depuis {channel} ({date}, {status}), {intent} : {reason}. Essayé : {steps}. Résumé : {summary}',
+    moreHandoffs: '{count} autres transferts ouverts : {ids}.',
     order: 'Commande {number} du {date}, {total} : {status}.',
     items: 'Articles : {items}.',
     more: '+{count} autres',
@@ -99,7 +105,8 @@ const PHRASES: Record<Language, Record<string, string>> = {
   es: {
     customer: '{name}, habla {language}.',
     tier: '{name}, nivel {tier}, habla {language}.',
-    handoff: 'TRASPASO ABIERTO desde {channel} ({date}, {status}): {reason}. Intentado: {steps}. Resumen: {summary}',
+    handoff: 'TRASPASO ABIERTO {id} desde {channel} ({date}, {status}), {intent}: {reason}. Intentado: {steps}. Resumen: {summary}',
+    moreHandoffs: '{count} traspasos abiertos más: {ids}.',
     order: 'Pedido {number} del {date}, {total}: {status}.',
     items: 'Artículos: {items}.',
     more: '+{count} más',
@@ -140,19 +147,24 @@ export function renderBrief(input: BriefInput): string {
       language: languageName,
     }),
   ];
-  const handoff = input.openHandoff;
-  if (handoff) {
+  // Several open handoffs share the room one had, so that each is named and the orders still fit.
+  const room = input.openHandoffs.length > 1 ? 1 / 3 : 1;
+  for (const handoff of input.openHandoffs.slice(0, MAX_HANDOFFS)) {
     sections.push(
       fill(p.handoff, {
+        id: handoff.id,
         channel: text('channel', handoff.fromChannel, locale),
         date: date(handoff.createdAt),
         status: handoff.status === 'ACCEPTED' ? p.accepted : p.open,
-        reason: clip(handoff.failureReason, 120),
-        steps: clip(handoff.stepsTried.join(', ') || '-', 120),
-        summary: clip(handoff.summary, 160),
+        intent: text('intent', handoff.intent, locale),
+        reason: clip(handoff.failureReason, Math.round(120 * room)),
+        steps: clip(handoff.stepsTried.join(', ') || '-', Math.round(120 * room)),
+        summary: clip(handoff.summary, Math.round(160 * room)),
       }),
     );
   }
+  const unnamed = input.openHandoffs.slice(MAX_HANDOFFS);
+  if (unnamed.length) sections.push(fill(p.moreHandoffs, { count: String(unnamed.length), ids: unnamed.map((h) => h.id).join(', ') }));
   const orders = input.activeOrders.slice(0, MAX_ORDERS).map((order) => {
     const parts = [fill(p.order, { number: order.number, date: date(order.placedAt), total: formatMoney(order.total, locale), status: text('orderStatus', order.status, locale) })];
     const items = order.lineItems.slice(0, MAX_ITEMS).map((i) => `${i.quantity}× ${i.title}`);

@@ -30,6 +30,9 @@ export function withCustomerCache(source: CustomerSource, cache: Cache, ttl: Ttl
     listInteractionsByOrder: cached<string, Interaction[]>({ type: 'OrderInteractions', key: (id) => id, tags: (_, id) => [`order:${id}`], load: source.listInteractionsByOrder }),
     getHandoffs: cached<string, Handoff | null>({ type: 'Handoff', key: (id) => id, tags: (h, id) => (h ? handoffTags(h) : [`handoff:${id}`]), load: source.getHandoffs }),
     listHandoffsByCustomer: (ids, first) => handoffsByCustomer(first)(ids),
+    listOpenHandoffsByCustomer: cached<string, Handoff[]>({
+      type: 'CustomerOpenHandoffs', key: (id) => id, tags: (hs, id) => [`customer:${id}`, ...hs.flatMap(handoffTags)], load: source.listOpenHandoffsByCustomer,
+    }),
     getVerifiedSessions: cached<string, VerifiedSession | null>({
       type: 'Session',
       key: (id) => id,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { actorFor, visible } from '../shared/auth';
 import { AppError, badInput, ErrorCode } from '../shared/errors';
+import { callerKey } from '../shared/idempotency';
 import { redactCardNumbers as redact } from '../shared/pii';
 import type { CustomersContext } from './context';
 import type { Channel, Handoff, Intent, Interaction, InteractionOutcome, Sentiment } from './port';
@@ -44,6 +45,24 @@ async function requireCustomer(ctx: CustomersContext, customerId: string) {
   return customer;
 }
 
+/**
+ * The order and items a write names, checked with the OMS that owns them before anything is
+ * written: a stored reference to an order that does not exist, or is someone else's, would break
+ * every later read of this customer's context.
+ */
+async function requireReferences(ctx: CustomersContext, input: Pick<InteractionFields, 'customerId' | 'orderId' | 'lineItemIds'>) {
+  if (!input.orderId) return;
+  const { order } = await ctx.services.graph<{ order: { customer: { id: string }; lineItems: { id: string }[] } | null }>(
+    'orders',
+    /* GraphQL */ `query ($id: ID!) { order(id: $id) { customer { id } lineItems { id } } }`,
+    { id: input.orderId },
+  );
+  // Another customer's order answers as one that does not exist.
+  if (order?.customer.id !== input.customerId) throw new AppError(ErrorCode.NOT_FOUND, 'No order with this id for this customer', { argument: 'orderId' });
+  const items = new Set(order.lineItems.map((item) => item.id));
+  if (input.lineItemIds?.some((id) => !items.has(id))) throw badInput('Every line item must be one of this order', { argument: 'lineItemIds' });
+}
+
 function interactionOf(
   input: InteractionFields,
   fields: { channel: Channel; intent: Intent; outcome: InteractionOutcome },
@@ -74,8 +93,9 @@ export async function recordInteraction(
   // Recorded as who the token says is writing, never as who the input claims to be.
   const actor = actorFor(ctx.viewer, input.customerId, input.channel);
   await requireCustomer(ctx, input.customerId);
+  await requireReferences(ctx, input);
   const fields = { ...input, channel: actor.channel ?? input.channel, agentId: ctx.viewer.kind === 'service' ? input.agentId : actor.agentId };
-  const { interaction } = await ctx.source.recordInteraction(interactionOf(fields, fields, new Date()), input.idempotencyKey);
+  const { interaction } = await ctx.source.recordInteraction(interactionOf(fields, fields, new Date()), callerKey(ctx.viewer, input.idempotencyKey));
   return interaction;
 }
 
@@ -93,6 +113,7 @@ export async function escalate(
   const actor = actorFor(ctx.viewer, input.customerId, input.fromChannel);
   if (ctx.viewer.kind !== 'service') input = { ...input, agentId: actor.agentId };
   await requireCustomer(ctx, input.customerId);
+  await requireReferences(ctx, input);
   const now = new Date();
   const escalation = interactionOf(input, { channel: input.fromChannel, intent: input.intent, outcome: 'ESCALATED' }, now);
   const handoff: Handoff = {
@@ -118,7 +139,7 @@ export async function escalate(
     resolution: null,
     resolutionSummary: null,
   };
-  return (await ctx.source.escalate(handoff, escalation, input.idempotencyKey)).handoff;
+  return (await ctx.source.escalate(handoff, escalation, callerKey(ctx.viewer, input.idempotencyKey))).handoff;
 }
 
 /** The handoff an agent may work on: one of the customer its session verified, on its own channel. */
@@ -162,5 +183,5 @@ export async function resolveHandoff(
     { channel: input.channel, intent: handoff.intent, outcome: input.outcome },
     at,
   );
-  return ctx.source.resolveHandoff(handoff.id, { agentId: input.agentId, outcome: input.outcome, summary: input.summary, at }, closing, input.idempotencyKey);
+  return ctx.source.resolveHandoff(handoff.id, { agentId: input.agentId, outcome: input.outcome, summary: input.summary, at }, closing, callerKey(ctx.viewer, input.idempotencyKey));
 }

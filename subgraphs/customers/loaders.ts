@@ -11,6 +11,7 @@ export function createCustomerLoaders(source: CustomerSource) {
     interactionsByOrder: new DataLoader<string, Interaction[]>((ids) => source.listInteractionsByOrder(ids)),
     handoff: new DataLoader<string, Handoff | null>((ids) => source.getHandoffs(ids)),
     handoffsByCustomer: loaderPerArgument<Handoff>((ids, first) => source.listHandoffsByCustomer(ids, first)),
+    openHandoffsByCustomer: new DataLoader<string, Handoff[]>((ids) => source.listOpenHandoffsByCustomer(ids)),
     session: new DataLoader<string, VerifiedSession | null>((ids) => source.getVerifiedSessions(ids)),
   };
 }

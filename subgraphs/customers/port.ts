@@ -158,12 +158,19 @@ export interface CustomerSource extends ChangeFeed {
   getVerifiedSessions(tokenHashes: readonly string[]): Promise<(VerifiedSession | null)[]>;
   /** Records an interaction once per idempotency key; a repeat answers the first one. */
   recordInteraction(interaction: Interaction, idempotencyKey: string): Promise<{ interaction: Interaction; replayed: boolean }>;
-  /** Records the escalating interaction and opens its handoff, together, once per idempotency key. */
+  /**
+   * Records the escalating interaction and opens its handoff, together, once per idempotency key.
+   * While the customer has an unresolved handoff for the same order (or none) and intent, the
+   * escalation joins it instead: its steps and items are added, its reason, summary, sentiment and
+   * target channel replace the old ones, and that handoff is answered. One open handoff per question.
+   */
   escalate(handoff: Handoff, escalation: Interaction, idempotencyKey: string): Promise<{ handoff: Handoff; replayed: boolean }>;
   /** Handoffs by id. */
   getHandoffs(ids: readonly string[]): Promise<(Handoff | null)[]>;
   /** Each customer's handoffs, newest first, at most `first` each. */
   listHandoffsByCustomer(customerIds: readonly string[], first: number): Promise<Handoff[][]>;
+  /** Each customer's unresolved (OPEN or ACCEPTED) handoffs, newest first: every one, however old. */
+  listOpenHandoffsByCustomer(customerIds: readonly string[]): Promise<Handoff[][]>;
   /** OPEN → ACCEPTED; answers the handoff as it now is (unchanged when it was not OPEN), null when unknown. */
   acceptHandoff(id: string, acceptance: { agentId: string; at: Date }): Promise<Handoff | null>;
   /**

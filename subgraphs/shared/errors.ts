@@ -27,6 +27,11 @@ export const ErrorCode = {
   BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
   /** A backend or subgraph did not answer within the deadline: retry later; `service` names it. */
   BACKEND_TIMEOUT: 'BACKEND_TIMEOUT',
+  /**
+   * A record could not be completed: a reference its system no longer resolves (an order deleted or
+   * erased upstream) or a field a system left out. The nearest nullable field on the path is null.
+   */
+  INCOMPLETE_DATA: 'INCOMPLETE_DATA',
   /** The service is past its capacity: retry after `Retry-After`. */
   OVERLOADED: 'OVERLOADED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Viewer } from './auth';
 import { AppError, ErrorCode } from './errors';
 
 /** The table each system keeps its write keys in; created by `idempotencyMigration`. */
@@ -37,13 +38,25 @@ export function requestHash(input: unknown): string {
 }
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
+/** A stored key: the caller's scope (kind and id, each bounded upstream) plus the key it sent. */
+const MAX_STORED_KEY_LENGTH = 512;
 
-function checkKey(key: string) {
-  if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+function checkKey(key: string, max = MAX_STORED_KEY_LENGTH) {
+  if (key.length === 0 || key.length > max) {
     throw new AppError(ErrorCode.BAD_USER_INPUT, `idempotencyKey must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`, {
       argument: 'idempotencyKey',
     });
   }
+}
+
+/**
+ * The key as the caller who sent it owns it, as payment APIs scope keys to an account: two callers
+ * sending `ptp-1` make two writes, and a replay never answers one caller with another's result.
+ * @example callerKey({ kind: 'customer', id: 'cus_000012' }, 'ptp-1') // 'customer:cus_000012:ptp-1'
+ */
+export function callerKey(viewer: Pick<Viewer, 'kind' | 'id'>, key: string): string {
+  checkKey(key, MAX_IDEMPOTENCY_KEY_LENGTH);
+  return `${viewer.kind}:${viewer.id}:${key}`;
 }
 
 const conflict = () =>

@@ -40,7 +40,7 @@ describe('data protection', () => {
       expect(entries).toHaveLength(2);
       for (const entry of entries) {
         expect(entry).toMatchObject({ customerId: customer.id, channel: 'VOICE' });
-        expect(entry.fields).toEqual(expect.arrayContaining(['brief', 'firstName', 'lastName', 'interactions', 'openHandoff']));
+        expect(entry.fields).toEqual(expect.arrayContaining(['brief', 'firstName', 'lastName', 'interactions', 'openHandoffs']));
       }
     });
 

@@ -83,7 +83,8 @@ describe('portal → voice: one conversation across channels', () => {
     const me = context.body.data.verifiedCustomer;
     const contextOrder = me.activeOrders.find((o: any) => o.number === order.number);
     expect(contextOrder.lineItems.map((i: any) => [i.id, i.finalSale])).toEqual(items.map((i) => [i.id, i.finalSale]));
-    expect(me.openHandoff).toMatchObject({
+    expect(me.openHandoffs).toHaveLength(1);
+    expect(me.openHandoffs[0]).toMatchObject({
       id: handoffId,
       status: 'OPEN',
       fromChannel: 'PORTAL',
@@ -92,7 +93,7 @@ describe('portal → voice: one conversation across channels', () => {
       failureReason: 'The portal cannot return a final-sale item',
       order: { number: order.number },
     });
-    expect(me.openHandoff.lineItems.map((i: any) => i.id)).toEqual(items.map((i) => i.id));
+    expect(me.openHandoffs[0].lineItems.map((i: any) => i.id)).toEqual(items.map((i) => i.id));
     expect(me.interactions[0]).toMatchObject({ channel: 'PORTAL', intent: 'RETURN', outcome: 'ESCALATED', stepsTried });
     expect(me.brief).toContain(order.number);
     expect(me.brief).toContain('The portal cannot return a final-sale item');
@@ -105,7 +106,7 @@ describe('portal → voice: one conversation across channels', () => {
     }, inCall);
     expect(resolved.body.data.resolveHandoff).toMatchObject({ status: 'RESOLVED', resolution: 'RESOLVED' });
     const after = await t.operation('CustomerContext', {}, inCall);
-    expect(after.body.data.verifiedCustomer.openHandoff).toBeNull();
+    expect(after.body.data.verifiedCustomer.openHandoffs).toEqual([]);
     expect(after.body.data.verifiedCustomer.interactions[0]).toMatchObject({ channel: 'VOICE', outcome: 'RESOLVED' });
   });
 });

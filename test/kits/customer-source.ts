@@ -84,6 +84,35 @@ export function describeCustomerSource(name: string, create: (data: DemoData) =>
         await expect(source().listHandoffsByCustomer([customer().id], 5)).resolves.toEqual([[expect.objectContaining({ id: 'ho_kit', status: 'RESOLVED' })]]);
       });
 
+      it('joins an escalation to the unresolved handoff of the same order and intent, and lists every unresolved one', async () => {
+        const c = data.customers[3];
+        const open = (id: string, intent: Handoff['intent'], orderId: string | null, overrides: Partial<Handoff> = {}): Handoff => ({
+          id, customerId: c.id, status: 'OPEN', fromChannel: 'PORTAL', toChannel: 'VOICE', intent, orderId, lineItemIds: [], stepsTried: ['opened order'],
+          failureReason: 'first reason', sentiment: null, summary: 'first', escalationId: `int_${id}`, createdAt: new Date('2026-11-20T11:00:00Z'),
+          acceptedAt: null, acceptedBy: null, resolvedAt: null, resolvedBy: null, resolution: null, resolutionSummary: null, ...overrides,
+        });
+        const escalation = (id: string) => ({ ...interaction(id), customerId: c.id, outcome: 'ESCALATED' as const });
+        await source().escalate(open('ho_join_1', 'RETURN', 'ord_join', { lineItemIds: ['li_a'] }), escalation('int_ho_join_1'), 'kit-join-1');
+        const joined = await source().escalate(
+          open('ho_join_2', 'RETURN', 'ord_join', { toChannel: 'HUMAN_DESK', lineItemIds: ['li_b'], stepsTried: ['opened order', 'called'], failureReason: 'second reason', summary: 'second', createdAt: new Date('2026-11-20T12:00:00Z') }),
+          escalation('int_ho_join_2'),
+          'kit-join-2',
+        );
+        expect(joined).toMatchObject({
+          replayed: false,
+          handoff: { id: 'ho_join_1', status: 'OPEN', toChannel: 'HUMAN_DESK', lineItemIds: ['li_a', 'li_b'], stepsTried: ['opened order', 'called'], failureReason: 'second reason', summary: 'second' },
+        });
+        await expect(source().getHandoffs(['ho_join_2'])).resolves.toEqual([null]);
+        await expect(source().getInteractions(['int_ho_join_2'])).resolves.toEqual([expect.objectContaining({ outcome: 'ESCALATED' })]);
+        // Another intent, or the same intent about no order, is another question: a handoff of its own.
+        await source().escalate(open('ho_join_3', 'REFUND_STATUS', 'ord_join', { createdAt: new Date('2026-11-20T13:00:00Z') }), escalation('int_ho_join_3'), 'kit-join-3');
+        await source().escalate(open('ho_join_4', 'RETURN', null, { createdAt: new Date('2026-11-20T14:00:00Z') }), escalation('int_ho_join_4'), 'kit-join-4');
+        const [listed] = await source().listOpenHandoffsByCustomer([c.id]);
+        expect(listed.map((h) => h.id)).toEqual(['ho_join_4', 'ho_join_3', 'ho_join_1']);
+        await expect(source().listOpenHandoffsByCustomer([])).resolves.toEqual([]);
+        await expect(source().listOpenHandoffsByCustomer(['cus_nope', c.id])).resolves.toEqual([[], listed]);
+      });
+
       it('locks verification after the allowed failures, whatever the answer', async () => {
         const c = data.customers[2];
         const policy = { windowStart: new Date(Date.now() - 60_000), maxFailures: 2 };

@@ -6,13 +6,8 @@ import { renderBrief, type BriefBalance, type BriefOrder } from '../brief';
 import type { CustomersContext } from '../context';
 import type { Customer as CustomerModel } from '../port';
 
-/** How many handoffs back an open one is looked for: an older one is stale, not open. */
-const HANDOFF_LOOKBACK = 10;
-
-export async function openHandoffOf(ctx: CustomersContext, customerId: string) {
-  const handoffs = await ctx.loaders.handoffsByCustomer(HANDOFF_LOOKBACK).load(customerId);
-  return handoffs.find((h) => h.status !== 'RESOLVED') ?? null;
-}
+/** Every unresolved handoff of the customer, newest first: none may wait where no channel sees it. */
+const openHandoffsOf = (ctx: CustomersContext, customerId: string) => ctx.loaders.openHandoffsByCustomer.load(customerId);
 
 /**
  * The brief's recent contacts come from the page of interactions the per-turn context
@@ -23,7 +18,7 @@ const BRIEF_INTERACTIONS_PAGE = 5;
 
 /** What the brief reads from the CRM itself, at once (the loaders make a second call free). */
 const briefReads = (ctx: CustomersContext, customerId: string) =>
-  Promise.all([ctx.loaders.interactionsByCustomer(BRIEF_INTERACTIONS_PAGE).load(customerId), openHandoffOf(ctx, customerId)]);
+  Promise.all([ctx.loaders.interactionsByCustomer(BRIEF_INTERACTIONS_PAGE).load(customerId), openHandoffsOf(ctx, customerId)]);
 
 type WithRequired = CustomerModel & { activeOrders?: BriefOrder[]; openBalances?: BriefBalance[] };
 
@@ -43,15 +38,16 @@ export const Customer = {
   },
   interactions: (customer: CustomerModel, args: { first: number }, ctx: CustomersContext) =>
     ctx.loaders.interactionsByCustomer(pageSize(args.first)).load(customer.id),
-  openHandoff: (customer: CustomerModel, _: unknown, ctx: CustomersContext) => openHandoffOf(ctx, customer.id),
+  openHandoffs: (customer: CustomerModel, _: unknown, ctx: CustomersContext) => openHandoffsOf(ctx, customer.id),
+  openHandoff: async (customer: CustomerModel, _: unknown, ctx: CustomersContext) => (await openHandoffsOf(ctx, customer.id))[0] ?? null,
   handoffs: (customer: CustomerModel, args: { first: number }, ctx: CustomersContext) =>
     ctx.loaders.handoffsByCustomer(pageSize(args.first)).load(customer.id),
   brief: async (customer: WithRequired, _: unknown, ctx: CustomersContext) => {
-    const [interactions, openHandoff] = await briefReads(ctx, customer.id);
-    return renderBrief({ customer, activeOrders: customer.activeOrders ?? [], openBalances: customer.openBalances ?? [], interactions, openHandoff });
+    const [interactions, openHandoffs] = await briefReads(ctx, customer.id);
+    return renderBrief({ customer, activeOrders: customer.activeOrders ?? [], openBalances: customer.openBalances ?? [], interactions, openHandoffs });
   },
 };
 
 /** Starts the reads of the selected Customer fields that need only its id beside the customer's own. */
 export const readAheadOfCustomer = (info: GraphQLResolveInfo, ctx: CustomersContext, id: string) =>
-  readAhead(info, { id } as CustomerModel, ctx, { interactions: Customer.interactions, openHandoff: Customer.openHandoff, handoffs: Customer.handoffs });
+  readAhead(info, { id } as CustomerModel, ctx, { interactions: Customer.interactions, openHandoffs: Customer.openHandoffs, openHandoff: Customer.openHandoff, handoffs: Customer.handoffs });

@@ -1,5 +1,6 @@
 import { actorFor, requireActor, visible } from '../../shared/auth';
 import { AppError, badInput, ErrorCode } from '../../shared/errors';
+import { callerKey } from '../../shared/idempotency';
 import { money } from '../../shared/money';
 import type { OrdersContext } from '../context';
 import type { Order, Return, ReturnItem, ReturnReason } from '../port';
@@ -27,6 +28,7 @@ export async function initiateReturn(ctx: OrdersContext, input: InitiateReturnIn
     throw badInput('Each line item may appear once in a return', { argument: 'items' });
   }
   requireActor(ctx.viewer);
+  const key = callerKey(ctx.viewer, input.idempotencyKey);
   const order = visible(ctx.viewer, await ctx.loaders.order.load(input.orderId));
   if (!order) throw new AppError(ErrorCode.NOT_FOUND, 'No order with this id', { argument: 'orderId' });
   actorFor(ctx.viewer, order.customerId);
@@ -43,8 +45,8 @@ export async function initiateReturn(ctx: OrdersContext, input: InitiateReturnIn
   const items: ReturnItem[] = input.items.map(({ lineItemId, quantity, reason }) => ({ lineItemId, quantity, reason }));
   const asked = { orderId: order.id, customerId: order.customerId, items };
   // A repeat of a return already made is answered as made: its items are no longer returnable.
-  const earlier = await ctx.source.findReturnByIdempotencyKey(input.idempotencyKey, asked);
-  if (earlier) return complete(ctx, order, earlier, true, input.idempotencyKey, byId);
+  const earlier = await ctx.source.findReturnByIdempotencyKey(key, asked);
+  if (earlier) return complete(ctx, order, earlier, true, key, byId);
 
   const refusals = input.items
     .map((item) => {
@@ -61,7 +63,7 @@ export async function initiateReturn(ctx: OrdersContext, input: InitiateReturnIn
 
   const { ret, replayed } = await ctx.source.createReturn(
     asked,
-    input.idempotencyKey,
+    key,
     (existing) => {
       // Inside the write, with the order locked: another return may have taken these items meanwhile.
       const returned = returnedQuantities(existing);
@@ -74,7 +76,7 @@ export async function initiateReturn(ctx: OrdersContext, input: InitiateReturnIn
     },
   );
 
-  return complete(ctx, order, ret, replayed, input.idempotencyKey, byId);
+  return complete(ctx, order, ret, replayed, key, byId);
 }
 
 /** The saga's second half: label and expected refund for a written return (both idempotent per return). */

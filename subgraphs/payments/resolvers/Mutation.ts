@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { actorFor, CHANNELS, requireRole, type Channel } from '../../shared/auth';
 import { AppError, badInput, ErrorCode } from '../../shared/errors';
+import { callerKey } from '../../shared/idempotency';
 import { money } from '../../shared/money';
 import { redactCardNumbers } from '../../shared/pii';
 import type { PaymentsContext } from '../context';
@@ -60,7 +61,7 @@ export const Mutation = {
         note: redactCardNumbers(input.note ?? null),
         createdAt: new Date(),
       },
-      input.idempotencyKey,
+      callerKey(ctx.viewer, input.idempotencyKey),
     );
   },
 

@@ -151,4 +151,13 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('outbox').execute();
     },
   },
+  '2026-11-30T06:00_open_handoffs': {
+    async up(db: Kysely<any>) {
+      // Every channel lists a customer's unresolved handoffs, and an escalation looks for the one it joins.
+      await db.schema.createIndex('handoffs_customer_open').on('handoffs').columns(['customer_id', 'created_at desc']).where(sql.ref('status'), '<>', 'RESOLVED').execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropIndex('handoffs_customer_open').execute();
+    },
+  },
 };

@@ -98,14 +98,56 @@ export async function insertInteraction(db: CrmDb, interaction: Interaction, key
   return { interaction: stored, replayed };
 }
 
+export async function findOpenHandoffsByCustomers(db: CrmDb, customerIds: readonly string[]): Promise<Handoff[]> {
+  if (customerIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('handoffs')
+    .selectAll()
+    .where('customerId', 'in', distinct(customerIds))
+    .where('status', '<>', 'RESOLVED')
+    .orderBy('createdAt', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+  return rows.map(toHandoff);
+}
+
+/** How many steps a handoff keeps when escalations join it: the latest, as one escalation may send. */
+const MAX_JOINED_STEPS = 30;
+
 export async function insertEscalation(db: CrmDb, handoff: Handoff, escalation: Interaction, key: string) {
   const { id: _h, escalationId: _e, createdAt: _c, ...asked } = handoff;
   const { id, replayed } = await idempotentWrite(db, 'escalate', key, asked, async (tx) => {
+    // One escalation of a customer at a time: two cannot both miss the handoff they should join.
+    await sql`select pg_advisory_xact_lock(hashtext(${`handoff:${handoff.customerId}`}))`.execute(tx);
     await tx.insertInto('interactions').values(escalation).execute();
-    await tx.insertInto('handoffs').values(handoff).execute();
-    await emitChange(tx, 'handoff.updated', { handoffId: handoff.id, customerId: handoff.customerId });
+    const open = await tx
+      .selectFrom('handoffs')
+      .selectAll()
+      .where('customerId', '=', handoff.customerId)
+      .where('status', '<>', 'RESOLVED')
+      .where('intent', '=', handoff.intent)
+      .where(sql<boolean>`order_id is not distinct from ${handoff.orderId}`)
+      .orderBy('createdAt', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const target = open
+      ? await tx
+          .updateTable('handoffs')
+          .set({
+            toChannel: handoff.toChannel,
+            lineItemIds: [...new Set([...open.lineItemIds, ...handoff.lineItemIds])],
+            stepsTried: [...open.stepsTried, ...handoff.stepsTried.filter((step) => !open.stepsTried.includes(step))].slice(-MAX_JOINED_STEPS),
+            failureReason: handoff.failureReason,
+            sentiment: handoff.sentiment ?? open.sentiment,
+            summary: handoff.summary,
+          })
+          .where('id', '=', open.id)
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      : await tx.insertInto('handoffs').values(handoff).returning('id').executeTakeFirstOrThrow();
+    await emitChange(tx, 'handoff.updated', { handoffId: target.id, customerId: handoff.customerId });
     await emitChange(tx, 'interaction.recorded', { customerId: escalation.customerId, ...(escalation.orderId ? { orderId: escalation.orderId } : {}) });
-    return handoff.id;
+    return target.id;
   });
   const [stored] = await findHandoffs(db, [id]);
   return { handoff: stored, replayed };
@@ -206,6 +248,7 @@ export function createSqlCustomerSource(db: CrmDb): CustomerSource {
     getHandoffs: async (ids) => byKey(ids, await findHandoffs(db, ids), (h) => h.id),
     listHandoffsByCustomer: async (ids, first) =>
       groupByKey(ids, (await topRowsPerKey(db, 'handoffs', 'customerId', 'created_at desc, id desc', ids, first)).map(toHandoff), (h) => h.customerId),
+    listOpenHandoffsByCustomer: async (ids) => groupByKey(ids, await findOpenHandoffsByCustomers(db, ids), (h) => h.customerId),
     acceptHandoff: async (id, acceptance) => {
       await db.transaction().execute(async (tx) => {
         const accepted = await tx
