@@ -16,7 +16,7 @@ async function main() {
       ? await createCache({ redisUrl: config.redisUrl, namespace: config.cacheNamespace, maxEntries: 100, logger })
       : undefined;
   if (!invalidations) logger.info('no REDIS_URL (or caching off): subgraph responses are not cached at the gateway');
-  const { apollo } = createGatewayServer({
+  const { apollo, warmUp } = createGatewayServer({
     supergraphSdl: loadSupergraph(config.supergraphPath),
     subgraphUrls,
     logger,
@@ -26,6 +26,7 @@ async function main() {
     invalidations,
   });
   await apollo.start();
+  await warmUp();
   const server = await listen(createGatewayListener(apollo, subgraphUrls, config), config.gatewayPort, config.host);
   logger.info({ url: server.url }, 'gateway ready');
   closeOnSignal(logger, async () => {

@@ -16,6 +16,7 @@ import { budgetFrom, DEADLINE_HEADER } from '../subgraphs/shared/resilience';
 import { createAuditPlugin, readsIn, type AuditedReads } from './audit';
 import { createCallerAuth } from './auth';
 import { createAllowList, persistedOperationsCache } from './persisted';
+import { planNamedOperations } from './warm-up';
 import type { Cache } from '../subgraphs/shared/cache';
 import type { Logger } from '../subgraphs/shared/logger';
 
@@ -250,7 +251,9 @@ export function createGatewayServer(options: GatewayOptions) {
       return formatSubgraphError(formatted, error);
     },
   });
-  return { apollo, gateway };
+  // Call after apollo.start(), before the gateway listens: the first request then plans nothing.
+  const warmUp = () => planNamedOperations(apollo, options.supergraphSdl, options.gatewaySecret, options.logger);
+  return { apollo, gateway, warmUp };
 }
 
 /**

@@ -67,7 +67,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   );
   const running = Object.fromEntries(SUBGRAPHS.map((name, i) => [name, subgraphs[i]])) as Record<SubgraphName, RunningServer>;
   const subgraphUrls = Object.fromEntries(SUBGRAPHS.map((name, i) => [name, subgraphs[i].url])) as Record<SubgraphName, string>;
-  const { apollo } = createGatewayServer({
+  const { apollo, warmUp } = createGatewayServer({
     supergraphSdl: loadSupergraph(config.supergraphPath),
     subgraphUrls,
     logger: logger.child({ service: 'gateway' }),
@@ -78,6 +78,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     invalidations: config.cacheEnabled ? cache : undefined,
   });
   await apollo.start();
+  await warmUp();
   const gateway = await listen(createGatewayListener(apollo, subgraphUrls, config), config.gatewayPort, config.host);
   return {
     url: gateway.url,

@@ -40,14 +40,15 @@ async function replaceSubgraph(t: TestStack, name: SubgraphName, handler?: http.
 describe('when a subgraph is slow, down or failing', () => {
   let t: TestStack;
   beforeAll(async () => {
-    t = await startTestStack({ customers: 30, env: { SUBGRAPH_TIMEOUTS_MS: 'default=1500', CACHE_TTL_SECONDS: 'default=3', STALE_IF_ERROR_SECONDS: '300' } });
+    // A subgraph's own timeout of seconds: what a hang costs an answer unless the request's deadline cuts it short.
+    t = await startTestStack({ customers: 30, env: { SUBGRAPH_TIMEOUTS_MS: 'default=5000', CACHE_TTL_SECONDS: 'default=3', STALE_IF_ERROR_SECONDS: '300' } });
   });
   afterAll(() => t?.close());
 
   const context = (caller: Caller, deadlineMs?: number) =>
     t.operation('CustomerContext', {}, { ...caller, ...(deadlineMs ? { 'x-deadline-ms': String(deadlineMs) } : {}) });
 
-  it('answers within the request’s deadline when a subgraph hangs, with the others’ data and a coded error', async () => {
+  it('answers by the request’s deadline when a subgraph hangs, on its first request as later, with the others’ data and a coded error', async () => {
     const agent = await t.verifiedAgent(3); // a customer with a lost parcel, never read before
     const hang = await replaceSubgraph(t, 'logistics', () => undefined);
     try {
@@ -56,7 +57,9 @@ describe('when a subgraph is slow, down or failing', () => {
         const { status, body } = await context(agent, deadline);
         const took = performance.now() - started;
         expect(status).toBe(200);
-        expect(took).toBeLessThan(deadline + 150);
+        // Cut short by the deadline, not by the 5 s the hang holds the fetch (the margin holds on a busy 2-core box;
+        // latency figures are the benchmark's).
+        expect(took).toBeLessThan(2_500);
         const me = body.data.verifiedCustomer;
         expect(me.firstName).toBe(t.data.customers[3].firstName);
         expect(me.activeOrders.length).toBeGreaterThan(0);
@@ -117,7 +120,7 @@ describe('when a subgraph is slow, down or failing', () => {
 describe('load shedding at the gateway', () => {
   let t: TestStack;
   beforeAll(async () => {
-    t = await startTestStack({ customers: 5, env: { MAX_IN_FLIGHT: '4', BACKEND_LATENCY_MS: '300', CACHE_ENABLED: 'false' } });
+    t = await startTestStack({ customers: 5, env: { MAX_IN_FLIGHT: '4', BACKEND_LATENCY_MS: '700', CACHE_ENABLED: 'false' } });
   });
   afterAll(() => t?.close());
 
@@ -138,7 +141,9 @@ describe('load shedding at the gateway', () => {
     for (const r of refused) {
       expect(r.body.errors![0].extensions!.code).toBe('OVERLOADED');
       expect(r.headers.get('retry-after')).toBe('1');
-      expect(r.took).toBeLessThan(250);
+      // At once: before a single backend call (700 ms each, under the 800 ms backend timeout) could have answered.
+      expect(r.took).toBeLessThan(700);
+      expect(r.took).toBeLessThan(Math.min(...served.map((s) => s.took)));
     }
     const after = await t.operation('FirstLook', { customerId: t.data.customers[0].id }, caller);
     expect(after.status).toBe(200);
