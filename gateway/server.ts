@@ -9,6 +9,7 @@ import { signViewer, VIEWER_HEADER, type Viewer } from '../subgraphs/shared/auth
 import type { Config, SubgraphName } from '../subgraphs/shared/config';
 import { createErrorFormatter, ErrorCode } from '../subgraphs/shared/errors';
 import { createRequestListener } from '../subgraphs/shared/http';
+import { inputChecksPlugin } from '../subgraphs/shared/inputs';
 import { createCachingFetcher } from './fetch-cache';
 import { createResponseCache, noteFetch, openAnswerPolicy, type AnswerPolicy } from './response-cache';
 import { createSubgraphFetcher } from './fetcher';
@@ -171,7 +172,7 @@ export function createGatewayServer(options: GatewayOptions) {
         },
       }),
   });
-  const formatSubgraphError = createErrorFormatter(options.logger);
+  const formatSubgraphError = createErrorFormatter(options.logger, { production: options.production });
   const limits = operationLimits(Boolean(options.production));
   const responseCache = options.invalidations
     ? createResponseCache<GatewayContext>({
@@ -197,6 +198,7 @@ export function createGatewayServer(options: GatewayOptions) {
     validationRules: limits.validationRules,
     plugins: [
       ...limits.plugins,
+      inputChecksPlugin(),
       operationResolutionPlugin,
       staleNotesPlugin,
       ...(responseCache ? [responseCache] : []),
