@@ -5,6 +5,7 @@ import { startTestStack, type GraphQLResult, type TestStack } from '../helpers/s
 
 const codeOf = (body: GraphQLResult['body']) => body.errors?.[0]?.extensions?.code;
 const ORDER = /* GraphQL */ `query ($id: ID!) { order(id: $id) { id number } }`;
+const AUDIT_PAGE = (first: number) => /* GraphQL */ `{ auditLog(first: ${first}) { id at actorKind actorId channel customerId fields } }`;
 
 /** The card numbers of the issue, each sent where an id, a key or a string enters. */
 const PANS = { discover: '6011111111111117', jcbSpaced: '3530 1113 3330 0000', mastercard: '5105105105105100', visa13: '4222222222222', visa: '4111 1111 1111 1111' };
@@ -124,5 +125,14 @@ describe('input at the door', () => {
       expect(body.errors?.length).toBeGreaterThan(0);
       expect(JSON.stringify(body.errors)).not.toMatch(/Did you mean|VOICEE/);
     }
+  });
+
+  it('answers the audit log’s whole documented page, every field, and refuses one more', async () => {
+    const ops = await t.asOperations();
+    const full = await t.query(AUDIT_PAGE(500), undefined, ops);
+    expect(full.body.errors).toBeUndefined();
+    expect(Array.isArray(full.body.data.auditLog)).toBe(true);
+    const over = await t.query(AUDIT_PAGE(501), undefined, ops);
+    expect([codeOf(over.body), over.body.errors![0].extensions!.argument]).toEqual(['BAD_USER_INPUT', 'first']);
   });
 });
