@@ -9,6 +9,7 @@ import { signViewer, VIEWER_HEADER, type Viewer } from '../subgraphs/shared/auth
 import type { Config, SubgraphName } from '../subgraphs/shared/config';
 import { createErrorFormatter, ErrorCode } from '../subgraphs/shared/errors';
 import { createRequestListener } from '../subgraphs/shared/http';
+import { inputChecksPlugin } from '../subgraphs/shared/inputs';
 import { createCachingFetcher } from './fetch-cache';
 import { createResponseCache, noteFetch, openAnswerPolicy, type AnswerPolicy } from './response-cache';
 import { createSubgraphFetcher } from './fetcher';
@@ -53,9 +54,11 @@ const DEADLINE_MARGIN_MS = 15;
 
 /**
  * The gateway's operation limits (graphql-armor), with room above the largest named operation.
- * Each refusal is a QUERY_TOO_COMPLEX error naming the limit.
+ * Each refusal is a QUERY_TOO_COMPLEX error naming the limit. The cost allows the largest page an
+ * argument documents: `auditLog(first: 500)` with every field of an entry costs 6,250 (the named
+ * operations at most about 410).
  */
-export const OPERATION_LIMITS = { depth: 10, aliases: 10, tokens: 2_000, cost: 5_000, directives: 10 } as const;
+export const OPERATION_LIMITS = { depth: 10, aliases: 10, tokens: 2_000, cost: 6_500, directives: 10 } as const;
 
 export interface GatewayOptions {
   /** The composed supergraph SDL (static: subgraphs are never introspected at run time). */
@@ -200,7 +203,7 @@ export function createGatewayServer(options: GatewayOptions) {
         },
       }),
   });
-  const formatSubgraphError = createErrorFormatter(options.logger);
+  const formatSubgraphError = createErrorFormatter(options.logger, { production: options.production });
   const limits = operationLimits(Boolean(options.production));
   const responseCache = options.invalidations
     ? createResponseCache<GatewayContext>({
@@ -226,6 +229,7 @@ export function createGatewayServer(options: GatewayOptions) {
     validationRules: limits.validationRules,
     plugins: [
       ...limits.plugins,
+      inputChecksPlugin(),
       operationResolutionPlugin,
       staleNotesPlugin,
       valueCompletionPlugin(options.logger),

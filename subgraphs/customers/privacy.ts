@@ -3,6 +3,7 @@ import { CHANNELS, requireRole, verifyViewer, VIEWER_HEADER } from '../shared/au
 import { AppError, badInput, ErrorCode } from '../shared/errors';
 import { routeError, type Route } from '../shared/http';
 import type { Logger } from '../shared/logger';
+import { redactCardNumbers } from '../shared/pii';
 import type { CustomersContext } from './context';
 import type { AuditEntry, CustomerSource } from './port';
 
@@ -96,7 +97,8 @@ export async function exportCustomerData(ctx: CustomersContext, customerId: stri
  */
 export async function eraseCustomer(ctx: CustomersContext, input: { customerId: string; reason: string }) {
   requireRole(ctx.viewer, ['operations'], 'erase customers');
-  const reason = input.reason.trim();
+  // Free text, stored in the audit log: a card number read out into it is removed first.
+  const reason = redactCardNumbers(input.reason.trim());
   if (!reason || reason.length > 500) throw badInput('reason must be 1 to 500 characters', { argument: 'reason' });
   const [known] = await ctx.source.getCustomers([input.customerId]);
   if (!known) throw new AppError(ErrorCode.NOT_FOUND, 'No customer with this id', { argument: 'customerId' });

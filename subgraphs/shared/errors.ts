@@ -1,6 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from './logger';
+import { findCardNumbersInTokens, redactCardNumbers } from './pii';
 
 /**
  * The closed set of error codes this API promises in `extensions.code`.
@@ -65,12 +66,66 @@ const REQUEST_CODES = new Set([
   'OPERATION_RESOLUTION_FAILURE',
 ]);
 
+// graphql-js's suggestions name schema members only: `Did you mean the enum value "VOICE"?`.
+const SUGGESTION = /\s*Did you mean (the enum value )?"\w+"((, | or |, or )"\w+")*\?$/;
+const ANY_SUGGESTION = /\s*Did you mean [\s\S]*\?$/;
+const INVALID = 'Not a valid value for its type.';
+
 /**
- * Apollo's `formatError`: AppErrors keep their code and message, request errors pass through,
- * anything else is logged and replaced by a generic INTERNAL_SERVER_ERROR.
+ * graphql-js's messages about input (variable coercion, literals), each said without the value it
+ * quotes: `String cannot represent a non string value: 4222222222222` becomes `String cannot
+ * represent a non string value.` What quotes only the schema passes as it is.
  */
-export function createErrorFormatter(logger: Logger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+const REASONS: [RegExp, (m: RegExpMatchArray) => string][] = [
+  [/^(Expected type "\w+" to be an object|Field "\w+(\.\w+)?" of required type "[\w!\[\]]+" was not provided|Expected non-nullable type "[\w!\[\]]+" not to be null|Exactly one key must be specified for OneOf type "\w+")\.$/, (m) => m[0]],
+  [/^((Enum "\w+"|\w+) cannot represent [^:]*?): /, (m) => `${m[1]}.`],
+  [/^Value "[\s\S]*" does not exist in "(\w+)" enum\./, (m) => `The value is not one of enum "${m[1]}".`],
+  [/^Field "[\s\S]*" is not defined by type "(\w+)"\./, (m) => `A field that type "${m[1]}" does not define was given.`],
+  [/^Expected value of type "([\w!\[\]]+)", found /, (m) => `Expected a value of type "${m[1]}".`],
+  [/^Expected type "(\w+)"\./, (m) => `Expected a value of type "${m[1]}".`],
+];
+
+/** The reason without the value, with the schema's suggestion outside production; null when not a known form. */
+function reasonWithoutValue(reason: string, production: boolean): string | null {
+  for (const [form, say] of REASONS) {
+    const match = reason.match(form);
+    if (match) return say(match) + (production ? '' : (reason.match(SUGGESTION)?.[0] ?? ''));
+  }
+  return null;
+}
+
+/** A request error's message without the input value it quotes (variables and literals alike). */
+function withoutInputValue(message: string, error: unknown, production: boolean): string {
+  const variable = message.match(/^Variable "\$(\w+)" got invalid value /);
+  if (!variable) return reasonWithoutValue(message, production) ?? message;
+  // `Variable "$x" got invalid value <value>[ at "x.path"]; <reason>`, the reason being the inner error's message.
+  const inner = error instanceof GraphQLError && error.originalError instanceof Error ? error.originalError : undefined;
+  const prefix = inner && message.endsWith(`; ${inner.message}`) ? message.slice(0, -inner.message.length - 2) : '';
+  const at = prefix.match(/ at "([A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[\d+\])*)"$/)?.[1];
+  const where = at && !findCardNumbersInTokens(at).length ? ` at "${at}"` : '';
+  // Our own scalars' refusals (DateTime) say what is expected and never the value.
+  const ours = inner instanceof GraphQLError && inner.extensions?.code === ErrorCode.BAD_USER_INPUT;
+  const reason = inner ? (ours ? inner.message : reasonWithoutValue(inner.message, production)) : null;
+  return `Variable "$${variable[1]}" has an invalid value${where}: ${reason ?? INVALID}`;
+}
+
+/** The last word on any message a client sees: no suggestion in production, no card number ever. */
+function safe(formatted: GraphQLFormattedError, production: boolean): GraphQLFormattedError {
+  let message = redactCardNumbers(production ? formatted.message.replace(ANY_SUGGESTION, '') : formatted.message);
+  for (const digits of findCardNumbersInTokens(message)) message = message.replace(digits, '[card number removed]');
+  return message === formatted.message ? formatted : { ...formatted, message };
+}
+
+/**
+ * Apollo's `formatError`: AppErrors keep their code and message, request errors pass through
+ * without the input values they quote, anything else is logged and replaced by a generic
+ * INTERNAL_SERVER_ERROR. In production no message suggests a name.
+ */
+export function createErrorFormatter(logger: Logger, options: { production?: boolean } = {}) {
+  const production = Boolean(options.production);
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => safe(format(formatted, error), production);
+
+  function format(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
     const original = unwrapResolverError(error);
     if (original instanceof AppError) {
       return {
@@ -83,7 +138,8 @@ export function createErrorFormatter(logger: Logger) {
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && (REQUEST_CODES.has(code) || code in ErrorCode) && code !== 'INTERNAL_SERVER_ERROR') {
       const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions };
+      const message = code === 'BAD_USER_INPUT' || code === 'GRAPHQL_VALIDATION_FAILED' ? withoutInputValue(formatted.message, original, production) : formatted.message;
+      return { ...formatted, message, extensions };
     }
     // A GraphQLError raised by graphql-js itself (a non-null violation, a scalar that failed to
     // serialize) carries no code; it names a schema contract, so its message is safe but coded.
@@ -97,5 +153,5 @@ export function createErrorFormatter(logger: Logger) {
       locations: formatted.locations,
       extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
     };
-  };
+  }
 }

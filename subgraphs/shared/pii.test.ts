@@ -1,6 +1,6 @@
 import { parse } from 'graphql';
 import type { Viewer } from './auth';
-import { findCardNumbers, redactCardNumbers, seesUnmasked, withDataProtection } from './pii';
+import { findCardNumbers, findCardNumbersInTokens, redactCardNumbers, seesUnmasked, withDataProtection } from './pii';
 
 const voice: Viewer = { kind: 'agent', id: 'bot', channel: 'VOICE', customerId: 'c1' };
 const desk: Viewer = { kind: 'agent', id: 'desk', channel: 'HUMAN_DESK', customerId: 'c1' };
@@ -19,6 +19,16 @@ describe('card numbers', () => {
     expect(findCardNumbers('{"id":"int_4111111111111111abcd"}')).toEqual([]);
     expect(findCardNumbers('{"id":"41111111-1111-1111-aaaa-bbbbbbbbbbbb"}')).toEqual([]);
     expect(findCardNumbers('int 41111111-1111-1111-aaaa-bbbbbbbbbbbb paid with 4111-1111-1111-1111')).toEqual(['4111-1111-1111-1111']);
+  });
+
+  it('finds them where ids and keys hide them, and leaves ids’ hex, phone numbers and dates alone', () => {
+    expect(findCardNumbersInTokens('ord_6011111111111117')).toEqual(['6011111111111117']);
+    expect(findCardNumbersInTokens('5105105105105100-1')).toEqual(['5105105105105100']);
+    expect(findCardNumbersInTokens('key:3530-1113-3330-0000.x')).toEqual(['3530111333300000']);
+    expect(findCardNumbersInTokens('int_4111111111111111abcd')).toEqual([]);
+    expect(findCardNumbersInTokens('41111111-1111-1111-aaaa-bbbbbbbbbbbb')).toEqual([]);
+    expect(findCardNumbersInTokens('+4111111111111111')).toEqual([]);
+    expect(findCardNumbersInTokens('ord_000004_1 2026-11-21 09:30:00+00 9400123456789012345678901')).toEqual([]);
   });
 
   it('replaces them in free text, keeping the rest', () => {

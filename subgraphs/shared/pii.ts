@@ -69,6 +69,29 @@ export function findCardNumbers(text: string): string[] {
   return found;
 }
 
+/**
+ * Card numbers an id or a key could carry that `findCardNumbers` (made for free text) leaves: after
+ * "_", ".", ":" or "-" (`ord_6011111111111117`), and at the start or end of a longer run joined by
+ * dashes (`5105105105105100-1`). Digits touching a letter stay ids' hex, as there; a run after "+" is
+ * an E.164 phone number.
+ */
+export function findCardNumbersInTokens(text: string): string[] {
+  const found: string[] = [];
+  const scanned = text.replace(UUID, (uuid) => '#'.repeat(uuid.length));
+  for (const match of scanned.matchAll(/(?<![A-Za-z0-9+])\d+(?:[ -]\d+)*(?![A-Za-z0-9])/g)) {
+    const groups = match[0].split(/[ -]/);
+    // Every stretch of whole groups that a card number could be (13 to 19 digits).
+    for (let i = 0; i < groups.length; i++) {
+      let digits = '';
+      for (let j = i; j < groups.length && digits.length + groups[j].length <= 19; j++) {
+        digits += groups[j];
+        if (digits.length >= 13 && luhnValid(digits)) found.push(digits);
+      }
+    }
+  }
+  return found;
+}
+
 const CARD_REMOVED = '[card number removed]';
 
 /**

@@ -14,6 +14,7 @@ import { createEventsHandler, relayChanges, type EventDefinition } from './event
 import type { ChangeFeed } from './outbox';
 import type { Config, SubgraphName } from './config';
 import { createErrorFormatter, ErrorCode } from './errors';
+import { inputChecksPlugin } from './inputs';
 import { createRequestListener, listen, type Route, type RunningServer } from './http';
 import type { Logger } from './logger';
 import { withDataProtection } from './pii';
@@ -116,7 +117,7 @@ export function createSubgraphServer<Source, Loaders, Services>(
   const resolvers = withDataProtection(definition.typeDefs, definition.resolvers as never) as GraphQLResolverMap<any>;
   const apollo = new ApolloServer<SubgraphContext<Source, Loaders, Services>>({
     schema: buildSubgraphSchema({ typeDefs: definition.typeDefs, resolvers }),
-    formatError: createErrorFormatter(deps.logger),
+    formatError: createErrorFormatter(deps.logger, { production: deps.config.nodeEnv === 'production' }),
     includeStacktraceInErrorResponses: false,
     // Shutdown is ours (closeOnSignal): Apollo's own handler would re-raise the signal, exiting 143.
     stopOnTerminationSignals: false,
@@ -126,6 +127,8 @@ export function createSubgraphServer<Source, Loaders, Services>(
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
+      // What the gateway checked, checked again for whoever else holds the secret (and internal calls).
+      inputChecksPlugin(),
       responsePlugin(definition.name, definition.afterRequest, deps.logger),
     ],
   });

@@ -227,7 +227,7 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
     ])('refuses %s, writing nothing', async (_, override, code) => {
       const customer = t.data.customers[10];
       const before = await count(t, 'crm.interactions', 'customer_id', customer.id);
-      const { body } = await t.operation('RecordInteraction', { input: { ...input(customer.id, `bad-${Math.random()}`), ...override } }, await t.verifiedAgent(10, 'CHAT'));
+      const { body } = await t.operation('RecordInteraction', { input: { ...input(customer.id, `bad-${Math.random().toString(36).slice(2)}`), ...override } }, await t.verifiedAgent(10, 'CHAT'));
       expect(codeOf(body)).toBe(code);
       expect(await count(t, 'crm.interactions', 'customer_id', customer.id)).toBe(before);
     });
@@ -344,7 +344,7 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
     ])('refuses %s with a coded error and creates nothing', async (_, change, code) => {
       const { order, items } = eligibleOrder('delivered');
       const foreignItem = t.data.lineItems.find((i) => i.orderId !== order.id)!.id;
-      const base = { orderId: order.id, idempotencyKey: `bad-${Math.random()}`, items: [{ lineItemId: items[0].id, quantity: 1, reason: 'OTHER' }] };
+      const base = { orderId: order.id, idempotencyKey: `bad-${Math.random().toString(36).slice(2)}`, items: [{ lineItemId: items[0].id, quantity: 1, reason: 'OTHER' }] };
       const { body } = await t.operation('InitiateReturn', { input: { ...base, ...change({ item: items[0], foreignItem }) } }, await t.asCustomer(order.customerId));
       expect(codeOf(body)).toBe(code);
       expect(await count(t, 'oms.returns', 'order_id', order.id)).toBe(0);
@@ -376,7 +376,7 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
     ])('refuses %s with BAD_USER_INPUT', async (_, override) => {
       const customer = scenarioCustomer(t, 'payment_overdue');
       const currency = t.data.payments.find((p) => p.customerId === customer.id && p.status === 'AWAITING_PAYMENT')!.amount.currency;
-      const input = { customerId: customer.id, currency, promisedFor: new Date(Date.now() + 86_400_000).toISOString().slice(0, 10), channel: 'VOICE', idempotencyKey: `bad-${Math.random()}` };
+      const input = { customerId: customer.id, currency, promisedFor: new Date(Date.now() + 86_400_000).toISOString().slice(0, 10), channel: 'VOICE', idempotencyKey: `bad-${Math.random().toString(36).slice(2)}` };
       const voice = await verify(t, ORDER_SCENARIOS.indexOf('payment_overdue'));
       expect(codeOf((await t.operation('PromiseToPay', { input: { ...input, ...override } }, voice)).body)).toBe('BAD_USER_INPUT');
     });

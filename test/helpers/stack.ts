@@ -7,7 +7,7 @@ import { seedDemo } from '../fixtures/seed';
 import { loadOperations } from '../../schema/operations';
 import { randomBytes } from 'node:crypto';
 import { mintToken, type CallerClaims } from '../../gateway/auth';
-import { assertNoCardNumbers } from './pan';
+import { assertNoCardNumbers, assertNoCardNumbersInDatabase, assertNoCardNumbersInRedis } from './pan';
 import { createTestDatabase, TEST_REDIS_URL } from './db';
 
 /** A fixed "now" for the conformance kits' fixtures, whose expectations never depend on the day. */
@@ -76,6 +76,7 @@ export async function startTestStack(options: { customers?: number; embedded?: b
   }
   const anchor = todayUtc();
   await seedDemo(database.db, { customers, anchor });
+  const namespace = `test-${randomBytes(4).toString('hex')}`;
   const config = loadConfig({
     NODE_ENV: 'test',
     GATEWAY_PORT: '0',
@@ -88,7 +89,7 @@ export async function startTestStack(options: { customers?: number; embedded?: b
     RATE_LIMITS: 'customer=1000,agent=5000,operations=1000',
     // The whole stack shares Jest's event loop here: its lag says nothing about the gateway's load.
     MAX_EVENT_LOOP_DELAY_MS: '0',
-    ...(options.redis ? { REDIS_URL: TEST_REDIS_URL, CACHE_NAMESPACE: `test-${randomBytes(4).toString('hex')}` } : {}),
+    ...(options.redis ? { REDIS_URL: TEST_REDIS_URL, CACHE_NAMESPACE: namespace } : {}),
     ...options.env,
   });
   // Logged to memory, and scanned for card numbers when the stack closes.
@@ -141,8 +142,14 @@ export async function startTestStack(options: { customers?: number; embedded?: b
     databaseUrl,
     close: async () => {
       await stack.close();
+      // What the stack left behind holds no card number: every table, the Redis namespace, the logs.
+      const scans = await Promise.allSettled([
+        assertNoCardNumbersInDatabase(database.db),
+        options.redis ? assertNoCardNumbersInRedis(TEST_REDIS_URL, config.cacheNamespace) : undefined,
+      ]);
       if (options.embedded) await database.close();
       await drop();
+      for (const scan of scans) if (scan.status === 'rejected') throw scan.reason;
       assertNoCardNumbers(logLines.join(''), 'the logs');
     },
   };

@@ -34,11 +34,12 @@ export async function initiateReturn(ctx: OrdersContext, input: InitiateReturnIn
   actorFor(ctx.viewer, order.customerId);
   const eligibility = await orderEligibility(ctx, order);
   const byId = new Map(eligibility.map((e) => [e.lineItem.id, e]));
-  for (const item of input.items) {
+  // Messages name the item by its place in the input, never by the id the client sent.
+  for (const [i, item] of input.items.entries()) {
     const judged = byId.get(item.lineItemId);
-    if (!judged) throw badInput(`Line item ${item.lineItemId} is not part of order ${order.number}`, { argument: 'items' });
+    if (!judged) throw badInput(`items[${i}].lineItemId is not a line item of order ${order.number}`, { argument: `items[${i}].lineItemId` });
     if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > judged.lineItem.quantity) {
-      throw badInput(`Quantity for ${item.lineItemId} must be between 1 and the ${judged.lineItem.quantity} bought`, { argument: 'items' });
+      throw badInput(`items[${i}].quantity must be between 1 and the ${judged.lineItem.quantity} bought`, { argument: `items[${i}].quantity` });
     }
   }
 
