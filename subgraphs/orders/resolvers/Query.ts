@@ -1,4 +1,4 @@
-import { requireRole, visible } from '../../shared/auth';
+import { requireRole, signIdentification, visible } from '../../shared/auth';
 import { badInput } from '../../shared/errors';
 import { text } from '../../shared/i18n';
 import type { OrdersContext } from '../context';
@@ -29,7 +29,10 @@ export const Query = {
     const order = await ctx.loaders.orderByNumber.load(number);
     if (order?.erasedAt) return [];
     // Only what an unverified caller may hear: who (masked, by the CRM) and the order's status.
-    return order ? [{ caller: { __typename: 'Caller', id: order.customerId }, order: { number: order.number, status: order.status } }] : [];
+    if (!order) return [];
+    const channel = ctx.viewer.kind === 'agent' ? ctx.viewer.channel : null;
+    const identification = signIdentification({ customerId: order.customerId, by: 'ORDER_NUMBER', channel }, ctx.config.gatewaySecret);
+    return [{ caller: { __typename: 'Caller', id: order.customerId }, order: { number: order.number, status: order.status }, identification }];
   },
 
   returnPolicy: async (_: unknown, args: { category: string; country: string; orderPlacedAt?: Date | null }, ctx: OrdersContext) => {
