@@ -12,7 +12,8 @@ export const httpStatusPlugin: ApolloServerPlugin = {
       async willSendResponse({ response }) {
         if (response.body.kind !== 'single') return;
         const { data, errors } = response.body.singleResult;
-        if (data || !errors?.length) return;
+        // A status HTTP itself dictates (405 for a mutation over GET) stays.
+        if (data || !errors?.length || (response.http.status && response.http.status !== 200)) return;
         const status = httpStatusOf(errors);
         if (status) response.http.status = status;
       },
