@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Agent, request } from 'undici';
 import { z } from 'zod';
@@ -26,9 +27,11 @@ export const readsIn = (extensions: Record<string, unknown> | undefined): Audite
  */
 export function createAuditPlugin(config: Pick<Config, 'subgraphs' | 'gatewaySecret'>, logger: Logger): ApolloServerPlugin<{ viewer?: Viewer; audit?: AuditedReads; refreshAhead?: number }> {
   const url = new URL('/audit', config.subgraphs.customers.url);
-  const viewer = signViewer({ kind: 'service', id: 'gateway' }, config.gatewaySecret);
+  // The audit writer's own identity: it may POST /audit and nothing else (SERVICE_GRANTS).
+  const writer: Viewer = { kind: 'service', id: 'gateway-audit' };
   const dispatcher = new Agent({ connections: 16, keepAliveTimeout: 30_000, headersTimeout: 5_000, bodyTimeout: 5_000 });
   const write = groupCommit(async (entries: object[]) => {
+    const viewer = signViewer(writer, config.gatewaySecret, { audience: 'customers', requestId: randomUUID() });
     const response = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', [VIEWER_HEADER]: viewer }, body: JSON.stringify({ entries }), dispatcher });
     const answer = await response.body.text();
     if (response.statusCode !== 200) throw new Error(`the CRM answered ${response.statusCode}: ${answer.slice(0, 200)}`);

@@ -4,12 +4,14 @@ import { GraphQLError } from 'graphql';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { z } from 'zod';
-import { CHANNELS, createSessionVerifier, rememberUntilExpiry, SESSION_HEADER, type Viewer } from '../subgraphs/shared/auth';
+import { CHANNELS, createSessionVerifier, rememberUntilExpiry, SESSION_HEADER, signViewer, UNRESTRICTED_SERVICE, type Viewer } from '../subgraphs/shared/auth';
 import type { Config, Role } from '../subgraphs/shared/config';
-import { AppError, ErrorCode } from '../subgraphs/shared/errors';
+import { AppError, ErrorCode, HTTP_STATUS } from '../subgraphs/shared/errors';
+import type { Revocations } from '../subgraphs/shared/revocation';
 
-const deny = (code: ErrorCode, message: string, status: number, headers: Record<string, string> = {}) =>
-  new GraphQLError(message, { extensions: { code, http: { status, headers: new HeaderMap(Object.entries(headers)) } } });
+/** A refusal before execution, with its code's one status (HTTP_STATUS). */
+const deny = (code: ErrorCode, message: string, headers: Record<string, string> = {}) =>
+  new GraphQLError(message, { extensions: { code, http: { status: HTTP_STATUS[code], headers: new HeaderMap(Object.entries(headers)) } } });
 
 /** What a caller's token must say: who (`sub`), as what (`role`), and for an agent its channel. */
 const claimsSchema = z.discriminatedUnion('role', [
@@ -24,7 +26,7 @@ export type CallerClaims = z.input<typeof claimsSchema>;
  * expiry checked), an agent's verified session (X-Verified-Session), and the caller's rate.
  * Verified tokens are remembered until they expire, so a conversation's turns skip the crypto.
  */
-export function createCallerAuth(auth: Readonly<Config['auth']>, gatewaySecret: string) {
+export function createCallerAuth(auth: Readonly<Config['auth']>, gatewaySecret: string, revocations?: Revocations) {
   if (!auth.jwksUrl && !auth.jwtSecret && !auth.disabled) throw new Error('AUTH_JWKS_URL or AUTH_JWT_SECRET: required when NODE_ENV=production');
   const key: Uint8Array | JWTVerifyGetKey = auth.jwksUrl ? createRemoteJWKSet(new URL(auth.jwksUrl)) : new TextEncoder().encode(auth.jwtSecret);
   const verifyCaller = rememberUntilExpiry(verifyToken, (caller) => caller.expiresAt);
@@ -47,10 +49,10 @@ export function createCallerAuth(auth: Readonly<Config['auth']>, gatewaySecret: 
       exp = result.payload.exp! * 1000;
     } catch (err) {
       const expired = err instanceof joseErrors.JWTExpired;
-      throw deny(ErrorCode.UNAUTHENTICATED, expired ? 'The token has expired' : 'The token is not valid here', 401, { 'www-authenticate': 'Bearer' });
+      throw deny(ErrorCode.UNAUTHENTICATED, expired ? 'The token has expired' : 'The token is not valid here', { 'www-authenticate': 'Bearer' });
     }
     const claims = claimsSchema.safeParse(payload);
-    if (!claims.success) throw deny(ErrorCode.FORBIDDEN, 'The token names no role this graph knows (customer, agent, operations)', 403);
+    if (!claims.success) throw deny(ErrorCode.FORBIDDEN, 'The token names no role this graph knows (customer, agent, operations)');
     const c = claims.data;
     const viewer: Viewer = c.role === 'agent' ? { kind: 'agent', id: c.sub, channel: c.channel } : { kind: c.role, id: c.sub };
     return { viewer, expiresAt: exp };
@@ -58,15 +60,17 @@ export function createCallerAuth(auth: Readonly<Config['auth']>, gatewaySecret: 
 
   async function withSession(viewer: Viewer, token: string | undefined): Promise<Viewer> {
     if (!token) return viewer;
-    if (viewer.kind !== 'agent') throw deny(ErrorCode.FORBIDDEN, 'Only agents send a verified session', 403);
+    if (viewer.kind !== 'agent') throw deny(ErrorCode.FORBIDDEN, 'Only agents send a verified session');
     let session;
     try {
       session = await sessionOf(token);
     } catch (err) {
-      throw deny((err as AppError).code, (err as AppError).message, 401);
+      throw deny((err as AppError).code, (err as AppError).message);
     }
-    if (session.channel !== viewer.channel) throw deny(ErrorCode.FORBIDDEN, `This session was verified on ${session.channel}, not ${viewer.channel}`, 403);
-    return { ...viewer, customerId: session.customerId, sessionId: session.sessionId };
+    if (session.channel !== viewer.channel) throw deny(ErrorCode.FORBIDDEN, `This session was verified on ${session.channel}, not ${viewer.channel}`);
+    // Erasure ends the customer's sessions at once, though their tokens have not expired.
+    if (revocations?.isRevoked(session.customerId)) throw deny(ErrorCode.VERIFICATION_REQUIRED, 'This session has ended: verify the caller again');
+    return { ...viewer, customerId: session.customerId, sessionId: session.sessionId, sessionExpiresAt: session.expiresAt.getTime() };
   }
 
   async function limit(viewer: Viewer): Promise<void> {
@@ -76,7 +80,7 @@ export function createCallerAuth(auth: Readonly<Config['auth']>, gatewaySecret: 
     } catch (res) {
       if (!(res instanceof RateLimiterRes)) throw res;
       const retryAfter = String(Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
-      throw deny(ErrorCode.RATE_LIMITED, `Too many requests for this caller; retry after ${retryAfter} s`, 429, { 'retry-after': retryAfter });
+      throw deny(ErrorCode.RATE_LIMITED, `Too many requests for this caller; retry after ${retryAfter} s`, { 'retry-after': retryAfter });
     }
   }
 
@@ -86,13 +90,30 @@ export function createCallerAuth(auth: Readonly<Config['auth']>, gatewaySecret: 
     if (auth.disabled) {
       // Benchmark only: the graph trusts the request, and a session still names its customer.
       const session = sessionToken ? await sessionOf(sessionToken).catch(() => undefined) : undefined;
-      return { kind: 'service', id: 'gateway', customerId: session?.customerId };
+      return { kind: 'service', id: UNRESTRICTED_SERVICE, customerId: session?.customerId };
     }
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (!bearer) throw deny(ErrorCode.UNAUTHENTICATED, 'Send a bearer token (Authorization: Bearer <jwt>)', 401, { 'www-authenticate': 'Bearer' });
+    if (!bearer) throw deny(ErrorCode.UNAUTHENTICATED, 'Send a bearer token (Authorization: Bearer <jwt>)', { 'www-authenticate': 'Bearer' });
     const viewer = await withSession((await verifyCaller(bearer)).viewer, sessionToken);
     await limit(viewer);
     return viewer;
+  };
+}
+
+/**
+ * The forwarded caller of one request: its header for a subgraph, signed on first use (one HMAC per
+ * request and subgraph) and signed again once half its life is gone (a background refresh reuses
+ * the request's context later).
+ */
+export function forwardedCaller(viewer: Viewer, secret: string, requestId: string, ttlMs: number): (audience: string) => string {
+  const signed = new Map<string, { header: string; renewAt: number }>();
+  return (audience) => {
+    const now = Date.now();
+    const known = signed.get(audience);
+    if (known && known.renewAt > now) return known.header;
+    const header = signViewer(viewer, secret, { audience, requestId, ttlMs, now });
+    signed.set(audience, { header, renewAt: now + ttlMs / 2 });
+    return header;
   };
 }
 

@@ -1,13 +1,13 @@
 import { invalidatedTier, type Cache, type CacheEntry } from '../subgraphs/shared/cache';
 import { minFreshOf } from '../subgraphs/shared/cached';
-import { VIEWER_HEADER } from '../subgraphs/shared/auth';
+import { callerKeyOfHeader, VIEWER_HEADER } from '../subgraphs/shared/auth';
 import type { Logger } from '../subgraphs/shared/logger';
 import { bufferedResponse, type SubgraphFetcher } from './fetcher';
 
 /**
  * The gateway's subgraph fetcher with a cache of whole subgraph responses. A subgraph says in
  * `extensions.cache` how long its answer may be reused and which tags it depends on; the entry is
- * keyed by the exact request (URL, the signed caller, query, variables and representations) and
+ * keyed by the exact request (URL, the caller's identity, query, variables and representations) and
  * dropped on the same tag invalidations as the entity cache, here and in every replica.
  * Mutations, errors, uncacheable answers and "Cache-Control: no-cache" go straight through;
  * "min-fresh=N" (a refresh ahead of expiry) takes only answers fresh N s more. A reused answer
@@ -34,7 +34,8 @@ export function createCachingFetcher(options: {
     const header = (wanted: string) => Object.entries(init.headers ?? {}).find(([name]) => name.toLowerCase() === wanted)?.[1];
     if (!body || body.startsWith('{"query":"mutation') || /no-cache/.test(header('cache-control') ?? '')) return options.fetch(url, init);
     // The caller is part of the key: what a subgraph answers depends on who asks (scope, masking).
-    const key = `${url}\n${header(VIEWER_HEADER) ?? ''}\n${body}`;
+    // Its stable identity, not the header's bytes, which change with every request (expiry, request id).
+    const key = `${url}\n${callerKeyOfHeader(header(VIEWER_HEADER) ?? '')}\n${body}`;
     const hit = tier.get(key);
     const minFresh = minFreshOf(header('cache-control'));
     if (minFresh && hit && hit.expiresAt > Date.now() + minFresh) return reused(url, hit);

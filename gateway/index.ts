@@ -1,4 +1,5 @@
 import { createCache } from '../subgraphs/shared/cache';
+import { createRevocations } from '../subgraphs/shared/revocation';
 import { closeOnSignal } from '../subgraphs/shared/process';
 import { loadConfigOrExit, SUBGRAPHS } from '../subgraphs/shared/config';
 import { listen } from '../subgraphs/shared/http';
@@ -10,12 +11,12 @@ async function main() {
   const config = loadConfigOrExit();
   const logger = createLogger('gateway', config.logLevel);
   const subgraphUrls = Object.fromEntries(SUBGRAPHS.map((name) => [name, config.subgraphs[name].url])) as Record<(typeof SUBGRAPHS)[number], string>;
-  // Subgraph responses are cached only where invalidations can reach this process: over Redis.
-  const invalidations =
-    config.cacheEnabled && config.redisUrl
-      ? await createCache({ redisUrl: config.redisUrl, namespace: config.cacheNamespace, maxEntries: 100, logger })
-      : undefined;
+  // Invalidations and erasures reach this process over Redis; subgraph responses are cached only where invalidations can reach.
+  const broadcasts = config.redisUrl ? await createCache({ redisUrl: config.redisUrl, namespace: config.cacheNamespace, maxEntries: 100, logger }) : undefined;
+  const invalidations = config.cacheEnabled ? broadcasts : undefined;
   if (!invalidations) logger.info('no REDIS_URL (or caching off): subgraph responses are not cached at the gateway');
+  if (!broadcasts) logger.warn('no REDIS_URL: an erasure does not end its sessions at this gateway before they expire');
+  const revocations = broadcasts && createRevocations(broadcasts, config.verification.sessionTtlSeconds * 1000);
   const { apollo, warmUp } = createGatewayServer({
     supergraphSdl: loadSupergraph(config.supergraphPath),
     subgraphUrls,
@@ -27,12 +28,12 @@ async function main() {
   });
   await apollo.start();
   await warmUp();
-  const server = await listen(createGatewayListener(apollo, subgraphUrls, config), config.gatewayPort, config.host);
+  const server = await listen(createGatewayListener(apollo, subgraphUrls, config, revocations), config.gatewayPort, config.host);
   logger.info({ url: server.url }, 'gateway ready');
   closeOnSignal(logger, async () => {
     await server.close();
     await apollo.stop();
-    await invalidations?.close();
+    await broadcasts?.close();
   });
 }
 

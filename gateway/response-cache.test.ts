@@ -41,7 +41,7 @@ async function setup(part: { maxAge: number; tags: string[] } = { maxAge: 30, ta
       }),
     ],
   });
-  const context = (viewerHeader = 'agent-a', fresh = false): ResponseCacheContext => ({ fresh, viewerHeader, audit: [], stale: [], answer: openAnswerPolicy() });
+  const context = (callerKey = 'agent-a', fresh = false): ResponseCacheContext => ({ fresh, callerKey, audit: [], stale: [], answer: openAnswerPolicy() });
   const ask = async (contextValue = context(), id = '1', query = 'query Order($id: ID!) { order(id: $id) { id status } }') => {
     const response = await server.executeOperation({ query, variables: { id } }, { contextValue });
     if (response.body.kind !== 'single') throw new Error('expected a single result');

@@ -30,8 +30,8 @@ export function noteFetch(policy: AnswerPolicy | null, extensions: Record<string
 export interface ResponseCacheContext {
   /** The client sent Cache-Control: no-cache. */
   fresh: boolean;
-  /** The signed caller: part of the key, since scope and masking depend on who asks. */
-  viewerHeader: string;
+  /** The caller's stable identity (kind, id, channel, session customer): part of the key, since scope and masking depend on who asks. */
+  callerKey: string;
   audit: AuditedReads;
   stale: unknown[];
   /** The answer's policy so far; null when it may not be stored. */
@@ -81,11 +81,11 @@ export function createResponseCache<TContext extends ResponseCacheContext>(optio
       let key: string | undefined;
       return {
         async responseForOperation({ operation, request, queryHash, source, contextValue }) {
-          if (operation.operation !== 'query' || contextValue.fresh || !contextValue.viewerHeader) {
+          if (operation.operation !== 'query' || contextValue.fresh || !contextValue.callerKey) {
             contextValue.answer = null;
             return null;
           }
-          key = createHash('sha256').update(`${queryHash}\n${request.operationName ?? ''}\n${JSON.stringify(request.variables ?? {})}\n${contextValue.viewerHeader}`).digest('base64url');
+          key = createHash('sha256').update(`${queryHash}\n${request.operationName ?? ''}\n${JSON.stringify(request.variables ?? {})}\n${contextValue.callerKey}`).digest('base64url');
           if (contextValue.refreshAhead) return null;
           const hit = tier.get(key);
           const now = Date.now();

@@ -5,7 +5,9 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, Lexer, Source, TokenKind, type GraphQLFormattedError } from 'graphql';
 import { SUPERGRAPH_PATH } from '../schema/compose';
-import { signViewer, VIEWER_HEADER, type Viewer } from '../subgraphs/shared/auth';
+import { callerKeyOf, VIEWER_HEADER, type Viewer } from '../subgraphs/shared/auth';
+import type { Revocations } from '../subgraphs/shared/revocation';
+import { randomUUID } from 'node:crypto';
 import type { Config, SubgraphName } from '../subgraphs/shared/config';
 import { createErrorFormatter, ErrorCode } from '../subgraphs/shared/errors';
 import { createRequestListener } from '../subgraphs/shared/http';
@@ -15,7 +17,8 @@ import { createResponseCache, noteFetch, openAnswerPolicy, type AnswerPolicy } f
 import { createSubgraphFetcher } from './fetcher';
 import { budgetFrom, DEADLINE_HEADER } from '../subgraphs/shared/resilience';
 import { createAuditPlugin, readsIn, type AuditedReads } from './audit';
-import { createCallerAuth } from './auth';
+import { createCallerAuth, forwardedCaller } from './auth';
+import { httpStatusPlugin } from './http-status';
 import { createAllowList, persistedOperationsCache } from './persisted';
 import { planNamedOperations } from './warm-up';
 import type { Cache } from '../subgraphs/shared/cache';
@@ -28,8 +31,10 @@ export interface GatewayContext {
   /** The client sent Cache-Control: no-cache: every subgraph reads from its system of record. */
   fresh: boolean;
   viewer: Viewer;
-  /** The viewer, signed with the gateway secret: what every subgraph fetch carries. */
-  viewerHeader: string;
+  /** The viewer signed for one subgraph, good for seconds: what every subgraph fetch carries. */
+  viewerHeader: (subgraph: string) => string;
+  /** Who asks, without the per-request binding: the response cache's key (scope and masking depend on it). */
+  callerKey: string;
   /** Customer profile reads the subgraphs reported for this request (the audit log's input). */
   audit: AuditedReads;
   /** When the request must be answered by (ms since epoch): X-Deadline-Ms, at most REQUEST_TIMEOUT_MS. */
@@ -187,7 +192,7 @@ export function createGatewayServer(options: GatewayOptions) {
         fetcher: fetcher as never,
         willSendRequest({ request, context }) {
           // Subgraph fetches the gateway makes for itself (none at run time: the supergraph is static) carry no viewer.
-          if (context.viewerHeader) request.http?.headers.set(VIEWER_HEADER, context.viewerHeader);
+          if (context.viewerHeader) request.http?.headers.set(VIEWER_HEADER, context.viewerHeader(name));
           if (context.fresh) request.http?.headers.set('cache-control', 'no-cache');
           else if (context.refreshAhead) request.http?.headers.set('cache-control', `min-fresh=${context.refreshAhead}`);
           // What is left of the request's deadline: the fetch's timeout, and the subgraph's for its backends.
@@ -233,6 +238,7 @@ export function createGatewayServer(options: GatewayOptions) {
       operationResolutionPlugin,
       staleNotesPlugin,
       valueCompletionPlugin(options.logger),
+      httpStatusPlugin,
       ...(responseCache ? [responseCache] : []),
       createAuditPlugin({ subgraphs: Object.fromEntries(Object.entries(options.subgraphUrls).map(([name, url]) => [name, { url }])) as never, gatewaySecret: options.gatewaySecret }, options.logger),
       ...(options.production ? [ApolloServerPluginLandingPageDisabled()] : []),
@@ -267,7 +273,9 @@ export function createGatewayServer(options: GatewayOptions) {
 export function createGatewayListener(
   apollo: ApolloServer<GatewayContext>,
   subgraphUrls: Record<SubgraphName, string>,
-  config: Pick<Config, 'auth' | 'gatewaySecret' | 'resilience'>,
+  config: Pick<Config, 'auth' | 'gatewaySecret' | 'resilience' | 'viewerTtlMs'>,
+  /** Erasures heard from every replica (revocation.ts): their sessions are refused at once. */
+  revocations?: Revocations,
 ) {
   const readiness = Object.fromEntries(
     Object.entries(subgraphUrls).map(([name, url]) => [
@@ -278,7 +286,7 @@ export function createGatewayListener(
       },
     ]),
   );
-  const authenticate = createCallerAuth(config.auth, config.gatewaySecret);
+  const authenticate = createCallerAuth(config.auth, config.gatewaySecret, revocations);
   const persistedOnly = new Set<string>(config.auth.persistedOnlyRoles);
   const allowed = createAllowList();
   return createRequestListener({
@@ -300,7 +308,8 @@ export function createGatewayListener(
       return {
         fresh: /no-cache/.test(req.headers['cache-control'] ?? ''),
         viewer,
-        viewerHeader: signViewer(viewer, config.gatewaySecret),
+        viewerHeader: forwardedCaller(viewer, config.gatewaySecret, randomUUID(), config.viewerTtlMs),
+        callerKey: callerKeyOf(viewer),
         audit: [],
         deadline: started + budgetFrom(req.headers[DEADLINE_HEADER], config.resilience.requestTimeoutMs),
         stale: [],

@@ -1,8 +1,9 @@
 import { parse, type OperationDefinitionNode } from 'graphql';
 import { apiSchemaOf, loadOperations } from '../schema/operations';
-import { signViewer, type Viewer } from '../subgraphs/shared/auth';
+import { callerKeyOf, type Viewer } from '../subgraphs/shared/auth';
 import { loadConfig } from '../subgraphs/shared/config';
 import { createLogger } from '../subgraphs/shared/logger';
+import { forwardedCaller } from './auth';
 import { createGatewayServer, loadSupergraph } from './server';
 import { sampleVariables } from './warm-up';
 
@@ -32,7 +33,7 @@ describe('planning the named operations at start-up', () => {
       for (const [name, query] of operations) {
         const variables = sampleVariables(schema, parse(query).definitions[0] as OperationDefinitionNode);
         // Its deadline already passed: nothing leaves the gateway, the plan is all that is looked up.
-        const contextValue = { fresh: false, viewer, viewerHeader: signViewer(viewer, config.gatewaySecret), audit: [], deadline: 1, stale: [], answer: null };
+        const contextValue = { fresh: false, viewer, viewerHeader: forwardedCaller(viewer, config.gatewaySecret, 'test', 1_000), callerKey: callerKeyOf(viewer), audit: [], deadline: 1, stale: [], answer: null };
         const { body } = await apollo.executeOperation({ query, operationName: name, variables }, { contextValue });
         // Past variable coercion, to the plan's first fetch, which finds no time left.
         const codes = body.kind === 'single' ? (body.singleResult.errors ?? []).map((e) => e.extensions?.code) : [];

@@ -12,8 +12,9 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { apiSchemaOf, loadOperations } from '../schema/operations';
-import { signViewer, type Viewer } from '../subgraphs/shared/auth';
+import { callerKeyOf, type Viewer } from '../subgraphs/shared/auth';
 import type { Logger } from '../subgraphs/shared/logger';
+import { forwardedCaller } from './auth';
 import type { GatewayContext } from './server';
 
 /** A value of the type that passes variable coercion, for planning only: nothing is fetched with it. */
@@ -62,7 +63,7 @@ export async function planNamedOperations(apollo: ApolloServer<GatewayContext>, 
     await apollo.executeOperation(
       { query, operationName: name, variables: sampleVariables(schema, operation) },
       // Deadline 1 ms after the epoch: every subgraph fetch fails at once, before any network.
-      { contextValue: { fresh: false, viewer, viewerHeader: signViewer(viewer, gatewaySecret), audit: [], deadline: 1, stale: [], answer: null } },
+      { contextValue: { fresh: false, viewer, viewerHeader: forwardedCaller(viewer, gatewaySecret, 'warm-up', 1_000), callerKey: callerKeyOf(viewer), audit: [], deadline: 1, stale: [], answer: null } },
     );
   }
   logger.info({ operations: operations.length, ms: Math.round(performance.now() - started) }, 'planned the named operations');

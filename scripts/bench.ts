@@ -10,7 +10,7 @@ import { Pool } from 'undici';
 import { operationId } from '../gateway/persisted';
 import { loadOperations } from '../schema/operations';
 import { mintToken } from '../gateway/auth';
-import { signSessionToken, signViewer, VIEWER_HEADER } from '../subgraphs/shared/auth';
+import { signSessionToken, signViewer, UNRESTRICTED_SERVICE, VIEWER_HEADER } from '../subgraphs/shared/auth';
 import { DEFAULT_CACHE_TTLS, DEMO_AUTH_JWT_SECRET, DEMO_GATEWAY_SECRET, DEMO_WEBHOOK_SECRET } from '../subgraphs/shared/config';
 import { createDatabase, type Database } from '../subgraphs/shared/db';
 import { signEvent } from '../subgraphs/shared/events';
@@ -46,7 +46,8 @@ const PREWARM_IN_FLIGHT = 8;
 const SETTLE_SECONDS = 30;
 
 /** The benchmark polls subgraphs directly, as the graph itself. */
-const SERVICE = signViewer({ kind: 'service', id: 'bench' }, DEMO_GATEWAY_SECRET);
+/** The bench reads subgraphs directly as the unrestricted service (never accepted with NODE_ENV=production). */
+const service = () => signViewer({ kind: 'service', id: UNRESTRICTED_SERVICE }, DEMO_GATEWAY_SECRET, { audience: 'orders', requestId: 'bench' });
 const log = (message: string) => process.stdout.write(`[bench] ${message}\n`);
 const DAY = 86_400_000;
 
@@ -375,7 +376,7 @@ async function invalidationLatency(database: Database, env: Record<string, strin
   await Promise.all(replicas.map((r) => r.waitFor(/subgraph ready/)));
   const urls = [a, b].map((port) => `http://127.0.0.1:${port}/graphql`);
   const status = async (url: string, id: string) => {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', [VIEWER_HEADER]: SERVICE }, body: JSON.stringify({ query: 'query($id: ID!) { order(id: $id) { status } }', variables: { id } }) });
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', [VIEWER_HEADER]: service() }, body: JSON.stringify({ query: 'query($id: ID!) { order(id: $id) { status } }', variables: { id } }) });
     return ((await res.json()) as any).data.order.status as string;
   };
   const timings: number[] = [];

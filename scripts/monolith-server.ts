@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { createSessionVerifier, SESSION_HEADER } from '../subgraphs/shared/auth';
+import { createSessionVerifier, SESSION_HEADER, UNRESTRICTED_SERVICE } from '../subgraphs/shared/auth';
 import { customersSubgraph } from '../subgraphs/customers/server';
 import { logisticsSubgraph } from '../subgraphs/logistics/server';
 import { ordersSubgraph } from '../subgraphs/orders/server';
@@ -39,7 +39,7 @@ async function main() {
   const context = async (req: IncomingMessage) => {
     const token = req.headers[SESSION_HEADER] as string | undefined;
     const session = token ? await sessionOf(token) : undefined;
-    return createContext({ kind: 'service', id: 'monolith', customerId: session?.customerId });
+    return createContext({ kind: 'service', id: UNRESTRICTED_SERVICE, customerId: session?.customerId });
   };
   const server = await listen(createRequestListener({ apollo, context }), config.gatewayPort, config.host);
   logger.info({ url: server.url }, 'monolith ready');

@@ -4,6 +4,7 @@ import { logisticsSubgraph } from '../subgraphs/logistics/server';
 import { ordersSubgraph } from '../subgraphs/orders/server';
 import { paymentsSubgraph } from '../subgraphs/payments/server';
 import { openCache, type Cache } from '../subgraphs/shared/cache';
+import { createRevocations } from '../subgraphs/shared/revocation';
 import { SUBGRAPHS, type Config, type SubgraphName } from '../subgraphs/shared/config';
 import { openDatabase, type Database } from '../subgraphs/shared/db';
 import { freePorts, listen, type RunningServer } from '../subgraphs/shared/http';
@@ -79,7 +80,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   });
   await apollo.start();
   await warmUp();
-  const gateway = await listen(createGatewayListener(apollo, subgraphUrls, config), config.gatewayPort, config.host);
+  // Erasures reach the gateway through the same cache's invalidations, Redis or not.
+  const revocations = createRevocations(cache, config.verification.sessionTtlSeconds * 1000);
+  const gateway = await listen(createGatewayListener(apollo, subgraphUrls, config, revocations), config.gatewayPort, config.host);
   return {
     url: gateway.url,
     config,

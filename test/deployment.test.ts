@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ENV_VARIABLES, loadConfig } from '../subgraphs/shared/config';
+import { ErrorCode, HTTP_STATUS } from '../subgraphs/shared/errors';
 
 const ROOT = join(__dirname, '..');
 const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
@@ -54,6 +55,12 @@ describe('the Dockerfile', () => {
 
 describe('the README', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+  it('gives every error code its one HTTP status, as HTTP_STATUS does', () => {
+    const documented = Object.fromEntries([...readme.matchAll(/\| `([A-Z_]+)` \| (\d{3}) \|/g)].map((m) => [m[1], Number(m[2])]));
+    expect(documented).toEqual({ ...HTTP_STATUS });
+    expect(Object.keys(HTTP_STATUS).sort()).toEqual(Object.keys(ErrorCode).sort());
+  });
 
   it('documents every configuration variable', () => {
     expect(ENV_VARIABLES.filter((name) => !readme.includes(`\`${name}\``))).toEqual([]);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sessionsRevokedTag } from '../shared/revocation';
 import type { Cache } from '../shared/cache';
 import { entityId, event } from '../shared/events';
 import { createBatchCache, passThrough, perArgument, type TtlPolicy } from '../shared/cached';
@@ -42,7 +43,7 @@ export function withCustomerCache(source: CustomerSource, cache: Cache, ttl: Ttl
     }),
     eraseCustomer: async (customerId, at) => {
       const erased = await source.eraseCustomer(customerId, at);
-      await cache.invalidateTags([`customer:${customerId}`]);
+      await cache.invalidateTags([`customer:${customerId}`, sessionsRevokedTag(customerId)]);
       return erased;
     },
     recordInteraction: async (interaction, key) => {
@@ -71,6 +72,8 @@ export function withCustomerCache(source: CustomerSource, cache: Cache, ttl: Ttl
 /** Backend change events the CRM announces, and what each makes stale. */
 export const customerEvents = {
   'customer.updated': event(z.object({ customerId: entityId }), (e) => [`customer:${e.customerId}`]),
+  // Erased: every verified session of the customer ends (revocation.ts).
+  'customer.erased': event(z.object({ customerId: entityId }), (e) => [`customer:${e.customerId}`, sessionsRevokedTag(e.customerId)]),
   'interaction.recorded': event(z.object({ customerId: entityId, orderId: entityId.optional() }), (e) => [
     `customer:${e.customerId}`, ...(e.orderId ? [`order:${e.orderId}`] : []),
   ]),

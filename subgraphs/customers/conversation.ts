@@ -52,14 +52,14 @@ async function requireCustomer(ctx: CustomersContext, customerId: string) {
  */
 async function requireReferences(ctx: CustomersContext, input: Pick<InteractionFields, 'customerId' | 'orderId' | 'lineItemIds'>) {
   if (!input.orderId) return;
-  const { order } = await ctx.services.graph<{ order: { customer: { id: string }; lineItems: { id: string }[] } | null }>(
+  const { orderReference: order } = await ctx.services.graph<{ orderReference: { lineItemIds: string[] } | null }>(
     'orders',
-    /* GraphQL */ `query ($id: ID!) { order(id: $id) { customer { id } lineItems { id } } }`,
-    { id: input.orderId },
+    /* GraphQL */ `query ($customerId: ID!, $orderId: ID!) { orderReference(customerId: $customerId, orderId: $orderId) { lineItemIds } }`,
+    { customerId: input.customerId, orderId: input.orderId },
   );
   // Another customer's order answers as one that does not exist.
-  if (order?.customer.id !== input.customerId) throw new AppError(ErrorCode.NOT_FOUND, 'No order with this id for this customer', { argument: 'orderId' });
-  const items = new Set(order.lineItems.map((item) => item.id));
+  if (!order) throw new AppError(ErrorCode.NOT_FOUND, 'No order with this id for this customer', { argument: 'orderId' });
+  const items = new Set(order.lineItemIds);
   if (input.lineItemIds?.some((id) => !items.has(id))) throw badInput('Every line item must be one of this order', { argument: 'lineItemIds' });
 }
 

@@ -52,7 +52,7 @@ export interface Interaction {
   occurredAt: Date;
 }
 
-export type VerificationMethod = 'POSTAL_CODE' | 'PHONE_LAST4' | 'EMAIL';
+export type VerificationMethod = 'POSTAL_CODE' | 'PHONE_LAST4' | 'EMAIL' | 'DATE_OF_BIRTH';
 export type VerificationStatus = 'VERIFIED' | 'WRONG_ANSWER' | 'LOCKED';
 export type HandoffStatus = 'OPEN' | 'ACCEPTED' | 'RESOLVED';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { CHANNELS, requireRole, verifyViewer, VIEWER_HEADER } from '../shared/auth';
-import { AppError, badInput, ErrorCode } from '../shared/errors';
+import { CHANNELS, requireRole, serviceMay, verifyViewer, VIEWER_HEADER, type Viewer } from '../shared/auth';
+import { AppError, badInput, ErrorCode, HTTP_STATUS } from '../shared/errors';
 import { routeError, type Route } from '../shared/http';
 import type { Logger } from '../shared/logger';
 import { redactCardNumbers } from '../shared/pii';
@@ -49,13 +49,18 @@ const auditBatch = z.object({ entries: z.array(auditEntry).min(1).max(1_000) });
  * POST /audit: the gateway's audit writes (entries of the reads it answered), all or none. A plain
  * signed route, not a GraphQL mutation: it runs before every answer leaves, cached or not, and
  * a fixed-shape insert needs no parse, validation and execution of a document (they cost the CRM
- * more than the insert itself). Only the graph's own service callers may write.
+ * more than the insert itself). Only a service granted `audit` (the gateway's audit writer) may write.
  */
 export function createAuditRoute(deps: { source: Pick<CustomerSource, 'recordAudit'>; gatewaySecret: string; logger: Logger }): Route {
   return async (rawBody, req) => {
-    const viewer = verifyViewer(req.headers[VIEWER_HEADER] as string | undefined, deps.gatewaySecret);
-    if (!viewer) return routeError(401, ErrorCode.UNAUTHENTICATED, 'Subgraphs answer the gateway only');
-    if (viewer.kind !== 'service') return routeError(403, ErrorCode.FORBIDDEN, 'Only service callers may record audit entries');
+    let viewer: Viewer;
+    try {
+      viewer = verifyViewer(req.headers[VIEWER_HEADER] as string | undefined, deps.gatewaySecret, 'customers');
+    } catch (err) {
+      const { code, message } = err as AppError;
+      return routeError(HTTP_STATUS[code], code, message);
+    }
+    if (!serviceMay(viewer, 'audit')) return routeError(403, ErrorCode.FORBIDDEN, 'Only the audit writer may record audit entries');
     let json: unknown;
     try {
       json = JSON.parse(rawBody);

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { requireRole, signSessionToken } from '../shared/auth';
+import { requireRole, serviceMay, signSessionToken, verifyIdentification } from '../shared/auth';
 import { AppError, badInput, ErrorCode } from '../shared/errors';
 import type { CustomersContext } from './context';
 import { normalizeEmail } from './identify';
@@ -10,6 +10,8 @@ export interface VerifyCallerInput {
   channel: Channel;
   method: VerificationMethod;
   answer: string;
+  /** The handle of the identify answer that found the caller: who, and by which fact. */
+  identification: string;
   /** Ignored: the attempt is recorded as the calling agent. */
   agentId?: string | null;
 }
@@ -34,11 +36,39 @@ export function answerMatches(customer: Customer, method: VerificationMethod, an
       } catch {
         return false;
       }
+    case 'DATE_OF_BIRTH':
+      return customer.dateOfBirth !== null && isoDate(answer) === customer.dateOfBirth;
+  }
+}
+
+/** "1984-03-07", "7.3.1984", "07/03/1984" (day first) → "1984-03-07"; null when it is no date. */
+function isoDate(answer: string): string | null {
+  const trimmed = answer.trim();
+  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(trimmed);
+  const dayFirst = /^(\d{1,2})[./](\d{1,2})[./](\d{4})$/.exec(trimmed);
+  const parts = iso ? [iso[1], iso[2], iso[3]] : dayFirst ? [dayFirst[3], dayFirst[2], dayFirst[1]] : null;
+  return parts && `${parts[0]}-${parts[1].padStart(2, '0')}-${parts[2].padStart(2, '0')}`;
+}
+
+/**
+ * Refuses a verification that would prove nothing: without a valid identification of this caller
+ * on this channel, or with a fact of the class the caller was identified by (an email to verify
+ * who was found by that email). The allowed pairs are VERIFICATION_METHODS.
+ */
+function checkSecondFact(ctx: CustomersContext, input: VerifyCallerInput, channel: Channel): void {
+  const found = verifyIdentification(input.identification, ctx.config.gatewaySecret);
+  if (!found || found.customerId !== input.callerId || (found.channel !== null && found.channel !== channel)) {
+    throw badInput('identification is not this caller’s, or has expired: identify the caller again and send the identification it answers', { argument: 'identification' });
+  }
+  const allowed = ctx.config.verification.methodsAfter[found.by] ?? [];
+  if (!allowed.includes(input.method)) {
+    const others = allowed.length ? `verify with ${allowed.join(', ')}` : 'no method may verify them';
+    throw badInput(`The caller was identified by ${found.by.replace('_', ' ').toLowerCase()}: ${input.method} cannot verify them; ${others}`, { argument: 'method' });
   }
 }
 
 /**
- * Checks one fact, throttled per customer (every attempt is recorded); on success opens a session
+ * Checks a second fact (one the identification did not use), throttled per customer (every attempt is recorded); on success opens a session
  * for the agent's channel whose token (a short JWT the gateway checks) is returned once and stored
  * only as a hash.
  */
@@ -49,6 +79,7 @@ export async function verifyCaller(ctx: CustomersContext, input: VerifyCallerInp
   if (input.answer.length === 0 || input.answer.length > 254) throw badInput('answer must be 1 to 254 characters', { argument: 'answer' });
   const customer = await ctx.loaders.customer.load(input.callerId);
   if (!customer) throw new AppError(ErrorCode.NOT_FOUND, 'No caller with this id', { argument: 'callerId' });
+  checkSecondFact(ctx, input, viewer.channel);
   const { sessionTtlSeconds, maxFailures, windowSeconds } = ctx.config.verification;
   const now = new Date();
   const attempt = await ctx.source.recordVerificationAttempt(
@@ -92,7 +123,7 @@ export async function verifyCaller(ctx: CustomersContext, input: VerifyCallerInp
  */
 export async function verifiedCustomerOf(ctx: CustomersContext): Promise<Customer> {
   const { viewer } = ctx;
-  if (viewer.kind === 'service' && viewer.customerId) {
+  if (viewer.kind === 'service' && viewer.customerId && serviceMay(viewer, '*')) {
     const customer = await ctx.loaders.customer.load(viewer.customerId);
     if (customer) return customer;
   }

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
+import { IDENTIFIED_BY } from './config';
 import { AppError, ErrorCode } from './errors';
 
 export const CHANNELS = ['PORTAL', 'CHAT', 'VOICE', 'EMAIL', 'SMS', 'SOCIAL', 'HUMAN_DESK'] as const;
@@ -22,50 +23,136 @@ export const viewerSchema = z.discriminatedUnion('kind', [
     channel: z.enum(CHANNELS),
     customerId: z.string().min(1).optional(),
     sessionId: z.string().min(1).optional(),
+    /** When the verified session ends (ms since epoch): every subgraph refuses the session after it. */
+    sessionExpiresAt: z.number().optional(),
   }),
   z.object({ kind: z.literal('operations'), id: z.string().min(1) }),
   z.object({ kind: z.literal('service'), id: z.string().min(1), customerId: z.string().min(1).optional() }),
 ]);
 export type Viewer = z.infer<typeof viewerSchema>;
 
+/**
+ * The graph's own service identities and the internal operations each may run (the mutation's
+ * field name, or `audit` for the CRM's POST /audit), and nothing else: no customer's data. A
+ * service never carries the caller it works for. `unrestricted` (every operation, every read) is
+ * minted only by a gateway with AUTH_DISABLED, the in-process monolith and the benchmark; subgraphs
+ * refuse it when NODE_ENV=production.
+ */
+export const SERVICE_GRANTS: Readonly<Record<string, readonly string[]>> = Object.freeze({
+  // The gateway's audit writer.
+  'gateway-audit': ['audit'],
+  // The CRM's GDPR erasure, over the other systems; its check of the order a write names.
+  customers: ['eraseOrderData', 'erasePaymentData', 'eraseShipmentData', 'orderReference'],
+  // The OMS's return saga.
+  orders: ['issueReturnLabel', 'voidReturnLabel', 'registerExpectedRefund', 'cancelExpectedRefund'],
+  unrestricted: ['*'],
+});
+export const UNRESTRICTED_SERVICE = 'unrestricted';
+
+/** Whether the viewer is a service identity granted this internal operation. */
+export const serviceMay = (viewer: Viewer, operation: string): boolean =>
+  viewer.kind === 'service' && (SERVICE_GRANTS[viewer.id]?.some((grant) => grant === operation || grant === '*') ?? false);
+
+/** Refuses any caller but a service identity granted this internal operation. */
+export function requireService(viewer: Viewer, operation: string): void {
+  if (!serviceMay(viewer, operation)) throw new AppError(ErrorCode.FORBIDDEN, `Only the graph's own services granted ${operation} may run it`);
+}
+
 /** The header the gateway (or a subgraph calling another) sends with every subgraph request. */
 export const VIEWER_HEADER = 'x-ccg-viewer';
 
-const sign = (payload: string, secret: string) => createHmac('sha256', secret).update(payload).digest('base64url');
+/** How long a forwarded caller is good for by default: long enough to cross the network, too short to keep. */
+export const VIEWER_TTL_MS = 15_000;
 
-/** `base64url(claims).hmac`: the claims, and proof that someone holding the gateway secret sent them. */
-export function signViewer(viewer: Viewer, secret: string): string {
-  const payload = Buffer.from(JSON.stringify(viewer)).toString('base64url');
-  return `${payload}.${sign(payload, secret)}`;
+const sign = (payload: string, secret: string) => createHmac('sha256', secret).update(payload).digest('base64url');
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** What binds one forwarded caller to one request to one subgraph. */
+export interface ViewerBinding {
+  /** The subgraph (or route's subgraph) the header is for. */
+  audience: string;
+  /** Correlates the subgraph's work with the request that caused it. */
+  requestId: string;
+  /** Default VIEWER_TTL_MS. */
+  ttlMs?: number;
+  now?: number;
 }
 
 /**
- * Headers already verified, with the secret they were verified under. A header is the same bytes
- * for the same caller (no nonce), so every request of a call repeats one: the HMAC and the parse
- * are paid once per caller, not per subgraph request. Forged headers are never remembered.
+ * `identity.binding.hmac`, each part base64url JSON. The identity (kind, id, channel, the customer
+ * a session unlocked) decides what the caller may see and is the same bytes on every request of
+ * that caller: the gateway's caches key by it (`callerKeyOf`). The binding (audience, expiry,
+ * request id, the session and its expiry) makes a captured header useless seconds later or at
+ * another subgraph.
  */
-const verifiedViewers = new LRUCache<string, { secret: string; viewer: Viewer }>({ max: 10_000 });
+export function signViewer(viewer: Viewer, secret: string, binding: ViewerBinding): string {
+  const { sessionId, sessionExpiresAt, ...identity } = viewer as Viewer & { sessionId?: string; sessionExpiresAt?: number };
+  const claims = { aud: binding.audience, exp: (binding.now ?? Date.now()) + (binding.ttlMs ?? VIEWER_TTL_MS), rid: binding.requestId, sid: sessionId, sexp: sessionExpiresAt };
+  const payload = `${callerKeyOf(identity as Viewer)}.${b64(claims)}`;
+  return `${payload}.${sign(payload, secret)}`;
+}
 
-/** The viewer a signed header names, or null when the header is missing, forged or malformed. */
-export function verifyViewer(header: string | undefined, secret: string): Viewer | null {
-  if (!header || header.length > 2_000) return null;
-  const known = verifiedViewers.get(header);
-  if (known?.secret === secret) return known.viewer;
-  const viewer = checkViewer(header, secret);
-  if (viewer) verifiedViewers.set(header, { secret, viewer: Object.freeze(viewer) });
+/** The stable part of a forwarded caller: what decides scope and masking, without the per-request binding. */
+export const callerKeyOf = (viewer: Viewer): string => {
+  const v = viewer as Viewer & { channel?: string; customerId?: string };
+  return b64({ kind: v.kind, id: v.id, channel: v.channel, customerId: v.customerId });
+};
+
+/** The caller key of a signed header (its first part), for caches that see only headers. */
+export const callerKeyOfHeader = (header: string): string => {
+  const dot = header.indexOf('.');
+  return dot < 0 ? header : header.slice(0, dot);
+};
+
+const bindingSchema = z.object({ aud: z.string(), exp: z.number(), rid: z.string().max(100), sid: z.string().optional(), sexp: z.number().optional() });
+
+/**
+ * Headers already verified, by their bytes, until they expire: the gateway signs once per request
+ * and subgraph, and a request's several fetches to one subgraph pay the HMAC and the parse once.
+ * Bounded, and forged headers are never remembered.
+ */
+const verifiedViewers = new LRUCache<string, { secret: string; audience: string; viewer: Viewer; expiresAt: number }>({ max: 10_000 });
+
+const unauthenticated = (message: string) => new AppError(ErrorCode.UNAUTHENTICATED, message);
+
+/**
+ * The viewer a signed header names, for this subgraph (`audience`), now. UNAUTHENTICATED when the
+ * header is missing, forged, malformed, expired or for another subgraph; VERIFICATION_EXPIRED when
+ * it carries an agent whose verified session has ended.
+ */
+export function verifyViewer(header: string | undefined, secret: string, audience: string, options: { allowUnrestricted?: boolean; now?: number } = {}): Viewer {
+  const now = options.now ?? Date.now();
+  if (!header || header.length > 2_000) throw unauthenticated('Subgraphs answer the gateway only');
+  let known = verifiedViewers.get(header);
+  if (!known || known.secret !== secret || known.audience !== audience) {
+    const checked = checkViewer(header, secret);
+    if (!checked) throw unauthenticated('Subgraphs answer the gateway only');
+    if (checked.audience !== audience) throw unauthenticated('This forwarded caller is for another service');
+    known = { secret, ...checked };
+    if (checked.expiresAt > now) verifiedViewers.set(header, known, { ttl: Math.max(1, checked.expiresAt - now) });
+  }
+  if (known.expiresAt <= now) throw unauthenticated('This forwarded caller has expired');
+  const { viewer } = known;
+  if (viewer.kind === 'service' && viewer.id === UNRESTRICTED_SERVICE && options.allowUnrestricted === false) throw unauthenticated('No unrestricted callers here');
+  if (viewer.kind === 'agent' && viewer.customerId && !(viewer.sessionId && (viewer.sessionExpiresAt ?? 0) > now)) {
+    throw new AppError(ErrorCode.VERIFICATION_EXPIRED, 'The verification has expired: verify the caller again');
+  }
   return viewer;
 }
 
-function checkViewer(header: string, secret: string): Viewer | null {
-  const dot = header.indexOf('.');
-  if (dot < 1) return null;
-  const payload = header.slice(0, dot);
-  const given = Buffer.from(header.slice(dot + 1));
-  const expected = Buffer.from(sign(payload, secret));
+function checkViewer(header: string, secret: string): { viewer: Viewer; audience: string; expiresAt: number } | null {
+  const parts = header.split('.');
+  if (parts.length !== 3 || !parts[0] || !parts[1]) return null;
+  const given = Buffer.from(parts[2]);
+  const expected = Buffer.from(sign(`${parts[0]}.${parts[1]}`, secret));
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
   try {
-    const parsed = viewerSchema.safeParse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
-    return parsed.success ? parsed.data : null;
+    const binding = bindingSchema.safeParse(JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')));
+    if (!binding.success) return null;
+    const { sid, sexp } = binding.data;
+    const identity = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) as Record<string, unknown>;
+    const parsed = viewerSchema.safeParse(identity.kind === 'agent' ? { ...identity, sessionId: sid, sessionExpiresAt: sexp } : identity);
+    return parsed.success ? { viewer: Object.freeze(parsed.data), audience: binding.data.aud, expiresAt: binding.data.exp } : null;
   } catch {
     return null;
   }
@@ -79,7 +166,7 @@ export function mayRead(viewer: Viewer, customerId: string): boolean {
     case 'agent':
       return viewer.customerId === customerId;
     case 'service':
-      return true;
+      return serviceMay(viewer, '*');
     case 'operations':
       return false;
   }
@@ -87,12 +174,12 @@ export function mayRead(viewer: Viewer, customerId: string): boolean {
 
 /** The record if the viewer may read it, else null: someone else's data answers as if it did not exist. */
 export function visible<T extends { customerId: string | null }>(viewer: Viewer, record: T | null | undefined): T | null {
-  return record && (viewer.kind === 'service' || (record.customerId !== null && mayRead(viewer, record.customerId))) ? record : null;
+  return record && (serviceMay(viewer, '*') || (record.customerId !== null && mayRead(viewer, record.customerId))) ? record : null;
 }
 
-/** Refuses a caller whose role may not do this at all. */
+/** Refuses a caller whose role may not do this at all; of services, only the unrestricted one may act as a role. */
 export function requireRole(viewer: Viewer, roles: Viewer['kind'][], what: string): void {
-  if (!roles.includes(viewer.kind)) throw new AppError(ErrorCode.FORBIDDEN, `Only ${roles.join(' or ')} callers may ${what}`);
+  if (!roles.includes(viewer.kind) || (viewer.kind === 'service' && !serviceMay(viewer, '*'))) throw new AppError(ErrorCode.FORBIDDEN, `Only ${roles.join(' or ')} callers may ${what}`);
 }
 
 /**
@@ -121,6 +208,7 @@ export const SESSION_HEADER = 'x-verified-session';
 /** Refuses callers that cannot write for any customer now: operations, and agents before verification. */
 export function requireActor(viewer: Viewer): void {
   if (viewer.kind === 'operations') throw new AppError(ErrorCode.FORBIDDEN, 'Operations callers do not act for a customer');
+  if (viewer.kind === 'service' && !serviceMay(viewer, '*')) throw new AppError(ErrorCode.FORBIDDEN, 'This service does not act for a customer');
   if (viewer.kind === 'agent' && !viewer.customerId) throw new AppError(ErrorCode.VERIFICATION_REQUIRED, 'Verify the caller first (send X-Verified-Session)');
 }
 
@@ -183,5 +271,46 @@ export async function verifySessionToken(token: string, secret: string): Promise
       throw new AppError(ErrorCode.VERIFICATION_EXPIRED, 'The verification has expired: verify the caller again');
     }
     throw new AppError(ErrorCode.VERIFICATION_REQUIRED, 'This session is unknown: verify the caller first');
+  }
+}
+
+/** The fact an identify answer found the caller by: VerifyCaller then needs a fact of another class. */
+export type IdentifiedBy = (typeof IDENTIFIED_BY)[number];
+
+/** How long an identify answer's handle may be sent to VerifyCaller. */
+export const IDENTIFICATION_TTL_MS = 10 * 60_000;
+
+export interface Identification {
+  customerId: string;
+  by: IdentifiedBy;
+  /** The channel of the agent that identified the caller; it verifies on the same one. */
+  channel: Channel | null;
+  expiresAt: number;
+}
+
+const identificationSchema = z.object({ c: z.string().min(1), by: z.enum(IDENTIFIED_BY), ch: z.enum(CHANNELS).nullable(), exp: z.number() });
+// Signed apart from viewer headers: neither can stand in for the other.
+const IDENTIFICATION_CONTEXT = 'ccg-identification';
+
+/** The handle an identify answer carries: who was found, by which fact, on which channel, until when. */
+export function signIdentification(found: Omit<Identification, 'expiresAt'>, secret: string, now = Date.now()): string {
+  const payload = b64({ c: found.customerId, by: found.by, ch: found.channel, exp: now + IDENTIFICATION_TTL_MS });
+  return `${payload}.${sign(`${IDENTIFICATION_CONTEXT}.${payload}`, secret)}`;
+}
+
+/** What a handle says, or null when it is forged, malformed or expired. */
+export function verifyIdentification(token: string, secret: string, now = Date.now()): Identification | null {
+  const dot = token.indexOf('.');
+  if (dot < 1 || token.length > 1_000) return null;
+  const payload = token.slice(0, dot);
+  const given = Buffer.from(token.slice(dot + 1));
+  const expected = Buffer.from(sign(`${IDENTIFICATION_CONTEXT}.${payload}`, secret));
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  try {
+    const parsed = identificationSchema.safeParse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
+    if (!parsed.success || parsed.data.exp <= now) return null;
+    return { customerId: parsed.data.c, by: parsed.data.by, channel: parsed.data.ch, expiresAt: parsed.data.exp };
+  } catch {
+    return null;
   }
 }

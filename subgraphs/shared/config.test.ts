@@ -70,4 +70,12 @@ describe('loadConfig', () => {
     expect(config.auth.rateLimits).toEqual({ customer: 5, agent: 2000, operations: 50 });
     expect(config.auth.persistedOnlyRoles).toEqual(['agent', 'customer']);
   });
+
+  it('names which methods may verify a caller after each identification, and refuses a pair of the same class', () => {
+    expect(loadConfig({}).verification.methodsAfter.EMAIL).toEqual(['POSTAL_CODE', 'PHONE_LAST4', 'DATE_OF_BIRTH']);
+    expect(loadConfig({ VERIFICATION_METHODS: 'PHONE=DATE_OF_BIRTH' }).verification.methodsAfter).toEqual({ PHONE: ['DATE_OF_BIRTH'] });
+    expect(() => loadConfig({ VERIFICATION_METHODS: 'EMAIL=EMAIL+POSTAL_CODE' })).toThrow(/VERIFICATION_METHODS: EMAIL cannot be verified with EMAIL/);
+    expect(() => loadConfig({ VERIFICATION_METHODS: 'PHONE=PHONE_LAST4' })).toThrow(/PHONE cannot be verified with PHONE_LAST4/);
+    expect(() => loadConfig({ VERIFICATION_METHODS: 'FACE=POSTAL_CODE' })).toThrow(ConfigError);
+  });
 });

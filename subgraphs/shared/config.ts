@@ -45,6 +45,39 @@ export const DEFAULT_CACHE_TTLS = 'default=30,LineItem=300,OrderLineItems=300,Re
 /** Requests per second per caller, by role; RATE_LIMITS overrides some or all. */
 const DEFAULT_RATE_LIMITS: Readonly<Record<Role, number>> = { customer: 20, agent: 2000, operations: 50 };
 
+/** What identified a caller, what may verify them: a second fact, never one of the same class. */
+export const IDENTIFIED_BY = ['ORDER_NUMBER', 'EMAIL', 'PHONE'] as const;
+export const VERIFICATION_METHODS = ['POSTAL_CODE', 'PHONE_LAST4', 'EMAIL', 'DATE_OF_BIRTH'] as const;
+type IdentifiedBy = (typeof IDENTIFIED_BY)[number];
+type VerificationMethod = (typeof VERIFICATION_METHODS)[number];
+/** A verification method of the same class as an identification: knowing one is knowing the other. */
+const SAME_CLASS: Readonly<Record<IdentifiedBy, readonly VerificationMethod[]>> = { ORDER_NUMBER: [], EMAIL: ['EMAIL'], PHONE: ['PHONE_LAST4'] };
+/** VERIFICATION_METHODS unless set. */
+export const DEFAULT_VERIFICATION_METHODS = 'ORDER_NUMBER=POSTAL_CODE+PHONE_LAST4+EMAIL+DATE_OF_BIRTH,EMAIL=POSTAL_CODE+PHONE_LAST4+DATE_OF_BIRTH,PHONE=POSTAL_CODE+EMAIL+DATE_OF_BIRTH';
+
+/** "EMAIL=POSTAL_CODE+DATE_OF_BIRTH,…": the methods allowed after each identification; a same-class pair is refused. */
+const verificationPairs = z
+  .string()
+  .default(DEFAULT_VERIFICATION_METHODS)
+  .transform((v, ctx) => {
+    const pairs: Partial<Record<IdentifiedBy, VerificationMethod[]>> = {};
+    for (const entry of v.split(',').map((e) => e.trim()).filter(Boolean)) {
+      const [by, methods = ''] = entry.split('=');
+      const allowed = methods.split('+').map((m) => m.trim());
+      if (!IDENTIFIED_BY.includes(by as IdentifiedBy) || !allowed.every((m) => VERIFICATION_METHODS.includes(m as VerificationMethod))) {
+        ctx.addIssue({ code: 'custom', message: `expected IDENTIFIED=METHOD+METHOD pairs (${IDENTIFIED_BY.join(', ')} = ${VERIFICATION_METHODS.join(', ')}), e.g. EMAIL=POSTAL_CODE+DATE_OF_BIRTH` });
+        return z.NEVER;
+      }
+      const same = allowed.filter((m) => SAME_CLASS[by as IdentifiedBy].includes(m as VerificationMethod));
+      if (same.length) {
+        ctx.addIssue({ code: 'custom', message: `${by} cannot be verified with ${same.join(', ')}: that is the fact the caller was identified by` });
+        return z.NEVER;
+      }
+      pairs[by as IdentifiedBy] = allowed as VerificationMethod[];
+    }
+    return Object.freeze(pairs) as Readonly<Partial<Record<IdentifiedBy, readonly VerificationMethod[]>>>;
+  });
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -104,6 +137,10 @@ const envSchema = z.object({
   AUTH_JWKS_URL: optionalUrl,
   AUTH_ISSUER: z.string().min(1).default('customer-context-graph'),
   AUTH_AUDIENCE: z.string().min(1).default('customer-context-graph'),
+  // How long a forwarded caller (the signed x-ccg-viewer header) is good for: seconds, not a key to keep.
+  VIEWER_TTL_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
+  // Which verification methods may follow each way a caller was identified (never a fact of the same class).
+  VERIFICATION_METHODS: verificationPairs,
   // Signs what the gateway forwards to subgraphs (the caller's claims) and verified-session tokens.
   GATEWAY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   // Benchmark only: the gateway trusts every caller (refused with NODE_ENV=production).
@@ -158,7 +195,13 @@ export interface Config {
   seedCustomers: number;
   supergraphPath?: string;
   returnLabelBaseUrl: string;
-  verification: { sessionTtlSeconds: number; maxFailures: number; windowSeconds: number };
+  verification: {
+    sessionTtlSeconds: number;
+    maxFailures: number;
+    windowSeconds: number;
+    /** The methods VerifyCaller accepts after each way of identifying; none for an identification not named. */
+    methodsAfter: Readonly<Partial<Record<IdentifiedBy, readonly VerificationMethod[]>>>;
+  };
   phoneRegions: string[];
   auth: {
     disabled: boolean;
@@ -170,6 +213,8 @@ export interface Config {
     persistedOnlyRoles: readonly Role[];
   };
   gatewaySecret: string;
+  /** How long a forwarded caller header is good for (ms). */
+  viewerTtlMs: number;
   resilience: {
     requestTimeoutMs: number;
     subgraphTimeoutMs: (name: SubgraphName) => number;
@@ -246,6 +291,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sessionTtlSeconds: e.VERIFIED_SESSION_TTL_SECONDS,
       maxFailures: e.VERIFICATION_MAX_FAILURES,
       windowSeconds: e.VERIFICATION_WINDOW_SECONDS,
+      methodsAfter: e.VERIFICATION_METHODS,
     }),
     phoneRegions: Object.freeze(e.PHONE_REGIONS) as string[],
     auth: Object.freeze({
@@ -259,6 +305,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       persistedOnlyRoles: Object.freeze(e.PERSISTED_ONLY_ROLES),
     }),
     gatewaySecret: e.GATEWAY_SECRET ?? DEMO_GATEWAY_SECRET,
+    viewerTtlMs: e.VIEWER_TTL_SECONDS * 1000,
     resilience: Object.freeze({
       requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
       subgraphTimeoutMs: e.SUBGRAPH_TIMEOUTS_MS,

@@ -39,6 +39,40 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/**
+ * The one HTTP status of each code, for an answer it refuses (no `data`): the gateway's refusals
+ * before execution and its answers without data both take it from here. A partial answer (some
+ * `data`) is 200, with the codes in `errors`.
+ */
+export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
+  BAD_USER_INPUT: 400,
+  BAD_REQUEST: 400,
+  NOT_FOUND: 404,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  CONFLICT: 409,
+  VERIFICATION_REQUIRED: 401,
+  VERIFICATION_EXPIRED: 401,
+  RATE_LIMITED: 429,
+  QUERY_TOO_COMPLEX: 400,
+  OPERATION_NOT_ALLOWED: 403,
+  BACKEND_UNAVAILABLE: 503,
+  BACKEND_TIMEOUT: 504,
+  // Only without data: a non-null root that a system could not complete.
+  INCOMPLETE_DATA: 502,
+  OVERLOADED: 503,
+  INTERNAL_SERVER_ERROR: 500,
+});
+
+/** The status of an answer without data that carries these errors: the first coded one's. */
+export function httpStatusOf(errors: readonly { extensions?: Record<string, unknown> }[] | undefined): number | undefined {
+  for (const error of errors ?? []) {
+    const code = error.extensions?.code;
+    if (typeof code === 'string' && code in HTTP_STATUS) return HTTP_STATUS[code as ErrorCode];
+  }
+  return undefined;
+}
+
 /** What adapters and resolvers throw; `message` is safe to show a client. */
 export class AppError extends Error {
   constructor(

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { signViewer, VIEWER_HEADER } from './auth';
 import type { Config, SubgraphName } from './config';
@@ -5,12 +6,12 @@ import { AppError, ErrorCode } from './errors';
 import type { Logger } from './logger';
 
 /**
- * Calls another subgraph's internal (`@inaccessible`) fields directly, as the graph itself: the
- * request carries a service viewer signed with the gateway secret, as the gateway's would.
+ * Calls another subgraph's internal (`@inaccessible`) fields directly, as the calling subgraph's
+ * service identity (holding only the operations SERVICE_GRANTS gives it): each call carries its
+ * own header, signed for the subgraph it goes to and good for seconds.
  * Any failure is BACKEND_UNAVAILABLE naming the subgraph; its message is only logged.
  */
-export function createGraphClient(config: Pick<Config, 'subgraphs' | 'gatewaySecret'>, logger: Logger, caller: SubgraphName | 'gateway', timeoutMs = 5_000) {
-  const viewer = signViewer({ kind: 'service', id: caller }, config.gatewaySecret);
+export function createGraphClient(config: Pick<Config, 'subgraphs' | 'gatewaySecret' | 'viewerTtlMs'>, logger: Logger, caller: SubgraphName, timeoutMs = 5_000) {
   // Keep-alive connections and a deadline per call: internal calls (the saga, erasure) must not hang.
   const dispatcher = new Agent({ connections: 16, keepAliveTimeout: 30_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   return async function call<T = Record<string, unknown>>(subgraph: SubgraphName, query: string, variables: Record<string, unknown>): Promise<T> {
@@ -18,7 +19,10 @@ export function createGraphClient(config: Pick<Config, 'subgraphs' | 'gatewaySec
     try {
       const response = await request(config.subgraphs[subgraph].url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [VIEWER_HEADER]: viewer },
+        headers: {
+          'content-type': 'application/json',
+          [VIEWER_HEADER]: signViewer({ kind: 'service', id: caller }, config.gatewaySecret, { audience: subgraph, requestId: randomUUID(), ttlMs: config.viewerTtlMs }),
+        },
         body: JSON.stringify({ query, variables }),
         dispatcher,
       });

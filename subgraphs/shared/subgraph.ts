@@ -13,12 +13,13 @@ import { freshReads, minFreshOf, responsePolicy, ttlPolicy, type TtlPolicy } fro
 import { createEventsHandler, relayChanges, type EventDefinition } from './events';
 import type { ChangeFeed } from './outbox';
 import type { Config, SubgraphName } from './config';
-import { createErrorFormatter, ErrorCode } from './errors';
+import { AppError, createErrorFormatter, ErrorCode, HTTP_STATUS } from './errors';
 import { inputChecksPlugin } from './inputs';
 import { createRequestListener, listen, type Route, type RunningServer } from './http';
 import type { Logger } from './logger';
 import { withDataProtection } from './pii';
 import { budgetFrom, DEADLINE_HEADER, requestDeadline, withResilience } from './resilience';
+import { createRevocations } from './revocation';
 
 /** What every adapter may be given at creation. */
 export interface AdapterDeps {
@@ -194,15 +195,24 @@ export async function startSubgraph<Source extends { ping(): Promise<void> }, Lo
   const source = await createSubgraphSource(definition, { config, db: options.db, cache, logger, adapterConfig: options.adapterConfig });
   await options.beforeListen?.();
   const server = createSubgraphServer(definition, { source, logger, config });
+  // Erasure ends every session of the customer, in every replica (see revocation.ts).
+  const revocations = createRevocations(cache, config.verification.sessionTtlSeconds * 1000);
   await server.apollo.start();
   const running = await listen(
     createRequestListener({
       apollo: server.apollo,
-      // Only the gateway (or another subgraph) holds the secret the forwarded caller is signed with.
+      // Only the gateway (or another subgraph) holds the secret the forwarded caller is signed with;
+      // a header is good for seconds, for this subgraph only, and an agent's for its session's life.
       context: async (req) => {
-        const viewer = verifyViewer(req.headers[VIEWER_HEADER] as string | undefined, config.gatewaySecret);
-        if (!viewer) {
-          throw new GraphQLError('Subgraphs answer the gateway only', { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
+        let viewer: Viewer;
+        try {
+          viewer = verifyViewer(req.headers[VIEWER_HEADER] as string | undefined, config.gatewaySecret, definition.name, { allowUnrestricted: config.nodeEnv !== 'production' });
+          if (viewer.kind === 'agent' && viewer.customerId && revocations.isRevoked(viewer.customerId)) {
+            throw new AppError(ErrorCode.VERIFICATION_REQUIRED, 'This session has ended: verify the caller again');
+          }
+        } catch (err) {
+          const { code, message } = err as AppError;
+          throw new GraphQLError(message, { extensions: { code, http: { status: HTTP_STATUS[code] } } });
         }
         return server.createContext(viewer);
       },

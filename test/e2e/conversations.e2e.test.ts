@@ -27,7 +27,7 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
       for (const phone of [customer.phone!, national, `0049 ${customer.phone!.slice(3)}`]) {
         const { body } = await t.operation('IdentifyByPhone', { phone }, agent);
         expect(body.errors).toBeUndefined();
-        expect(body.data.identifyByPhone).toEqual([{ matchedBy: 'PHONE', caller: expect.objectContaining({ id: customer.id, maskedPhone: '+49 •••' }) }]);
+        expect(body.data.identifyByPhone).toEqual([{ matchedBy: 'PHONE', identification: expect.any(String), caller: expect.objectContaining({ id: customer.id, maskedPhone: '+49 •••' }) }]);
       }
     });
 
@@ -37,6 +37,7 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
       expect(body.data.identifyByEmail).toEqual([
         {
           matchedBy: 'EMAIL',
+          identification: expect.any(String),
           caller: {
             id: customer.id,
             firstName: customer.firstName,
@@ -67,20 +68,50 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
   });
 
   describe('verify', () => {
-    it('verifies by the last four phone digits or the email on file', async () => {
-      const customer = t.data.customers.find((c) => c.phone)!;
+    it('verifies by the last four phone digits, the email or the date of birth on file: a fact other than the one that identified the caller', async () => {
+      const index = t.data.customers.findIndex((c) => c.phone && c.dateOfBirth);
+      const customer = t.data.customers[index];
       const chat = await t.asAgent('CHAT');
-      const byPhone = await t.operation('VerifyCaller', { input: { callerId: customer.id, channel: 'CHAT', method: 'PHONE_LAST4', answer: customer.phone!.slice(-4) } }, chat);
+      const byEmail = await t.identify(index, 'CHAT');
+      const byPhone = await t.operation('VerifyCaller', { input: { callerId: customer.id, identification: byEmail, channel: 'CHAT', method: 'PHONE_LAST4', answer: customer.phone!.slice(-4) } }, chat);
       expect(byPhone.body.data.verifyCaller.status).toBe('VERIFIED');
-      const byEmail = await t.operation('VerifyCaller', { input: { callerId: customer.id, channel: 'CHAT', method: 'EMAIL', answer: customer.email.toUpperCase() } }, chat);
-      expect(byEmail.body.data.verifyCaller).toMatchObject({ status: 'VERIFIED', session: { channel: 'CHAT' } });
+      const [y, m, d] = customer.dateOfBirth!.split('-');
+      const byBirth = await t.operation('VerifyCaller', { input: { callerId: customer.id, identification: byEmail, channel: 'CHAT', method: 'DATE_OF_BIRTH', answer: `${Number(d)}.${m}.${y}` } }, chat);
+      expect(byBirth.body.data.verifyCaller.status).toBe('VERIFIED');
+      const identified = await t.operation('IdentifyByPhone', { phone: customer.phone }, chat);
+      const byPhoneId = identified.body.data.identifyByPhone[0].identification;
+      const emailAnswer = await t.operation('VerifyCaller', { input: { callerId: customer.id, identification: byPhoneId, channel: 'CHAT', method: 'EMAIL', answer: customer.email.toUpperCase() } }, chat);
+      expect(emailAnswer.body.data.verifyCaller).toMatchObject({ status: 'VERIFIED', session: { channel: 'CHAT' } });
+    });
+
+    it('never verifies a caller by the fact they were identified by, nor without an identification of them', async () => {
+      const index = t.data.customers.findIndex((c) => c.phone);
+      const customer = t.data.customers[index];
+      const chat = await t.asAgent('CHAT');
+      const attemptsBefore = await count(t, 'crm.verification_attempts', 'customer_id', customer.id);
+      const verify = (identification: unknown, method: string, answer: string, as = chat) =>
+        t.operation('VerifyCaller', { input: { callerId: customer.id, identification, channel: 'CHAT', method, answer } }, as);
+      const byEmail = await t.identify(index, 'CHAT');
+      const sameEmail = await verify(byEmail, 'EMAIL', customer.email);
+      expect([sameEmail.status, codeOf(sameEmail.body)]).toEqual([400, 'BAD_USER_INPUT']);
+      expect(sameEmail.body.errors![0].message).toMatch(/identified by email: EMAIL cannot verify them; verify with POSTAL_CODE, PHONE_LAST4, DATE_OF_BIRTH/);
+      const byPhone = (await t.operation('IdentifyByPhone', { phone: customer.phone }, chat)).body.data.identifyByPhone[0].identification;
+      expect(codeOf((await verify(byPhone, 'PHONE_LAST4', customer.phone!.slice(-4))).body)).toBe('BAD_USER_INPUT');
+      // Another customer's identification, a forged one, one from another channel: refused alike.
+      const otherIndex = t.data.customers.findIndex((c, i) => i !== index && c.phone);
+      for (const identification of [await t.identify(otherIndex, 'CHAT'), `${byEmail}x`, await t.identify(index, 'VOICE')]) {
+        expect(codeOf((await verify(identification, 'POSTAL_CODE', customer.addresses[0].postalCode)).body)).toBe('BAD_USER_INPUT');
+      }
+      // Refused before any answer is checked: nothing recorded, nothing counted toward the lock.
+      expect(await count(t, 'crm.verification_attempts', 'customer_id', customer.id)).toBe(attemptsBefore);
     });
 
     it('throttles a customer after 5 wrong answers in 15 minutes, even for the right answer, and records every attempt', async () => {
       // Customers 38 and 39 are locked by these two tests; no other test verifies them.
       const customer = t.data.customers[38];
+      const identification = await t.identify(38, 'VOICE');
       const attempt = (answer: string) =>
-        t.operation('VerifyCaller', { input: { callerId: customer.id, channel: 'VOICE', method: 'POSTAL_CODE', answer } }, agent);
+        t.operation('VerifyCaller', { input: { callerId: customer.id, identification, channel: 'VOICE', method: 'POSTAL_CODE', answer } }, agent);
       const remaining: number[] = [];
       for (let i = 0; i < 5; i++) {
         const { body } = await attempt('00000');
@@ -97,9 +128,10 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
     it('counts concurrent guesses one at a time: a burst cannot get past the lock', async () => {
       const customer = t.data.customers[39];
       const chat = await t.asAgent('CHAT');
+      const identification = await t.identify(39, 'CHAT');
       const burst = await Promise.all(
         Array.from({ length: 12 }, (_, i) =>
-          t.operation('VerifyCaller', { input: { callerId: customer.id, channel: 'CHAT', method: 'PHONE_LAST4', answer: String(1000 + i) } }, chat),
+          t.operation('VerifyCaller', { input: { callerId: customer.id, identification, channel: 'CHAT', method: 'PHONE_LAST4', answer: String(1000 + i) } }, chat),
         ),
       );
       const statuses = burst.map((r) => r.body.data.verifyCaller.status);
@@ -108,9 +140,10 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
     });
 
     it('refuses an unknown caller with NOT_FOUND and an overlong answer with BAD_USER_INPUT', async () => {
-      const unknown = await t.operation('VerifyCaller', { input: { callerId: 'cus_nope', channel: 'VOICE', method: 'EMAIL', answer: 'a@b.c' } }, agent);
+      const unknown = await t.operation('VerifyCaller', { input: { callerId: 'cus_nope', identification: 'none', channel: 'VOICE', method: 'POSTAL_CODE', answer: '12345' } }, agent);
       expect(codeOf(unknown.body)).toBe('NOT_FOUND');
-      const long = await t.operation('VerifyCaller', { input: { callerId: t.data.customers[0].id, channel: 'VOICE', method: 'EMAIL', answer: 'x'.repeat(300) } }, agent);
+      const identification = await t.identify(0, 'VOICE');
+      const long = await t.operation('VerifyCaller', { input: { callerId: t.data.customers[0].id, identification, channel: 'VOICE', method: 'POSTAL_CODE', answer: 'x'.repeat(300) } }, agent);
       expect(codeOf(long.body)).toBe('BAD_USER_INPUT');
     });
 

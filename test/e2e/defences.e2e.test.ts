@@ -55,7 +55,7 @@ describe('the graph’s own defences', () => {
       });
 
     it('refuses a direct call without the gateway’s signature, or with a forged one', async () => {
-      const forged = signViewer({ kind: 'service', id: 'attacker' }, 'not-the-gateway-secret-but-long-enough');
+      const forged = signViewer({ kind: 'service', id: 'unrestricted' }, 'not-the-gateway-secret-but-long-enough', { audience: 'customers', requestId: 'forged' });
       for (const headers of [{}, { [VIEWER_HEADER]: forged }, { [VIEWER_HEADER]: 'eyJraW5kIjoic2VydmljZSJ9.abc' }] as Record<string, string>[]) {
         const res = await direct(headers);
         expect(res.status).toBe(401);
@@ -66,7 +66,7 @@ describe('the graph’s own defences', () => {
     });
 
     it('answers a request signed with the gateway secret, as the caller it names', async () => {
-      const signed = signViewer({ kind: 'customer', id: t.data.customers[0].id }, t.stack.config.gatewaySecret);
+      const signed = signViewer({ kind: 'customer', id: t.data.customers[0].id }, t.stack.config.gatewaySecret, { audience: 'customers', requestId: 'test' });
       const body = (await (await direct({ [VIEWER_HEADER]: signed })).json()) as { data: { customer: { lastName: string } } };
       expect(body.data.customer.lastName).toBe(t.data.customers[0].lastName);
     });

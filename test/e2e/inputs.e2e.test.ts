@@ -89,7 +89,7 @@ describe('input at the door', () => {
     // A subgraph called directly checks the same.
     const direct = await fetch(t.stack.subgraphUrls.customers, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [VIEWER_HEADER]: signViewer({ kind: 'service', id: 'ids-test' }, t.stack.config.gatewaySecret) },
+      headers: { 'content-type': 'application/json', [VIEWER_HEADER]: signViewer({ kind: 'customer', id: customer.id }, t.stack.config.gatewaySecret, { audience: 'customers', requestId: 'ids-test' }) },
       body: JSON.stringify({ query: `mutation ($input: RecordInteractionInput!) { recordInteraction(input: $input) { id } }`, variables: { input: { ...interaction, orderId: PANS.discover } } }),
     });
     const directBody = await direct.text();
@@ -116,11 +116,11 @@ describe('input at the door', () => {
 
   it('suggests nothing in production, for variables as for the document', async () => {
     const bot = await t.asAgent('VOICE');
-    const input = { callerId: t.data.customers[1].id, channel: 'VOICEE', method: 'POSTAL_CODE', answer: '00000' };
+    const input = { callerId: t.data.customers[1].id, channel: 'VOICEE', method: 'POSTAL_CODE', answer: '00000', identification: 'idn-test' };
     const asVariable = await t.operation('VerifyCaller', { input }, bot);
     expect([codeOf(asVariable.body), asVariable.body.errors![0].message]).toEqual(['BAD_USER_INPUT', 'Variable "$input" has an invalid value at "input.channel": The value is not one of enum "Channel".']);
     const misspeltField = await t.operation('VerifyCaller', { input: { ...input, channel: 'VOICE', callerID: 'x' } }, bot);
-    const asLiteral = await t.query('mutation { verifyCaller(input: { callerId: "cus_000001", channel: VOICEE, method: POSTAL_CODE, answer: "0" }) { status } }', undefined, bot);
+    const asLiteral = await t.query('mutation { verifyCaller(input: { callerId: "cus_000001", channel: VOICEE, method: POSTAL_CODE, answer: "0", identification: "idn-test" }) { status } }', undefined, bot);
     for (const { body } of [asVariable, misspeltField, asLiteral]) {
       expect(body.errors?.length).toBeGreaterThan(0);
       expect(JSON.stringify(body.errors)).not.toMatch(/Did you mean|VOICEE/);

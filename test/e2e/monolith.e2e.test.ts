@@ -1,6 +1,7 @@
 import { createMonolithServer } from '../../scripts/monolith';
 import { monolithParts } from '../../scripts/monolith-server';
 import { createLogger } from '../../subgraphs/shared/logger';
+import { UNRESTRICTED_SERVICE } from '../../subgraphs/shared/auth';
 import { startTestStack, type TestStack } from '../helpers/stack';
 
 /** The benchmark's floor must answer exactly what the federated graph answers, or its figures mean nothing. */
@@ -19,7 +20,7 @@ describe('the monolith floor', () => {
 
   // The floor checks no caller: it runs as the graph itself, for the customer at hand.
   const viaMonolith = async (query: string, variables: Record<string, unknown>, customerId?: string) => {
-    const viewer = { kind: 'service' as const, id: 'monolith', customerId };
+    const viewer = { kind: 'service' as const, id: UNRESTRICTED_SERVICE, customerId };
     const response = await monolith.apollo.executeOperation({ query, variables }, { contextValue: monolith.createContext(viewer) });
     return response.body.kind === 'single' ? response.body.singleResult : null;
   };

@@ -49,15 +49,15 @@ describe('data protection', () => {
       const post = (body: unknown, viewer?: Viewer) =>
         fetch(new URL('/audit', t.stack.subgraphUrls.customers), {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...(viewer ? { [VIEWER_HEADER]: signViewer(viewer, t.stack.config.gatewaySecret) } : {}) },
+          headers: { 'content-type': 'application/json', ...(viewer ? { [VIEWER_HEADER]: signViewer(viewer, t.stack.config.gatewaySecret, { audience: 'customers', requestId: 'test' }) } : {}) },
           body: typeof body === 'string' ? body : JSON.stringify(body),
         });
-      const service: Viewer = { kind: 'service', id: 'gateway' };
+      const service: Viewer = { kind: 'service', id: 'gateway-audit' };
       const entry = { at: new Date().toISOString(), actorKind: 'agent', actorId: 'route-audit', channel: 'CHAT', customerId: customer.id, fields: ['email'] };
       const written = async () => (await t.query(AUDIT, { actorId: 'route-audit' }, await t.asOperations())).body.data.auditLog as { customerId: string }[];
 
       expect((await post({ entries: [entry] })).status).toBe(401);
-      expect((await post({ entries: [entry] }, { kind: 'agent', id: 'bot', channel: 'CHAT', customerId: customer.id })).status).toBe(403);
+      expect((await post({ entries: [entry] }, { kind: 'agent', id: 'bot', channel: 'CHAT', customerId: customer.id, sessionId: 'vs_route', sessionExpiresAt: Date.now() + 60_000 })).status).toBe(403);
       for (const bad of ['{"entries": [', { entries: [] }, { entries: [entry, { ...entry, channel: 'FAX' }] }, { entries: [{ ...entry, at: 'yesterday' }] }]) {
         const res = await post(bad, service);
         expect(res.status).toBe(400);

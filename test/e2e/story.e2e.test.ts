@@ -66,12 +66,13 @@ describe('portal → voice: one conversation across channels', () => {
       {
         caller: expect.objectContaining({ id: customer.id, firstName: customer.firstName, maskedEmail: expect.stringMatching(/^.•••@example\.com$/) }),
         order: expect.objectContaining({ number: order.number, status: 'DELIVERED' }),
+        identification: expect.any(String),
       },
     ]);
 
     // 4. Voice: verified with the postal code of the shipping address.
     const verified = await t.operation('VerifyCaller', {
-      input: { callerId: customer.id, channel: 'VOICE', method: 'POSTAL_CODE', answer: ` ${customer.addresses[0].postalCode.toLowerCase()} ` },
+      input: { callerId: customer.id, identification: identified.body.data.identifyByOrderNumber[0].identification, channel: 'VOICE', method: 'POSTAL_CODE', answer: ` ${customer.addresses[0].postalCode.toLowerCase()} ` },
     }, voiceBot);
     expect(verified.body.data.verifyCaller).toMatchObject({ status: 'VERIFIED', session: { channel: 'VOICE' } });
     // From here on the bot sends the session with every request of the call.

@@ -40,7 +40,9 @@ export interface TestStack {
   /** A channel's agent; with a session token, for the customer that session verified. */
   asAgent(channel?: string, options?: { session?: string; agentId?: string }): Promise<Caller>;
   asOperations(): Promise<Caller>;
-  /** Verifies a fixture customer on a channel (postal code) and answers that agent with the session. */
+  /** The identification an identify answer gives an agent of this channel for a fixture customer (by email). */
+  identify(customerIndex: number, channel?: string): Promise<string>;
+  /** Identifies a fixture customer (email) and verifies them (postal code) on a channel; answers that agent with the session. */
   verifiedAgent(customerIndex: number, channel?: string, agentId?: string): Promise<Caller>;
   /** The PostgreSQL database the stack runs on (unset for the embedded one). */
   databaseUrl?: string;
@@ -119,6 +121,13 @@ export async function startTestStack(options: { customers?: number; embedded?: b
     ...(options.session ? { 'x-verified-session': options.session } : {}),
   });
   const data = generateDemoData({ customers, anchor });
+  const identify = async (customerIndex: number, channel = 'VOICE') => {
+    const customer = data.customers[customerIndex];
+    const { body } = await operation('IdentifyByEmail', { email: customer.email }, await asAgent(channel));
+    const match = body.data?.identifyByEmail.find((m: { caller: { id: string } }) => m.caller.id === customer.id);
+    if (!match) throw new Error(`could not identify ${customer.id}: ${JSON.stringify(body)}`);
+    return match.identification as string;
+  };
   return {
     stack,
     anchor,
@@ -130,10 +139,13 @@ export async function startTestStack(options: { customers?: number; embedded?: b
     asCustomer: (customerId) => bearer({ role: 'customer', sub: customerId }),
     asAgent,
     asOperations: () => bearer({ role: 'operations', sub: 'ops-1' }),
+    identify,
     verifiedAgent: async (customerIndex, channel = 'VOICE', agentId) => {
       const customer = data.customers[customerIndex];
       const agent = await asAgent(channel, { agentId });
-      const input = { callerId: customer.id, channel, method: 'POSTAL_CODE', answer: customer.addresses.find((a) => a.kind === 'SHIPPING')!.postalCode };
+      // Identified by email, verified by a second fact: the postal code.
+      const identification = await identify(customerIndex, channel);
+      const input = { callerId: customer.id, identification, channel, method: 'POSTAL_CODE', answer: customer.addresses.find((a) => a.kind === 'SHIPPING')!.postalCode };
       const { body } = await operation('VerifyCaller', { input }, agent);
       if (body.data?.verifyCaller.status !== 'VERIFIED') throw new Error(`could not verify ${customer.id}: ${JSON.stringify(body)}`);
       return asAgent(channel, { agentId, session: body.data.verifyCaller.session.token });

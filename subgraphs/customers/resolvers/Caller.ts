@@ -1,4 +1,5 @@
 import type { CustomersContext } from '../context';
+import { serviceMay } from '../../shared/auth';
 import { maskEmail, maskPhone } from '../../shared/pii';
 import type { Customer } from '../port';
 
@@ -14,7 +15,7 @@ export const toCaller = (customer: Customer) => ({
 
 export const Caller = {
   __resolveReference: async (ref: { id: string }, ctx: CustomersContext) => {
-    if (ctx.viewer.kind !== 'agent' && ctx.viewer.kind !== 'service') return null;
+    if (ctx.viewer.kind !== 'agent' && !serviceMay(ctx.viewer, '*')) return null;
     const customer = await ctx.loaders.customer.load(ref.id);
     return customer && toCaller(customer);
   },

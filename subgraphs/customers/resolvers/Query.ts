@@ -1,12 +1,20 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { CustomersContext } from '../context';
 import { matchesCandidate, normalizeEmail, phoneCandidates } from '../identify';
-import { mayRead, requireRole, visible } from '../../shared/auth';
+import { mayRead, requireRole, signIdentification, visible, type IdentifiedBy } from '../../shared/auth';
+import type { Customer } from '../port';
 import { verifiedCustomerOf } from '../verification';
 import { auditLog, exportCustomerData } from '../privacy';
 import { toCaller } from './Caller';
 import { readAheadOfCustomer } from './Customer';
 import { contactReport } from './ContactRateReport';
+
+/** An identify answer's match, with the handle VerifyCaller needs (who, found by what, on which channel). */
+const matchOf = (ctx: CustomersContext, customer: Customer, by: IdentifiedBy & ('PHONE' | 'EMAIL')) => ({
+  caller: toCaller(customer),
+  matchedBy: by,
+  identification: signIdentification({ customerId: customer.id, by, channel: ctx.viewer.kind === 'agent' ? ctx.viewer.channel : null }, ctx.config.gatewaySecret),
+});
 
 export const Query = {
   // Someone else's record answers as if it did not exist.
@@ -24,12 +32,12 @@ export const Query = {
     const candidates = phoneCandidates(args.phone, regions);
     const found = (await ctx.source.findCustomersByPhone([...new Set(candidates.map((c) => c.e164))])).flat();
     const matches = found.filter((customer) => candidates.some((c) => matchesCandidate(customer, c)));
-    return [...new Map(matches.map((c) => [c.id, c])).values()].map((c) => ({ caller: toCaller(c), matchedBy: 'PHONE' }));
+    return [...new Map(matches.map((c) => [c.id, c])).values()].map((c) => matchOf(ctx, c, 'PHONE'));
   },
   identifyByEmail: async (_: unknown, args: { email: string }, ctx: CustomersContext) => {
     requireRole(ctx.viewer, ['agent', 'service'], 'identify callers');
     const [found] = await ctx.source.findCustomersByEmail([normalizeEmail(args.email)]);
-    return found.map((c) => ({ caller: toCaller(c), matchedBy: 'EMAIL' }));
+    return found.map((c) => matchOf(ctx, c, 'EMAIL'));
   },
   verifiedCustomer: (_: unknown, __: unknown, ctx: CustomersContext, info: GraphQLResolveInfo) => {
     // The session names its customer; nothing read ahead is answered unless the session holds.

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { requireRole } from '../../shared/auth';
+import { requireService } from '../../shared/auth';
 import { badInput } from '../../shared/errors';
 import { returnCarrierFor } from '../carriers';
 import type { LogisticsContext } from '../context';
@@ -8,7 +8,7 @@ const LABEL_VALID_DAYS = 30;
 
 export const Mutation = {
   eraseShipmentData: (_: unknown, args: { orderIds: string[] }, ctx: LogisticsContext) => {
-    requireRole(ctx.viewer, ['service'], 'erase shipment data');
+    requireService(ctx.viewer, 'eraseShipmentData');
     return ctx.source.eraseOrders(args.orderIds);
   },
   issueReturnLabel: async (
@@ -16,7 +16,7 @@ export const Mutation = {
     { input }: { input: { returnId: string; orderId: string; customerId: string; rma: string; country: string } },
     ctx: LogisticsContext,
   ) => {
-    requireRole(ctx.viewer, ['service'], 'issue return labels');
+    requireService(ctx.viewer, 'issueReturnLabel');
     if (!/^[A-Za-z]{2}$/.test(input.country)) throw badInput('country must be an ISO 3166-1 alpha-2 code', { argument: 'country' });
     const now = new Date();
     return ctx.source.createReturnLabel({
@@ -33,7 +33,7 @@ export const Mutation = {
     });
   },
   voidReturnLabel: (_: unknown, args: { returnId: string }, ctx: LogisticsContext) => {
-    requireRole(ctx.viewer, ['service'], 'void return labels');
+    requireService(ctx.viewer, 'voidReturnLabel');
     return ctx.source.voidReturnLabel(args.returnId, new Date());
   },
 };

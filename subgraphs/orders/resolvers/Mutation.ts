@@ -1,10 +1,10 @@
-import { requireRole } from '../../shared/auth';
+import { requireService } from '../../shared/auth';
 import type { OrdersContext } from '../context';
 import { initiateReturn, type InitiateReturnInput } from '../returns/initiate';
 
 export const Mutation = {
   eraseOrderData: (_: unknown, args: { customerId: string }, ctx: OrdersContext) => {
-    requireRole(ctx.viewer, ['service'], 'erase order data');
+    requireService(ctx.viewer, 'eraseOrderData');
     return ctx.source.eraseCustomer(args.customerId, new Date());
   },
   initiateReturn: (_: unknown, args: { input: InitiateReturnInput }, ctx: OrdersContext) => initiateReturn(ctx, args.input),

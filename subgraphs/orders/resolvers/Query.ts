@@ -1,4 +1,4 @@
-import { requireRole, visible } from '../../shared/auth';
+import { requireRole, requireService, signIdentification, visible } from '../../shared/auth';
 import { badInput } from '../../shared/errors';
 import { text } from '../../shared/i18n';
 import type { OrdersContext } from '../context';
@@ -21,6 +21,12 @@ export const Query = {
     return number ? visible(ctx.viewer, await ctx.loaders.orderByNumber.load(number)) : null;
   },
   return: async (_: unknown, args: { id: string }, ctx: OrdersContext) => visible(ctx.viewer, await ctx.loaders.return.load(args.id)),
+  orderReference: async (_: unknown, args: { customerId: string; orderId: string }, ctx: OrdersContext) => {
+    requireService(ctx.viewer, 'orderReference');
+    const order = await ctx.loaders.order.load(args.orderId);
+    if (order?.customerId !== args.customerId) return null;
+    return { orderId: order.id, lineItemIds: (await ctx.loaders.lineItemsByOrder.load(order.id)).map((item) => item.id) };
+  },
 
   identifyByOrderNumber: async (_: unknown, args: { orderNumber: string }, ctx: OrdersContext) => {
     requireRole(ctx.viewer, ['agent', 'service'], 'identify callers');
@@ -29,7 +35,10 @@ export const Query = {
     const order = await ctx.loaders.orderByNumber.load(number);
     if (order?.erasedAt) return [];
     // Only what an unverified caller may hear: who (masked, by the CRM) and the order's status.
-    return order ? [{ caller: { __typename: 'Caller', id: order.customerId }, order: { number: order.number, status: order.status } }] : [];
+    if (!order) return [];
+    const channel = ctx.viewer.kind === 'agent' ? ctx.viewer.channel : null;
+    const identification = signIdentification({ customerId: order.customerId, by: 'ORDER_NUMBER', channel }, ctx.config.gatewaySecret);
+    return [{ caller: { __typename: 'Caller', id: order.customerId }, order: { number: order.number, status: order.status }, identification }];
   },
 
   returnPolicy: async (_: unknown, args: { category: string; country: string; orderPlacedAt?: Date | null }, ctx: OrdersContext) => {

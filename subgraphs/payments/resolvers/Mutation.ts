@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { actorFor, CHANNELS, requireRole, type Channel } from '../../shared/auth';
+import { CHANNELS, actorFor, requireService, type Channel } from '../../shared/auth';
 import { AppError, badInput, ErrorCode } from '../../shared/errors';
 import { callerKey } from '../../shared/idempotency';
 import { money } from '../../shared/money';
@@ -27,7 +27,7 @@ interface PromiseToPayInput {
 
 export const Mutation = {
   erasePaymentData: (_: unknown, args: { customerId: string }, ctx: PaymentsContext) => {
-    requireRole(ctx.viewer, ['service'], 'erase payment data');
+    requireService(ctx.viewer, 'erasePaymentData');
     return ctx.source.eraseCustomer(args.customerId, new Date());
   },
   promiseToPay: async (_: unknown, { input }: { input: PromiseToPayInput }, ctx: PaymentsContext) => {
@@ -70,7 +70,7 @@ export const Mutation = {
     { input }: { input: { returnId: string; orderId: string; customerId: string; amountMinor: number; currency: string; reason: string } },
     ctx: PaymentsContext,
   ) => {
-    requireRole(ctx.viewer, ['service'], 'register expected refunds');
+    requireService(ctx.viewer, 'registerExpectedRefund');
     const payments = await ctx.loaders.paymentsByOrder.load(input.orderId);
     const payment = payments.find((p) => p.amount.currency === input.currency && p.status !== 'FAILED' && p.status !== 'VOIDED');
     if (!payment) throw new AppError(ErrorCode.NOT_FOUND, 'The order has no payment to refund', { argument: 'orderId' });
@@ -96,7 +96,7 @@ export const Mutation = {
   },
 
   cancelExpectedRefund: (_: unknown, args: { returnId: string }, ctx: PaymentsContext) => {
-    requireRole(ctx.viewer, ['service'], 'cancel expected refunds');
+    requireService(ctx.viewer, 'cancelExpectedRefund');
     return ctx.source.cancelPendingRefund(args.returnId);
   },
 };

@@ -61,7 +61,8 @@ export async function eraseCustomerRows(db: CrmDb, customerId: string, at: Date)
       trx.updateTable('handoffs').set({ summary: '[erased]', failureReason: '[erased]', stepsTried: sql`'{}'`, resolutionSummary: null }).where('customerId', '=', customerId).executeTakeFirst(),
       trx.deleteFrom('verifiedSessions').where('customerId', '=', customerId).executeTakeFirst(),
     ]);
-    await emitChange(trx, 'customer.updated', { customerId });
+    // Also ends every session of the customer in every replica, even if this process stops now.
+    await emitChange(trx, 'customer.erased', { customerId });
     return 1 + changed.reduce((n, r) => n + Number('numUpdatedRows' in r ? r.numUpdatedRows : r.numDeletedRows), 0);
   });
 }
