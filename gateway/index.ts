@@ -26,7 +26,10 @@ async function main() {
     invalidations,
   });
   await apollo.start();
-  const server = await listen(createGatewayListener(apollo, subgraphUrls, config), config.gatewayPort, config.host);
+  const server = await listen(createGatewayListener(apollo, subgraphUrls, config), config.gatewayPort, config.host, {
+    readTimeoutMs: config.resilience.requestReadTimeoutMs,
+    maxConnectionsPerAddress: config.resilience.maxConnectionsPerAddress,
+  });
   logger.info({ url: server.url }, 'gateway ready');
   closeOnSignal(logger, async () => {
     await server.close();

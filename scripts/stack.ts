@@ -78,7 +78,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     invalidations: config.cacheEnabled ? cache : undefined,
   });
   await apollo.start();
-  const gateway = await listen(createGatewayListener(apollo, subgraphUrls, config), config.gatewayPort, config.host);
+  const gateway = await listen(createGatewayListener(apollo, subgraphUrls, config), config.gatewayPort, config.host, {
+    readTimeoutMs: config.resilience.requestReadTimeoutMs,
+    maxConnectionsPerAddress: config.resilience.maxConnectionsPerAddress,
+  });
   return {
     url: gateway.url,
     config,
