@@ -28,7 +28,10 @@ async function main() {
   });
   await apollo.start();
   await warmUp();
-  const server = await listen(createGatewayListener(apollo, subgraphUrls, config, revocations), config.gatewayPort, config.host);
+  const server = await listen(createGatewayListener(apollo, subgraphUrls, config, revocations), config.gatewayPort, config.host, {
+    readTimeoutMs: config.resilience.requestReadTimeoutMs,
+    maxConnectionsPerAddress: config.resilience.maxConnectionsPerAddress,
+  });
   logger.info({ url: server.url }, 'gateway ready');
   closeOnSignal(logger, async () => {
     await server.close();

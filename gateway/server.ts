@@ -14,7 +14,7 @@ import { createRequestListener } from '../subgraphs/shared/http';
 import { inputChecksPlugin } from '../subgraphs/shared/inputs';
 import { createCachingFetcher } from './fetch-cache';
 import { createResponseCache, noteFetch, openAnswerPolicy, type AnswerPolicy } from './response-cache';
-import { createSubgraphFetcher } from './fetcher';
+import { createSubgraphFetcher, fetchCaller } from './fetcher';
 import { budgetFrom, DEADLINE_HEADER } from '../subgraphs/shared/resilience';
 import { createAuditPlugin, readsIn, type AuditedReads } from './audit';
 import { createCallerAuth, forwardedCaller } from './auth';
@@ -294,6 +294,8 @@ export function createGatewayListener(
     context: async (req, body) => {
       const started = Date.now();
       const viewer = await authenticate(req);
+      const caller = fetchCaller.getStore();
+      if (caller) caller.id = `${viewer.kind}:${viewer.id}`;
       const search = new URL(req.url ?? '/', 'http://localhost').searchParams;
       if (tooLong((body as { query?: unknown } | undefined)?.query ?? search.get('query'), OPERATION_LIMITS.tokens)) {
         throw new GraphQLError(`Token limit of ${OPERATION_LIMITS.tokens} exceeded`, {
@@ -317,6 +319,8 @@ export function createGatewayListener(
       };
     },
     readiness,
+    // Each subgraph's circuit breaker sees who its fetches are for (the context fills it in).
+    scope: (_req, run) => fetchCaller.run({}, run),
     maxInFlight: config.resilience.maxInFlight,
     maxEventLoopDelayMs: config.resilience.maxEventLoopDelayMs || undefined,
   });

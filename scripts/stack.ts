@@ -82,7 +82,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   await warmUp();
   // Erasures reach the gateway through the same cache's invalidations, Redis or not.
   const revocations = createRevocations(cache, config.verification.sessionTtlSeconds * 1000);
-  const gateway = await listen(createGatewayListener(apollo, subgraphUrls, config, revocations), config.gatewayPort, config.host);
+  const gateway = await listen(createGatewayListener(apollo, subgraphUrls, config, revocations), config.gatewayPort, config.host, {
+    readTimeoutMs: config.resilience.requestReadTimeoutMs,
+    maxConnectionsPerAddress: config.resilience.maxConnectionsPerAddress,
+  });
   return {
     url: gateway.url,
     config,

@@ -162,6 +162,11 @@ const envSchema = z.object({
   MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(64),
   // ...and while its event loop lags more than this (ms, p99 over half a second); 0 turns it off.
   MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(100),
+  // How long a client has to send a request's headers and body; a request only takes a place in
+  // MAX_IN_FLIGHT once its body is in, so slow senders hold a socket this long at most, never a place.
+  REQUEST_READ_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  // Connections one client address may hold open at the gateway; more are closed at once. 0 turns it off.
+  MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).default(512),
   // Roles that may only run the named operations of schema/operations (the allow-list), e.g. "agent".
   PERSISTED_ONLY_ROLES: z
     .string()
@@ -222,6 +227,9 @@ export interface Config {
     staleIfErrorSeconds: number;
     maxInFlight: number;
     maxEventLoopDelayMs: number;
+    requestReadTimeoutMs: number;
+    /** Infinity when off. */
+    maxConnectionsPerAddress: number;
   };
 }
 
@@ -313,6 +321,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       staleIfErrorSeconds: e.STALE_IF_ERROR_SECONDS,
       maxInFlight: e.MAX_IN_FLIGHT,
       maxEventLoopDelayMs: e.MAX_EVENT_LOOP_DELAY_MS,
+      requestReadTimeoutMs: e.REQUEST_READ_TIMEOUT_MS,
+      maxConnectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS || Infinity,
     }),
   });
 }

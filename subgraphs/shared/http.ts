@@ -57,6 +57,8 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
+    // Closed before its end (the server's request timeout, the client going away): never left pending.
+    req.on('close', () => reject(new Error('the request closed before its body was read')));
   });
 }
 
@@ -92,21 +94,24 @@ export function createRequestListener<TContext extends BaseContext>(options: Htt
       if (req.method !== 'GET' && req.method !== 'POST') {
         return graphqlError(res, 405, 'BAD_REQUEST', 'GraphQL is served over GET and POST', { allow: 'GET, POST' });
       }
-      // Load shedding: past capacity a fast refusal beats every request timing out; it recovers as load falls.
-      if (overloaded()) {
-        req.resume();
-        return graphqlError(res, 503, 'OVERLOADED', 'The service is at capacity; retry shortly', { 'retry-after': '1' });
-      }
-      inFlight++;
-      res.once('close', () => inFlight--);
-
       let body: unknown;
+      let raw: string | undefined;
       if (req.method === 'POST') {
         const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
         if (type !== 'application/json' && type !== 'application/graphql-response+json') {
           return graphqlError(res, 415, 'BAD_REQUEST', 'POST requests must have Content-Type: application/json');
         }
-        const raw = await readBody(req, limit);
+        // The whole body before a place in flight: a client sending slowly holds its socket (until the
+        // server's request timeout, see listen), never a place others need.
+        raw = await readBody(req, limit);
+      }
+      // Load shedding: past capacity a fast refusal beats every request timing out; it recovers as load falls.
+      if (overloaded()) {
+        return graphqlError(res, 503, 'OVERLOADED', 'The service is at capacity; retry shortly', { 'retry-after': '1' });
+      }
+      inFlight++;
+      res.once('close', () => inFlight--);
+      if (raw !== undefined) {
         try {
           body = JSON.parse(raw);
         } catch {
@@ -158,13 +163,43 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+export interface ListenOptions {
+  /** How long in-flight requests may take to finish on close. */
+  graceMs?: number;
+  /** How long a client has to send a request's headers and its body (Node's own defaults: 60 s and 300 s). */
+  readTimeoutMs?: number;
+  /** Connections one remote address may hold open at once; more are closed at once. */
+  maxConnectionsPerAddress?: number;
+}
+
 /**
  * Listens on host:port (port 0 picks a free one) and closes gracefully: no new connections,
  * in-flight requests finish (for at most `graceMs`), keep-alive connections close as they go idle.
+ * A client that sends its request slowly is cut off after `readTimeoutMs` (408), and one address
+ * cannot hold more than `maxConnectionsPerAddress` connections.
  */
-export async function listen(listener: http.RequestListener, port: number, host: string, graceMs = 10_000): Promise<RunningServer> {
-  const server = http.createServer(listener);
+export async function listen(listener: http.RequestListener, port: number, host: string, options: ListenOptions = {}): Promise<RunningServer> {
+  const { graceMs = 10_000, readTimeoutMs = 10_000, maxConnectionsPerAddress = Infinity } = options;
+  const server = http.createServer(
+    // Node checks these timeouts every connectionsCheckingInterval (30 s by default): a tenth of the timeout here.
+    { headersTimeout: readTimeoutMs, requestTimeout: readTimeoutMs, connectionsCheckingInterval: Math.min(1_000, Math.ceil(readTimeoutMs / 10)) },
+    listener,
+  );
   server.keepAliveTimeout = 65_000;
+  if (maxConnectionsPerAddress < Infinity) {
+    const held = new Map<string, number>();
+    server.on('connection', (socket) => {
+      const address = socket.remoteAddress ?? '';
+      const count = held.get(address) ?? 0;
+      if (count >= maxConnectionsPerAddress) return void socket.destroy();
+      held.set(address, count + 1);
+      socket.once('close', () => {
+        const left = held.get(address)! - 1;
+        if (left) held.set(address, left);
+        else held.delete(address);
+      });
+    });
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

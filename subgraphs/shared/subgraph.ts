@@ -234,6 +234,8 @@ export async function startSubgraph<Source extends { ping(): Promise<void> }, Lo
     }),
     settings.port,
     options.config.host,
+    // Only the gateway calls a subgraph: no bound per address, but the same read timeout.
+    { readTimeoutMs: config.resilience.requestReadTimeoutMs },
   );
   const feed = source as ChangeFeed;
   const relay = feed.drainChanges ? relayChanges({ drain: (deliver) => feed.drainChanges!(deliver), events: definition.events, cache, logger }) : undefined;
