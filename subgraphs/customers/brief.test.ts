@@ -58,6 +58,14 @@ describe('the brief', () => {
     expect(brief.length).toBeLessThanOrEqual(BRIEF_MAX_LENGTH);
   });
 
+  it('is written from what there is when a system left orders unfilled, and says how many it could not read', () => {
+    const brief = renderBrief(input({ customer: customer('en-GB', 'en'), activeOrders: [null, order(2), null], openBalances: [null] }));
+    expect(brief).toContain('Recent orders that could not be read right now: 2.');
+    expect(brief).toContain('Order NW-100002');
+    expect(brief).not.toContain('No orders');
+    expect(renderBrief(input({ activeOrders: [null] }))).toContain('Gerade nicht lesbare neuere Bestellungen: 1.');
+  });
+
   it(`stays within ${BRIEF_MAX_LENGTH} characters whatever the history`, () => {
     const long = 'x'.repeat(5_000);
     const huge = input({

@@ -24,8 +24,9 @@ export interface BriefBalance {
 
 export interface BriefInput {
   customer: Customer;
-  activeOrders: BriefOrder[];
-  openBalances: BriefBalance[];
+  // What the gateway fetched for the brief: an entry a failing system left unfilled arrives as null.
+  activeOrders: (BriefOrder | null)[];
+  openBalances: (BriefBalance | null)[];
   interactions: Interaction[];
   /** Every unresolved handoff, newest first: each is named, so an agent can take any of them. */
   openHandoffs: Handoff[];
@@ -57,6 +58,7 @@ const PHRASES: Record<Language, Record<string, string>> = {
     promise: 'Promised to pay by {date}.',
     contacts: 'Last contacts: {contacts}.',
     noOrders: 'No orders in the last 90 days.',
+    unreadOrders: 'Recent orders that could not be read right now: {count}.',
     accepted: 'accepted',
     open: 'waiting',
   },
@@ -78,6 +80,7 @@ const PHRASES: Record<Language, Record<string, string>> = {
     promise: 'Zahlung zugesagt bis {date}.',
     contacts: 'Letzte Kontakte: {contacts}.',
     noOrders: 'Keine Bestellungen in den letzten 90 Tagen.',
+    unreadOrders: 'Gerade nicht lesbare neuere Bestellungen: {count}.',
     accepted: 'angenommen',
     open: 'wartet',
   },
@@ -99,6 +102,7 @@ const PHRASES: Record<Language, Record<string, string>> = {
     promise: 'Paiement promis pour le {date}.',
     contacts: 'Derniers contacts : {contacts}.',
     noOrders: 'Aucune commande ces 90 derniers jours.',
+    unreadOrders: 'Commandes récentes illisibles pour le moment : {count}.',
     accepted: 'accepté',
     open: 'en attente',
   },
@@ -120,6 +124,7 @@ const PHRASES: Record<Language, Record<string, string>> = {
     promise: 'Pago prometido para el {date}.',
     contacts: 'Últimos contactos: {contacts}.',
     noOrders: 'Sin pedidos en los últimos 90 días.',
+    unreadOrders: 'Pedidos recientes que no se pueden leer ahora: {count}.',
     accepted: 'aceptado',
     open: 'en espera',
   },
@@ -165,7 +170,10 @@ export function renderBrief(input: BriefInput): string {
   }
   const unnamed = input.openHandoffs.slice(MAX_HANDOFFS);
   if (unnamed.length) sections.push(fill(p.moreHandoffs, { count: String(unnamed.length), ids: unnamed.map((h) => h.id).join(', ') }));
-  const orders = input.activeOrders.slice(0, MAX_ORDERS).map((order) => {
+  // Written from what there is: an order a failing system left unfilled is counted, never guessed at.
+  const known = input.activeOrders.filter((order): order is BriefOrder => order !== null);
+  const unread = input.activeOrders.length - known.length;
+  const orders = known.slice(0, MAX_ORDERS).map((order) => {
     const parts = [fill(p.order, { number: order.number, date: date(order.placedAt), total: formatMoney(order.total, locale), status: text('orderStatus', order.status, locale) })];
     const items = order.lineItems.slice(0, MAX_ITEMS).map((i) => `${i.quantity}× ${i.title}`);
     if (order.lineItems.length > MAX_ITEMS) items.push(fill(p.more, { count: String(order.lineItems.length - MAX_ITEMS) }));
@@ -186,8 +194,10 @@ export function renderBrief(input: BriefInput): string {
     for (const d of order.disputes ?? []) parts.push(fill(p.dispute, { status: text('disputeStatus', d.status, locale) }));
     return clip(parts.join(' '), 320);
   });
-  sections.push(...(orders.length ? orders : [p.noOrders]));
+  if (unread) sections.push(fill(p.unreadOrders, { count: String(unread) }));
+  sections.push(...(orders.length || unread ? orders : [p.noOrders]));
   for (const balance of input.openBalances) {
+    if (!balance) continue;
     let line = fill(p.balance, { outstanding: formatMoney(balance.outstanding, locale), overdue: formatMoney(balance.overdue, locale) });
     const promise = balance.promises[0];
     if (promise) line += ` ${fill(p.promise, { date: date(`${promise.promisedFor}T12:00:00Z`) })}`;

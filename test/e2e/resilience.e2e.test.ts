@@ -98,6 +98,21 @@ describe('when a subgraph is slow, down or failing', () => {
     expect(healed.body.data.verifiedCustomer.activeOrders[0].payments).toEqual(expect.any(Array));
   });
 
+  it('writes the brief from what there is while logistics is down, with the error naming logistics', async () => {
+    const agent = await t.verifiedAgent(4);
+    const down = await replaceSubgraph(t, 'logistics');
+    try {
+      const { status, body } = await t.operation('CustomerContext', {}, { ...agent, 'cache-control': 'no-cache' });
+      expect(status).toBe(200);
+      expect(body.data.verifiedCustomer.brief).toContain(t.data.customers[4].firstName);
+      expect(codes(body)).toContain('BACKEND_UNAVAILABLE:logistics');
+      expect(codes(body).filter((c) => c.startsWith('INTERNAL_SERVER_ERROR'))).toEqual([]);
+      expect(t.logLines.join('')).not.toContain('TypeError');
+    } finally {
+      await down.restore();
+    }
+  });
+
   it('serves a recent copy, marked stale with its age, when a subgraph fails', async () => {
     const agent = await t.verifiedAgent(7);
     const fresh = await context(agent);
