@@ -25,12 +25,15 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('gives each subgraph the default port of the code, and the gateway their URLs', () => {
+  it('gives each subgraph the default port of the code, and the gateway and every subgraph their URLs', () => {
     const gateway = loadConfig(compose.services.gateway.environment);
-    for (const name of ['orders', 'customers', 'payments', 'logistics'] as const) {
+    const names = ['orders', 'customers', 'payments', 'logistics'] as const;
+    for (const name of names) {
       const own = loadConfig(compose.services[name].environment).subgraphs[name];
       expect(own.port).toBe(defaults.subgraphs[name].port);
       expect(gateway.subgraphs[name].url).toBe(`http://${name}:${own.port}/graphql`);
+      // Subgraphs call each other (the return saga, erasure, the CRM's reference checks): never their own loopback.
+      for (const caller of names) expect([caller, loadConfig(compose.services[caller].environment).subgraphs[name].url]).toEqual([caller, gateway.subgraphs[name].url]);
     }
     expect(compose.services.gateway.ports).toEqual([`${defaults.gatewayPort}:${gateway.gatewayPort}`]);
   });
