@@ -24,6 +24,7 @@ async function main() {
     production: config.nodeEnv === 'production',
     gatewaySecret: config.gatewaySecret,
     resilience: config.resilience,
+    inFlightLimits: config.auth.inFlightLimits,
     invalidations,
   });
   await apollo.start();

@@ -21,6 +21,7 @@ import { createCallerAuth, forwardedCaller } from './auth';
 import { httpStatusPlugin } from './http-status';
 import { createAllowList, persistedOperationsCache } from './persisted';
 import { planNamedOperations } from './warm-up';
+import { callerSlotsPlugin } from './caller-slots';
 import type { Cache } from '../subgraphs/shared/cache';
 import type { Logger } from '../subgraphs/shared/logger';
 
@@ -78,6 +79,8 @@ export interface GatewayOptions {
   gatewaySecret: string;
   /** Timeouts and stale-if-error (the configuration's). */
   resilience: Config['resilience'];
+  /** Requests of one caller in flight at once, by role (IN_FLIGHT_LIMITS); unbounded without. */
+  inFlightLimits?: Config['auth']['inFlightLimits'];
 }
 
 /** Whether a query's text has more lexical tokens than the limit; a text that does not lex is left to the parser's error. */
@@ -233,6 +236,7 @@ export function createGatewayServer(options: GatewayOptions) {
     allowBatchedHttpRequests: false,
     validationRules: limits.validationRules,
     plugins: [
+      ...(options.inFlightLimits ? [callerSlotsPlugin(options.inFlightLimits)] : []),
       ...limits.plugins,
       inputChecksPlugin(),
       operationResolutionPlugin,

@@ -75,6 +75,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     production: config.nodeEnv === 'production',
     gatewaySecret: config.gatewaySecret,
     resilience: config.resilience,
+    inFlightLimits: config.auth.inFlightLimits,
     // One process, one cache: the gateway hears every invalidation the subgraphs make.
     invalidations: config.cacheEnabled ? cache : undefined,
   });

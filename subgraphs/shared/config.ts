@@ -44,6 +44,12 @@ const msBySubgraph = (fallback: number) =>
 export const DEFAULT_CACHE_TTLS = 'default=30,LineItem=300,OrderLineItems=300,ReturnPolicy=300';
 /** Requests per second per caller, by role; RATE_LIMITS overrides some or all. */
 const DEFAULT_RATE_LIMITS: Readonly<Record<Role, number>> = { customer: 20, agent: 2000, operations: 50 };
+/**
+ * Requests of one caller in flight at once at a gateway, by role; IN_FLIGHT_LIMITS overrides some or
+ * all. A portal customer needs a few at a time; an agent token carries a platform's many calls, yet
+ * never every place the gateway has (MAX_IN_FLIGHT).
+ */
+const DEFAULT_IN_FLIGHT_LIMITS: Readonly<Record<Role, number>> = { customer: 8, agent: 48, operations: 8 };
 
 /** What identified a caller, what may verify them: a second fact, never one of the same class. */
 export const IDENTIFIED_BY = ['ORDER_NUMBER', 'EMAIL', 'PHONE'] as const;
@@ -151,6 +157,12 @@ const envSchema = z.object({
     (role) => ROLES.includes(role as Role),
     `expected role=requests-per-second pairs for ${ROLES.join(', ')}`,
   ),
+  // Requests of one caller in flight at once, by role (per gateway replica): one token cannot hold every place.
+  IN_FLIGHT_LIMITS: numbersByName(
+    Object.entries(DEFAULT_IN_FLIGHT_LIMITS).map(([role, n]) => `${role}=${n}`).join(','),
+    (role) => ROLES.includes(role as Role),
+    `expected role=requests pairs for ${ROLES.join(', ')}`,
+  ),
   // Deadlines: the longest a request may take at the gateway (a client may ask for less with
   // X-Deadline-Ms), each subgraph fetch, and each backend call, by subgraph name.
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
@@ -215,6 +227,7 @@ export interface Config {
     issuer: string;
     audience: string;
     rateLimits: Readonly<Record<Role, number>>;
+    inFlightLimits: Readonly<Record<Role, number>>;
     persistedOnlyRoles: readonly Role[];
   };
   gatewaySecret: string;
@@ -310,6 +323,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       issuer: e.AUTH_ISSUER,
       audience: e.AUTH_AUDIENCE,
       rateLimits: Object.freeze({ ...DEFAULT_RATE_LIMITS, ...e.RATE_LIMITS }),
+      inFlightLimits: Object.freeze({ ...DEFAULT_IN_FLIGHT_LIMITS, ...e.IN_FLIGHT_LIMITS }),
       persistedOnlyRoles: Object.freeze(e.PERSISTED_ONLY_ROLES),
     }),
     gatewaySecret: e.GATEWAY_SECRET ?? DEMO_GATEWAY_SECRET,

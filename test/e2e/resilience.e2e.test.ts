@@ -165,6 +165,38 @@ describe('load shedding at the gateway', () => {
   });
 });
 
+describe('one caller’s share of the gateway', () => {
+  let t: TestStack;
+  beforeAll(async () => {
+    t = await startTestStack({ customers: 5, env: { IN_FLIGHT_LIMITS: 'customer=2', BACKEND_LATENCY_MS: '700', CACHE_ENABLED: 'false' } });
+  });
+  afterAll(() => t?.close());
+
+  it('refuses a caller’s requests past its share at once (429, Retry-After), while others are served', async () => {
+    const [a, b] = [t.data.customers[0].id, t.data.customers[1].id];
+    const [asA, asB] = [await t.asCustomer(a), await t.asCustomer(b)];
+    const timed = async (customerId: string, caller: Caller) => {
+      const started = performance.now();
+      const answer = await t.operation('FirstLook', { customerId }, caller);
+      return { ...answer, took: performance.now() - started };
+    };
+    const [burst, other] = await Promise.all([Promise.all(Array.from({ length: 5 }, () => timed(a, asA))), timed(b, asB)]);
+    const refused = burst.filter((r) => r.status === 429);
+    expect(burst.filter((r) => r.status === 200)).toHaveLength(2);
+    expect(refused).toHaveLength(3);
+    for (const r of refused) {
+      expect(r.body.errors![0].extensions!.code).toBe('RATE_LIMITED');
+      expect(r.headers.get('retry-after')).toBe('1');
+      // Before a single backend call (700 ms) could have answered.
+      expect(r.took).toBeLessThan(700);
+    }
+    expect(other.status).toBe(200);
+    expect(other.body.data.customer.id).toBe(b);
+    // The places are given back: the caller is served again once its answers are out.
+    expect((await timed(a, asA)).status).toBe(200);
+  });
+});
+
 describe('Redis going away and coming back', () => {
   let redis: ChildProcess | undefined;
   let port: number;

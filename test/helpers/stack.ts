@@ -89,6 +89,7 @@ export async function startTestStack(options: { customers?: number; embedded?: b
     SEED_ON_START: 'false',
     // Tests fire requests far faster than a person; the rate-limit test sets its own.
     RATE_LIMITS: 'customer=1000,agent=5000,operations=1000',
+    IN_FLIGHT_LIMITS: 'customer=1000,agent=1000,operations=1000',
     // The whole stack shares Jest's event loop here: its lag says nothing about the gateway's load.
     MAX_EVENT_LOOP_DELAY_MS: '0',
     ...(options.redis ? { REDIS_URL: TEST_REDIS_URL, CACHE_NAMESPACE: namespace } : {}),
