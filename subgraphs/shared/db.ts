@@ -10,6 +10,8 @@ import {
   type PluginTransformQueryArgs,
   type RootOperationNode,
 } from 'kysely';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { Pool, types } from 'pg';
 import type { Config } from './config';
 import type { Logger } from './logger';
@@ -108,12 +110,8 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
     };
   }
   // Loaded only when asked for: a deployment on PostgreSQL never pays for the WASM build.
-  const { PGlite } = await import('@electric-sql/pglite');
   const { PGliteDialect } = await import('kysely-pglite-dialect');
-  const pglite = await PGlite.create({
-    ...(options.pgliteDataDir ? { dataDir: options.pgliteDataDir } : {}),
-    parsers: { [DATE_OID]: (value: string) => value },
-  });
+  const pglite = await openPglite(options.pgliteDataDir);
   const db = new Kysely<any>({ dialect: snakeCased(new PGliteDialect(pglite), rows), plugins, log });
   return {
     db,
@@ -121,6 +119,40 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
     ping: async () => void (await sql`select 1`.execute(db)),
     close: () => db.destroy(),
   };
+}
+
+/**
+ * A new in-memory PGlite starts from a copy of an empty cluster kept in node_modules/.cache:
+ * running initdb in WASM took 4-6 s of every start, loading the copy about 1.4 s. The copy is
+ * made on the first start of each PGlite version; one that cannot be read or written is only a
+ * slower start. A database on disk (PGLITE_DATA_DIR) opens its own files, as before.
+ */
+async function openPglite(dataDir?: string) {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const options = { parsers: { [DATE_OID]: (value: string) => value } };
+  if (dataDir) return PGlite.create({ ...options, dataDir });
+  // The package's folder (its exports do not include package.json): the version keys the copy.
+  const entry = require.resolve('@electric-sql/pglite');
+  const pgliteRoot = entry.slice(0, entry.lastIndexOf(join('@electric-sql', 'pglite')) + join('@electric-sql', 'pglite').length);
+  const { version } = JSON.parse(await readFile(join(pgliteRoot, 'package.json'), 'utf8')) as { version: string };
+  const copy = join(pgliteRoot, '..', '..', '.cache', 'customer-context-graph', `pglite-${version}-empty-cluster.tar`);
+  const saved = await readFile(copy).catch(() => undefined);
+  if (saved) {
+    const loaded = await PGlite.create({ ...options, loadDataDir: new Blob([saved]) }).catch(() => undefined);
+    if (loaded) return loaded;
+  }
+  const fresh = await PGlite.create(options);
+  try {
+    const tar = Buffer.from(await (await fresh.dumpDataDir('none')).arrayBuffer());
+    // Written whole, then renamed: a start running beside this one never reads half a copy.
+    await mkdir(dirname(copy), { recursive: true });
+    const partial = `${copy}.${process.pid}.partial`;
+    await writeFile(partial, tar);
+    await rename(partial, copy);
+  } catch {
+    // A read-only install: every start runs initdb.
+  }
+  return fresh;
 }
 
 /** The database the configuration names: PostgreSQL with DATABASE_URL, else the embedded demo PGlite (said in the log). */
