@@ -121,6 +121,15 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
   };
 }
 
+/** Where the copy of an empty PGlite cluster is kept: node_modules/.cache, keyed by PGlite's version. */
+export async function emptyClusterCopy(): Promise<string> {
+  // The package's folder (its exports do not include package.json).
+  const entry = require.resolve('@electric-sql/pglite');
+  const root = entry.slice(0, entry.lastIndexOf(join('@electric-sql', 'pglite')) + join('@electric-sql', 'pglite').length);
+  const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
+  return join(root, '..', '..', '.cache', 'customer-context-graph', `pglite-${version}-empty-cluster.tar`);
+}
+
 /**
  * A new in-memory PGlite starts from a copy of an empty cluster kept in node_modules/.cache:
  * running initdb in WASM took 4-6 s of every start, loading the copy about 1.4 s. The copy is
@@ -131,11 +140,7 @@ async function openPglite(dataDir?: string) {
   const { PGlite } = await import('@electric-sql/pglite');
   const options = { parsers: { [DATE_OID]: (value: string) => value } };
   if (dataDir) return PGlite.create({ ...options, dataDir });
-  // The package's folder (its exports do not include package.json): the version keys the copy.
-  const entry = require.resolve('@electric-sql/pglite');
-  const pgliteRoot = entry.slice(0, entry.lastIndexOf(join('@electric-sql', 'pglite')) + join('@electric-sql', 'pglite').length);
-  const { version } = JSON.parse(await readFile(join(pgliteRoot, 'package.json'), 'utf8')) as { version: string };
-  const copy = join(pgliteRoot, '..', '..', '.cache', 'customer-context-graph', `pglite-${version}-empty-cluster.tar`);
+  const copy = await emptyClusterCopy();
   const saved = await readFile(copy).catch(() => undefined);
   if (saved) {
     const loaded = await PGlite.create({ ...options, loadDataDir: new Blob([saved]) }).catch(() => undefined);
