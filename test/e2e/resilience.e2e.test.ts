@@ -132,6 +132,13 @@ describe('when a subgraph is slow, down or failing', () => {
   });
 });
 
+/** FirstLook, with how long its answer took (ms). */
+async function timedFirstLook(t: TestStack, customerId: string, caller: Caller) {
+  const started = performance.now();
+  const answer = await t.operation('FirstLook', { customerId }, caller);
+  return { ...answer, took: performance.now() - started };
+}
+
 describe('load shedding at the gateway', () => {
   let t: TestStack;
   beforeAll(async () => {
@@ -141,13 +148,7 @@ describe('load shedding at the gateway', () => {
 
   it('refuses what it cannot take at once (503, OVERLOADED, Retry-After), serves the rest, and recovers', async () => {
     const caller = await t.asCustomer(t.data.customers[0].id);
-    const burst = await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        const started = performance.now();
-        const answer = await t.operation('FirstLook', { customerId: t.data.customers[0].id }, caller);
-        return { ...answer, took: performance.now() - started };
-      }),
-    );
+    const burst = await Promise.all(Array.from({ length: 16 }, () => timedFirstLook(t, t.data.customers[0].id, caller)));
     const refused = burst.filter((a) => a.status === 503);
     const served = burst.filter((a) => a.status === 200);
     expect(served.length).toBeGreaterThanOrEqual(4);
@@ -175,11 +176,7 @@ describe('one caller’s share of the gateway', () => {
   it('refuses a caller’s requests past its share at once (429, Retry-After), while others are served', async () => {
     const [a, b] = [t.data.customers[0].id, t.data.customers[1].id];
     const [asA, asB] = [await t.asCustomer(a), await t.asCustomer(b)];
-    const timed = async (customerId: string, caller: Caller) => {
-      const started = performance.now();
-      const answer = await t.operation('FirstLook', { customerId }, caller);
-      return { ...answer, took: performance.now() - started };
-    };
+    const timed = (customerId: string, caller: Caller) => timedFirstLook(t, customerId, caller);
     const [burst, other] = await Promise.all([Promise.all(Array.from({ length: 5 }, () => timed(a, asA))), timed(b, asB)]);
     const refused = burst.filter((r) => r.status === 429);
     expect(burst.filter((r) => r.status === 200)).toHaveLength(2);
