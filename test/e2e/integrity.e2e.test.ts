@@ -98,10 +98,24 @@ describe('integrity through the gateway, on PostgreSQL', () => {
       const index = body.data.customer.interactions.indexOf(dangling);
       expect(body.errors).toEqual(
         expect.arrayContaining([
-          expect.objectContaining({ path: ['customer', 'interactions', index, 'order', 'number'], extensions: { code: 'INCOMPLETE_DATA' } }),
-          expect.objectContaining({ path: ['customer', 'interactions', index, 'lineItems', 0, 'title'], extensions: { code: 'INCOMPLETE_DATA' } }),
+          expect.objectContaining({ path: ['customer', 'interactions', index, 'order'], extensions: expect.objectContaining({ code: 'NOT_FOUND', service: 'orders' }) }),
+          expect.objectContaining({ path: ['customer', 'interactions', index, 'lineItems', 0], extensions: expect.objectContaining({ code: 'NOT_FOUND', service: 'orders' }) }),
         ]),
       );
+      expectEveryNullExplained(body);
+    });
+
+    it('is explained even in an answer that has another error (where the gateway drops its own completion notes)', async () => {
+      const { body } = await t.query(
+        /* GraphQL */ `query ($id: ID!) { customerDataExport(customerId: $id) { customerId } customer(id: $id) { interactions(first: 3) { id order { number } } } }`,
+        { id: me().id },
+        await t.asCustomer(me().id),
+      );
+      // A customer may not export: FORBIDDEN, beside the customer's own data.
+      expect(body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: ['customerDataExport'], extensions: expect.objectContaining({ code: 'FORBIDDEN' }) })]));
+      const index = body.data.customer.interactions.findIndex((i: { id: string }) => i.id === 'int_dangling');
+      expect(body.data.customer.interactions[index].order).toBeNull();
+      expect(body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: ['customer', 'interactions', index, 'order'], extensions: expect.objectContaining({ code: 'NOT_FOUND' }) })]));
       expectEveryNullExplained(body);
     });
 
