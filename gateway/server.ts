@@ -265,8 +265,9 @@ export function createGatewayServer(options: GatewayOptions) {
       return formatSubgraphError(formatted, error);
     },
   });
-  // Call after apollo.start(), before the gateway listens: the first request then plans nothing.
-  const warmUp = () => planNamedOperations(apollo, options.supergraphSdl, options.gatewaySecret, options.logger);
+  // Call after apollo.start() (which loads the gateway's API schema), before the gateway listens:
+  // the first request then plans nothing.
+  const warmUp = () => planNamedOperations(apollo, gateway.schema!, options.gatewaySecret, options.logger);
   return { apollo, gateway, warmUp };
 }
 

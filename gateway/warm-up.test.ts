@@ -1,5 +1,5 @@
 import { parse, type OperationDefinitionNode } from 'graphql';
-import { apiSchemaOf, loadOperations } from '../schema/operations';
+import { loadOperations } from '../schema/operations';
 import { callerKeyOf, type Viewer } from '../subgraphs/shared/auth';
 import { loadConfig } from '../subgraphs/shared/config';
 import { createLogger } from '../subgraphs/shared/logger';
@@ -29,7 +29,7 @@ describe('planning the named operations at start-up', () => {
       plans.mockClear();
 
       const viewer: Viewer = { kind: 'service', id: 'test' };
-      const schema = apiSchemaOf(loadSupergraph());
+      const schema = gateway.schema!;
       for (const [name, query] of operations) {
         const variables = sampleVariables(schema, parse(query).definitions[0] as OperationDefinitionNode);
         // Its deadline already passed: nothing leaves the gateway, the plan is all that is looked up.

@@ -11,7 +11,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
-import { apiSchemaOf, loadOperations } from '../schema/operations';
+import { loadOperations } from '../schema/operations';
 import { callerKeyOf, type Viewer } from '../subgraphs/shared/auth';
 import type { Logger } from '../subgraphs/shared/logger';
 import { forwardedCaller } from './auth';
@@ -53,9 +53,8 @@ export const sampleVariables = (schema: GraphQLSchema, operation: OperationDefin
  * CustomerContext takes hundreds of milliseconds: more than a voice turn's whole deadline). The
  * request's deadline has passed before it starts, so no subgraph is called and nothing is cached.
  */
-export async function planNamedOperations(apollo: ApolloServer<GatewayContext>, supergraphSdl: string, gatewaySecret: string, logger: Logger) {
+export async function planNamedOperations(apollo: ApolloServer<GatewayContext>, schema: GraphQLSchema, gatewaySecret: string, logger: Logger) {
   const started = performance.now();
-  const schema = apiSchemaOf(supergraphSdl);
   const viewer: Viewer = { kind: 'service', id: 'gateway-warm-up' };
   const operations = Object.entries(loadOperations());
   for (const [name, query] of operations) {

@@ -17,6 +17,6 @@ export function loadOperations(): Record<string, string> {
 }
 
 /** The schema clients see through the gateway: the supergraph without its internal (@inaccessible) parts. */
-export const apiSchemaOf = (supergraphSdl: string): GraphQLSchema => Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
-
-export const loadApiSchema = (path = SUPERGRAPH_PATH): GraphQLSchema => apiSchemaOf(readFileSync(path, 'utf8'));
+export function loadApiSchema(path = SUPERGRAPH_PATH): GraphQLSchema {
+  return Supergraph.build(readFileSync(path, 'utf8')).apiSchema().toGraphQLJSSchema();
+}
