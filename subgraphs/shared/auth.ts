@@ -65,6 +65,12 @@ export const VIEWER_HEADER = 'x-ccg-viewer';
 export const VIEWER_TTL_MS = 15_000;
 
 const sign = (payload: string, secret: string) => createHmac('sha256', secret).update(payload).digest('base64url');
+/** Whether `mac` is the HMAC of `payload` under `secret`, compared in constant time. */
+function signedBy(payload: string, mac: string, secret: string): boolean {
+  const given = Buffer.from(mac);
+  const expected = Buffer.from(sign(payload, secret));
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /** What binds one forwarded caller to one request to one subgraph. */
@@ -143,9 +149,7 @@ export function verifyViewer(header: string | undefined, secret: string, audienc
 function checkViewer(header: string, secret: string): { viewer: Viewer; audience: string; expiresAt: number } | null {
   const parts = header.split('.');
   if (parts.length !== 3 || !parts[0] || !parts[1]) return null;
-  const given = Buffer.from(parts[2]);
-  const expected = Buffer.from(sign(`${parts[0]}.${parts[1]}`, secret));
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  if (!signedBy(`${parts[0]}.${parts[1]}`, parts[2], secret)) return null;
   try {
     const binding = bindingSchema.safeParse(JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')));
     if (!binding.success) return null;
@@ -303,9 +307,7 @@ export function verifyIdentification(token: string, secret: string, now = Date.n
   const dot = token.indexOf('.');
   if (dot < 1 || token.length > 1_000) return null;
   const payload = token.slice(0, dot);
-  const given = Buffer.from(token.slice(dot + 1));
-  const expected = Buffer.from(sign(`${IDENTIFICATION_CONTEXT}.${payload}`, secret));
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  if (!signedBy(`${IDENTIFICATION_CONTEXT}.${payload}`, token.slice(dot + 1), secret)) return null;
   try {
     const parsed = identificationSchema.safeParse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
     if (!parsed.success || parsed.data.exp <= now) return null;
