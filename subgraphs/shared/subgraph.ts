@@ -6,7 +6,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError, parse, type DocumentNode } from 'graphql';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
-import { adapterSettingsFromEnv, createAdapter, withLatency, type AdapterDefinition } from './adapter';
+import { createAdapter, withLatency, type AdapterDefinition } from './adapter';
 import { verifyViewer, VIEWER_HEADER, type Viewer } from './auth';
 import type { Cache } from './cache';
 import { freshReads, minFreshOf, responsePolicy, ttlPolicy, type TtlPolicy } from './cached';
@@ -179,11 +179,11 @@ export interface StartSubgraphOptions {
  */
 export async function createSubgraphSource<Source extends object, Loaders, Services>(
   definition: SubgraphDefinition<Source, Loaders, Services>,
-  deps: { config: Readonly<Config>; db: Kysely<any>; cache: Cache; logger: Logger; adapterConfig?: unknown; env?: Record<string, string | undefined> },
+  deps: { config: Readonly<Config>; db: Kysely<any>; cache: Cache; logger: Logger; adapterConfig?: unknown },
 ): Promise<{ source: Source; webhooks: readonly VendorWebhook[]; identities: IdentityMap }> {
   const { config } = deps;
-  const adapterName = config.subgraphs[definition.name].adapter;
-  const settings = deps.adapterConfig ?? adapterSettingsFromEnv(definition.name, adapterName, deps.env);
+  const { adapter: adapterName, adapterSettings } = config.subgraphs[definition.name];
+  const settings = deps.adapterConfig ?? adapterSettings;
   const system = await createAdapter(definition.adapters, adapterName, settings, { db: deps.db, logger: deps.logger }, definition.name);
   const { source: composed, identities } = definition.withOwnRecords
     ? await definition.withOwnRecords(system, { db: deps.db, logger: deps.logger, adapter: adapterName })
