@@ -1,8 +1,9 @@
-import type { Balance, PaymentSource } from '../../subgraphs/payments/port';
+import type { Balance, PaymentSystem } from '../../subgraphs/payments/port';
+import type { CustomerLink } from '../../subgraphs/shared/identity';
 import { money } from '../../subgraphs/shared/money';
 import { generateDemoData, type DemoData } from '../fixtures/demo-data';
 import { FIXTURE_ANCHOR } from '../helpers/stack';
-import { indexBy, itListsByKey, itReadsByKey, newestFirst, oldestFirst } from './batch-contract';
+import { indexBy, itListsByKey, itReadsByKey, MISSING_KEY, newestFirst, oldestFirst } from './batch-contract';
 import type { SourceUnderTest } from './order-source';
 
 /** What a customer owes per currency, computed from the fixtures the way the port promises. */
@@ -25,17 +26,31 @@ export function expectedBalances(data: DemoData, customerId: string, now: Date):
   });
 }
 
+/** A payment system under test: `held` is the fixtures as the system holds them (see order-source.ts). */
+export interface SystemUnderTest<System> extends SourceUnderTest<System> {
+  held?: DemoData;
+  /** Each graph customer and the system's customer for them, when the system's ids differ. */
+  customerLinks?: CustomerLink[];
+}
+
 /**
- * The contract any payment-service adapter must meet:
+ * The contract any payment-system adapter (the system-of-record port) must meet:
  *
- *   describePaymentSource('sql on PostgreSQL', async (data) => ({ source, close }));
+ *   describePaymentSystem('stripe', async (data) => ({ source, close, held, customerLinks }));
+ *
+ * The factory loads the fixtures into the system through its own API and answers `held`, the same
+ * fixtures as the system holds them (its ids, its customer ids, what it stamps); the kit compares
+ * against `held` (against the fixtures themselves when there is none).
  */
-export function describePaymentSource(name: string, create: (data: DemoData) => Promise<SourceUnderTest<PaymentSource>>): void {
-  describe(`PaymentSource contract: ${name}`, () => {
-    const data = generateDemoData({ customers: 32, anchor: FIXTURE_ANCHOR });
-    let subject: SourceUnderTest<PaymentSource>;
+export function describePaymentSystem(name: string, create: (data: DemoData) => Promise<SystemUnderTest<PaymentSystem>>): void {
+  describe(`PaymentSystem contract: ${name}`, () => {
+    const given = generateDemoData({ customers: 32, anchor: FIXTURE_ANCHOR });
+    let subject: SystemUnderTest<PaymentSystem>;
+    // Every expectation reads the fixtures as the system holds them.
+    let data = given;
     beforeAll(async () => {
-      subject = await create(data);
+      subject = await create(given);
+      data = subject.held ?? given;
     });
     afterAll(() => subject?.close());
     const source = () => subject.source;
@@ -62,9 +77,17 @@ export function describePaymentSource(name: string, create: (data: DemoData) => 
       (id) => data.refunds.filter((r) => r.paymentId === id).sort(refundsNewestFirst),
       () => data.refunds.map((r) => r.paymentId),
     );
+    // Without listRefundsByReturn the graph finds a return's refunds among its order's by returnId.
     itListsByKey(
-      'listRefundsByReturn',
-      (ids) => source().listRefundsByReturn(ids),
+      'each return’s refunds (listRefundsByReturn, or the order’s refunds naming the return)',
+      async (ids) => {
+        const system = source();
+        if (system.listRefundsByReturn) return system.listRefundsByReturn(ids);
+        const orderOf = new Map(data.refunds.map((r) => [r.returnId, r.orderId]));
+        const orderIds = [...new Set(ids.map((id) => orderOf.get(id)).filter((id): id is string => Boolean(id)))];
+        const byOrder = orderIds.length ? (await system.listRefundsByOrder(orderIds)).flat() : [];
+        return ids.map((id) => byOrder.filter((r) => r.returnId === id));
+      },
       (id) => data.refunds.filter((r) => r.returnId === id).sort(refundsNewestFirst),
       () => data.refunds.map((r) => r.returnId!),
     );
@@ -94,36 +117,21 @@ export function describePaymentSource(name: string, create: (data: DemoData) => 
       () => [...new Set(data.payments.filter((p) => p.status === 'AWAITING_PAYMENT').map((p) => p.customerId))],
     );
     it('the fixtures hold both overdue and not-yet-due balances', () => {
-      const balances = data.customers.flatMap((c) => expectedBalances(data, c.id, FIXTURE_ANCHOR));
+      const customers = [...new Set(data.payments.map((p) => p.customerId))];
+      const balances = customers.flatMap((id) => expectedBalances(data, id, FIXTURE_ANCHOR));
       expect(balances.some((b) => b.overdue.amountMinor > 0)).toBe(true);
       expect(balances.some((b) => b.overdue.amountMinor === 0 && b.outstanding.amountMinor > 0)).toBe(true);
     });
-    describe('writes', () => {
-      it('records a promise to pay once per key, listed with the customer’s open promises', async () => {
-        const customer = data.customers[3];
-        const promise = {
-          id: 'ptp_kit', customerId: customer.id, amount: money(1000, 'EUR'), promisedFor: '2026-12-01', status: 'OPEN' as const,
-          channel: 'VOICE', agentId: 'a1', note: null, createdAt: new Date('2026-11-20T10:00:00Z'),
-        };
-        await expect(source().createPromise(promise, 'kit-ptp')).resolves.toEqual(promise);
-        await expect(source().createPromise({ ...promise, id: 'ptp_kit_2', createdAt: new Date() }, 'kit-ptp')).resolves.toEqual(promise);
-        await expect(source().createPromise({ ...promise, id: 'ptp_kit_3', promisedFor: '2026-12-02' }, 'kit-ptp')).rejects.toMatchObject({ code: 'CONFLICT' });
-        await expect(source().listOpenPromisesByCustomer([customer.id])).resolves.toEqual([[promise]]);
-      });
-
-      it('keeps one expected refund per return, cancellable while pending', async () => {
-        const payment = data.payments.find((p) => p.status === 'CAPTURED')!;
-        const refund = {
-          id: 'rf_kit', paymentId: payment.id, orderId: payment.orderId, customerId: payment.customerId, returnId: 'ret_kit', status: 'PENDING' as const,
-          amount: money(500, payment.amount.currency), reason: 'return', createdAt: new Date('2026-11-20T10:00:00Z'),
-          expectedBy: new Date('2026-11-27T10:00:00Z'), completedAt: null, failureReason: null,
-        };
-        await expect(source().createExpectedRefund(refund)).resolves.toEqual(refund);
-        await expect(source().createExpectedRefund({ ...refund, id: 'rf_kit_2' })).resolves.toEqual(refund);
-        await expect(source().cancelPendingRefund('ret_kit')).resolves.toBe(true);
-        await expect(source().cancelPendingRefund('ret_kit')).resolves.toBe(false);
-        await expect(source().getRefunds(['rf_kit'])).resolves.toEqual([{ ...refund, status: 'CANCELLED' }]);
-      });
+    it('links the graph’s customers to its own both ways, where its ids differ', async () => {
+      const system = source();
+      const links = subject.customerLinks ?? [];
+      if (!links.length) {
+        expect(system.sharesGraphCustomerIds || (!system.systemCustomerIds && !system.graphCustomerIds)).toBeTruthy();
+        return;
+      }
+      const some = links.slice(0, 5);
+      await expect(system.systemCustomerIds!([...some.map((l) => l.graphCustomerId), MISSING_KEY])).resolves.toEqual([...some.map((l) => l.systemCustomerId), null]);
+      await expect(system.graphCustomerIds!([MISSING_KEY, ...some.map((l) => l.systemCustomerId)])).resolves.toEqual([null, ...some.map((l) => l.graphCustomerId)]);
     });
 
     it('answers ping while the backend is up', async () => {

@@ -77,7 +77,7 @@ describe('the Stripe stand-in answers as Stripe’s OpenAPI description says', (
       headers: { Authorization: `Bearer ${stripe.secretKey}`, 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
       body: method === 'POST' ? query : undefined,
     });
-    const body = await response.json();
+    const body = (await response.json()) as Json;
     const template = operationOf(method.toLowerCase(), path);
     const validate = validatorFor(method.toLowerCase(), template, response.status);
     if (!validate(body)) throw new Error(`${method} ${path} ${response.status}: ${validate.errors!.map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`).join("; ")}\n${JSON.stringify(body).slice(0, 400)}`);
@@ -224,7 +224,7 @@ describe('the Stripe stand-in answers as Stripe’s OpenAPI description says', (
       const headers = { Authorization: `Bearer ${lagging.secretKey}`, 'Content-Type': 'application/x-www-form-urlencoded' };
       const base = `http://${lagging.host}:${lagging.port}`;
       await fetch(`${base}/v1/customers`, { method: 'POST', headers, body: 'metadata[graph_customer_id]=cus_lag' });
-      const search = () => fetch(`${base}/v1/customers/search?query=${encodeURIComponent("metadata['graph_customer_id']:'cus_lag'")}`, { headers }).then((r) => r.json());
+      const search = () => fetch(`${base}/v1/customers/search?query=${encodeURIComponent("metadata['graph_customer_id']:'cus_lag'")}`, { headers }).then((r) => r.json() as Promise<Json>);
       expect((await search()).data).toHaveLength(0);
       await new Promise((resolve) => setTimeout(resolve, 350));
       expect((await search()).data).toHaveLength(1);

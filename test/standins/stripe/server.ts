@@ -442,7 +442,8 @@ export async function startStripeStandIn(options: StandInOptions = {}): Promise<
         canceled_at: null, cancellation_reason: null, capture_method: p.capture_method ?? 'automatic', client_secret: null, confirmation_method: 'automatic', created: now(),
         currency: String(p.currency).toLowerCase(), customer: p.customer ?? null, description: p.description ?? null, invoice: null, last_payment_error: null, latest_charge: null,
         livemode: false, metadata: metadataOf(p.metadata), next_action: null, on_behalf_of: null, payment_method: p.payment_method ?? null, payment_method_options: {},
-        payment_method_types: p.payment_method_types ?? ['card'], processing: null, receipt_email: null, review: null, setup_future_usage: null, shipping: null,
+        // The pinned API takes allowed_payment_method_types; older versions payment_method_types.
+        payment_method_types: p.allowed_payment_method_types ?? p.payment_method_types ?? ['card'], processing: null, receipt_email: null, review: null, setup_future_usage: null, shipping: null,
         statement_descriptor: null, statement_descriptor_suffix: null, status: p.payment_method ? 'requires_confirmation' : 'requires_payment_method', transfer_data: null, transfer_group: null,
       });
       o.client_secret = `${o.id}_secret_${randomBytes(8).toString('hex')}`;

@@ -1,6 +1,6 @@
-import { describePaymentSource } from '../../../../test/kits/payment-source';
+import { describePaymentSystem } from '../../../../test/kits/payment-source';
 import { sqlSourceFactory } from '../../../../test/helpers/sql-source';
 import { sqlPaymentAdapter } from '.';
 
-describePaymentSource('sql on PostgreSQL', sqlSourceFactory(sqlPaymentAdapter, 'payments', 'postgres'));
-describePaymentSource('sql on the embedded PGlite', sqlSourceFactory(sqlPaymentAdapter, 'payments', 'pglite'));
+describePaymentSystem('sql on PostgreSQL', sqlSourceFactory(sqlPaymentAdapter, 'payments', 'postgres'));
+describePaymentSystem('sql on the embedded PGlite', sqlSourceFactory(sqlPaymentAdapter, 'payments', 'pglite'));

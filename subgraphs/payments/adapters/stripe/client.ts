@@ -1,0 +1,100 @@
+import Stripe from 'stripe';
+import type { Logger } from '../../../shared/logger';
+import type { VendorCallFactory, VendorFailure } from './discipline';
+
+export interface StripeClientConfig {
+  secretKey: string;
+  apiHost: string;
+  apiPort: number;
+  apiProtocol: 'http' | 'https';
+  apiVersion: string;
+  requestsPerSecond: number;
+}
+
+type Options = Stripe.RequestOptions;
+
+/** Retry-After in seconds (Stripe's form) or as an HTTP-date. */
+function retryAfterMs(value: unknown): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (typeof text !== 'string' || !text.trim()) return undefined;
+  if (/^\d+(\.\d+)?$/.test(text.trim())) return Math.round(Number(text) * 1000);
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/** What a failed Stripe call means to the discipline: by the SDK's error type, its status and headers. */
+export function classifyStripeError(err: unknown): VendorFailure {
+  if (!(err instanceof Stripe.errors.StripeError)) {
+    return { kind: (err as { name?: string })?.name === 'AbortError' ? 'timeout' : 'other' };
+  }
+  const status = err.statusCode;
+  const retryAfter = retryAfterMs(err.headers?.['retry-after']);
+  const failure = (kind: VendorFailure['kind']): VendorFailure => ({ kind, ...(status ? { status } : {}), ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}), ...(err.code ? { code: err.code } : {}) });
+  // No answer: the SDK's own timer (ETIMEDOUT) or a refused, reset or dropped connection.
+  if (err instanceof Stripe.errors.StripeConnectionError) return failure((err.detail as { code?: string } | undefined)?.code === 'ETIMEDOUT' ? 'timeout' : 'unavailable');
+  if (err instanceof Stripe.errors.StripeRateLimitError || status === 429) return failure('rate_limited');
+  if (err instanceof Stripe.errors.StripeIdempotencyError) return failure('conflict');
+  // Stripe's 409 is a lock timeout on the object (it says Stripe-Should-Retry): try again later.
+  if (status === 409 || err instanceof Stripe.errors.StripeAPIError || (status !== undefined && status >= 500)) return failure(status === 504 ? 'timeout' : 'unavailable');
+  if (status === 404 || err.code === 'resource_missing') return failure('not_found');
+  // 401/403: our key or its permissions, a configuration fault.
+  if (err instanceof Stripe.errors.StripeAuthenticationError || err instanceof Stripe.errors.StripePermissionError) return failure('other');
+  return failure('invalid');
+}
+
+export const isMissing = (err: unknown) => err instanceof Stripe.errors.StripeError && (err.statusCode === 404 || err.code === 'resource_missing');
+
+/** Settles with the call, or rejects when the signal aborts first (the SDK takes a timeout, not a signal). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason ?? new DOMException('aborted', 'AbortError'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason ?? new DOMException('aborted', 'AbortError'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+export type StripeClient = ReturnType<typeof createStripeClient>;
+
+/**
+ * Stripe's SDK behind the vendor-call discipline: its own retries off (`maxNetworkRetries: 0`) so
+ * retries happen in one place; each call gets the attempt's time as its `timeout`; every write
+ * carries an Idempotency-Key, so the discipline may retry it and Stripe replays instead of doing it
+ * twice (the SDK also resends once on a closed connection even with retries off: the key makes that safe too).
+ */
+export function createStripeClient(config: StripeClientConfig, deps: { vendorCalls: VendorCallFactory; logger: Logger }) {
+  const stripe = new Stripe(config.secretKey, {
+    apiVersion: config.apiVersion as Stripe.LatestApiVersion,
+    host: config.apiHost,
+    port: config.apiPort,
+    protocol: config.apiProtocol,
+    maxNetworkRetries: 0,
+    telemetry: false,
+  });
+  const calls = deps.vendorCalls({ vendor: 'stripe', requestsPerSecond: config.requestsPerSecond, classify: classifyStripeError });
+  const options = (timeoutMs: number, extra: Options = {}): Options => ({ timeout: Math.max(1, Math.floor(timeoutMs)), ...extra });
+  return {
+    stripe,
+    /** One read; `fn` gets the request options to pass to the SDK. */
+    read: <T>(op: string, fn: (options: Options) => Promise<T>) =>
+      calls.call({ op, kind: 'read' }, ({ signal, timeoutMs }) => untilAborted(fn(options(timeoutMs)), signal)),
+    /** One read of an object that may not exist: null for Stripe's resource_missing. */
+    readOrNull: <T>(op: string, fn: (options: Options) => Promise<T>) =>
+      calls.call({ op, kind: 'read' }, ({ signal, timeoutMs }) => untilAborted(fn(options(timeoutMs)).catch((err) => (isMissing(err) ? null : Promise.reject(err))), signal)),
+    /** One write, always with Stripe's Idempotency-Key: retried safely, never done twice. */
+    write: <T>(op: string, idempotencyKey: string, fn: (options: Options) => Promise<T>) =>
+      calls.call({ op, kind: 'write', idempotent: true }, ({ signal, timeoutMs }) => untilAborted(fn(options(timeoutMs, { idempotencyKey })), signal)),
+    /** Every page of a list (`starting_after`), each page one call. */
+    list: <T extends { id: string }>(op: string, fn: (params: { limit: number; starting_after?: string }, options: Options) => Promise<Stripe.ApiList<T>>) =>
+      calls.paginate<T>(op, async ({ signal, timeoutMs, cursor }) => {
+        const page = await untilAborted(fn({ limit: 100, ...(cursor ? { starting_after: cursor } : {}) }, options(timeoutMs)), signal);
+        return { items: page.data, next: page.has_more && page.data.length ? page.data[page.data.length - 1].id : undefined };
+      }),
+    /** Every page of a search (`page` / `next_page`), each page one call. */
+    search: <T>(op: string, fn: (params: { limit: number; page?: string }, options: Options) => Promise<Stripe.ApiSearchResult<T>>) =>
+      calls.paginate<T>(op, async ({ signal, timeoutMs, cursor }) => {
+        const page = await untilAborted(fn({ limit: 100, ...(cursor ? { page: cursor } : {}) }, options(timeoutMs)), signal);
+        return { items: page.data, next: page.has_more && page.next_page ? page.next_page : undefined };
+      }),
+  };
+}

@@ -1,0 +1,20 @@
+/**
+ * The vendor-call discipline's contract (common brief §5), as subgraphs/shared/vendor.ts on the
+ * `vendor` branch declares it; this file goes once that is on main (import from '../../../shared/vendor').
+ */
+export interface VendorCallOptions {
+  vendor: string;
+  requestsPerSecond: number;
+  classify(err: unknown): VendorFailure;
+}
+export interface VendorFailure {
+  kind: 'rate_limited' | 'unavailable' | 'timeout' | 'not_found' | 'conflict' | 'invalid' | 'other';
+  status?: number;
+  retryAfterMs?: number;
+  code?: string;
+}
+export interface VendorCalls {
+  call<T>(what: { op: string; kind: 'read' | 'write'; idempotent?: boolean }, fn: (call: { signal: AbortSignal; timeoutMs: number; attempt: number }) => Promise<T>): Promise<T>;
+  paginate<T>(op: string, page: (call: { signal: AbortSignal; timeoutMs: number; cursor?: string }) => Promise<{ items: T[]; next?: string }>, limit?: number): Promise<T[]>;
+}
+export type VendorCallFactory = (options: VendorCallOptions) => VendorCalls;
