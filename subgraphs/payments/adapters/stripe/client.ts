@@ -54,13 +54,29 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
+/**
+ * Node's HTTP client, without the SDK's one silent resend: with `maxNetworkRetries: 0` it still
+ * resends a request whose connection closed (ECONNRESET, EPIPE) after half a second, which would
+ * both retry outside the discipline and spend the deadline. The code is renamed so the SDK does not
+ * recognise it; the failure reaches the discipline as the connection error it is.
+ */
+function withoutSdkResend(): Stripe.HttpClient {
+  const base = Stripe.createNodeHttpClient();
+  return Object.assign(Object.create(Object.getPrototypeOf(base)), base, {
+    makeRequest: (...args: Parameters<Stripe.HttpClient['makeRequest']>) =>
+      base.makeRequest(...args).catch((err: { code?: string }) => {
+        if (err && Stripe.HttpClient.CONNECTION_CLOSED_ERROR_CODES.includes(err.code ?? '')) err.code = `${err.code}_NOT_RESENT`;
+        throw err;
+      }),
+  });
+}
+
 export type StripeClient = ReturnType<typeof createStripeClient>;
 
 /**
  * Stripe's SDK behind the vendor-call discipline: its own retries off (`maxNetworkRetries: 0`) so
  * retries happen in one place; each call gets the attempt's time as its `timeout`; every write
- * carries an Idempotency-Key, so the discipline may retry it and Stripe replays instead of doing it
- * twice (the SDK also resends once on a closed connection even with retries off: the key makes that safe too).
+ * carries an Idempotency-Key, so the discipline may retry it and Stripe replays instead of doing it twice.
  */
 export function createStripeClient(config: StripeClientConfig, deps: { vendorCalls: VendorCallFactory; logger: Logger }) {
   const stripe = new Stripe(config.secretKey, {
@@ -69,6 +85,7 @@ export function createStripeClient(config: StripeClientConfig, deps: { vendorCal
     port: config.apiPort,
     protocol: config.apiProtocol,
     maxNetworkRetries: 0,
+    httpClient: withoutSdkResend(),
     telemetry: false,
   });
   const calls = deps.vendorCalls({ vendor: 'stripe', requestsPerSecond: config.requestsPerSecond, classify: classifyStripeError });
