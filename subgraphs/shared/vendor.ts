@@ -133,6 +133,8 @@ export function createVendorCallFactory(options: VendorCallFactoryOptions): Vend
       maxRetriesPerRequest: 0,
       commandTimeout: 200,
       connectTimeout: 2_000,
+      // How long a socket that never opened may keep a timer (and the process) alive after close().
+      disconnectTimeout: 200,
       retryStrategy: (attempt: number) => Math.min(attempt * 200, 2_000),
       // The pause read and the token of a call leave in one write.
       enableAutoPipelining: true,
@@ -314,8 +316,11 @@ export function createVendorCallFactory(options: VendorCallFactoryOptions): Vend
 
   return Object.assign(factory, {
     close: async () => {
-      redis?.disconnect();
+      const closing = redis;
       redis = undefined;
+      // Pause notes still in flight are sent; a connection that never came up is just dropped.
+      if (closing?.status === 'ready') await closing.quit().catch(() => closing.disconnect());
+      else closing?.disconnect();
     },
   });
 }
