@@ -1,5 +1,6 @@
 import { ErrorCode, AppError } from './errors';
 import { createLogger } from './logger';
+import { RequestDeadlineError, requestDeadline } from './resilience';
 import { createVendorCallFactory, failureFromHttp, type VendorFailure } from './vendor';
 
 describe('failureFromHttp', () => {
@@ -50,6 +51,12 @@ describe('vendor calls without Redis', () => {
     const unavailable = await refusal({ kind: 'unavailable', status: 503 });
     expect(unavailable).toMatchObject({ code: ErrorCode.BACKEND_UNAVAILABLE, details: { service: 'orders', retryable: true } });
     expect(unavailable.message).not.toContain('vendor text');
+  });
+
+  it('a time-out the vendor answered (a 504) counts against it even within a short request deadline', async () => {
+    const err = await requestDeadline.run(Date.now() + 300, () => failing({ kind: 'timeout', status: 504 }).call({ op: 'get', kind: 'write' }, async () => Promise.reject(new Error('504'))).catch((e) => e));
+    expect(err).toMatchObject({ code: ErrorCode.BACKEND_TIMEOUT, details: { service: 'orders', retryable: true } });
+    expect(err).not.toBeInstanceOf(RequestDeadlineError);
   });
 
   it('lets an AppError the adapter throws pass as it is, and a classify that throws is INTERNAL_SERVER_ERROR', async () => {

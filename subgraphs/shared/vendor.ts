@@ -186,8 +186,8 @@ export function createVendorCallFactory(options: VendorCallFactoryOptions): Vend
     const limiter: RateLimiterAbstract = store ? new RateLimiterRedis({ ...window, storeClient: store, rejectIfRedisNotReady: true, insuranceLimiter: inProcess }) : inProcess;
 
     const failWith = (code: ErrorCode, message: string, details: Record<string, unknown> = { service }) => new AppError(code, message, details);
-    const atCapacity = () => failWith(ErrorCode.OVERLOADED, `The ${service} backend's ${vendor} is at its rate limit; retry shortly`, { service, retryable: true });
-    const noTimeLeft = () => new RequestDeadlineError(ErrorCode.BACKEND_TIMEOUT, `No time left for the ${service} backend's ${vendor}`, { service, retryable: true });
+    const atCapacity = () => failWith(ErrorCode.OVERLOADED, `The ${service} backend is at its rate limit; retry shortly`, { service, retryable: true });
+    const noTimeLeft = () => new RequestDeadlineError(ErrorCode.BACKEND_TIMEOUT, `No time left for the ${service} backend`, { service, retryable: true });
     const fits = (deadline: number, waitMs: number) => Date.now() + waitMs + MIN_ATTEMPT_MS <= deadline;
 
     /** Waits out a vendor's pause and for a token of its rate; fails fast when either ends past the deadline. */
@@ -282,7 +282,8 @@ export function createVendorCallFactory(options: VendorCallFactoryOptions): Vend
           if (failure.kind !== 'rate_limited' || failure.retryAfterMs === undefined) await sleep(waitMs);
           continue;
         }
-        throw toAppError(failure, op, ms < backendTimeoutMs);
+        // Only our own timer, set short by the request's deadline, makes a time-out the request's.
+        throw toAppError(failure, op, outcome.timedOut && ms < backendTimeoutMs);
       }
     };
     const safeClassify = (err: unknown): VendorFailure => {
