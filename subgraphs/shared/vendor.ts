@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { SubgraphName } from './config';
+import type { Config, SubgraphName } from './config';
 import { AppError, ErrorCode } from './errors';
 import type { Logger } from './logger';
 import { RequestDeadlineError, requestDeadline } from './resilience';
@@ -108,6 +108,10 @@ function parseRetryAfter(value: string | undefined): number | undefined {
   const at = Date.parse(text);
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
+
+/** The discipline the configuration names for a subgraph: Redis with REDIS_URL, its backend timeout. */
+export const openVendorCalls = (config: Readonly<Config>, service: SubgraphName, logger: Logger) =>
+  createVendorCallFactory({ service, redisUrl: config.redisUrl, namespace: config.cacheNamespace, backendTimeoutMs: config.resilience.backendTimeoutMs(service), logger });
 
 /**
  * The one vendor-call discipline of a process (one per subgraph): every vendor adapter's calls go
