@@ -195,7 +195,9 @@ export async function createSubgraphSource<Source extends object, Loaders, Servi
     : { source: system as Source, identities: sameIds(adapterName) };
   const adapter = withResilience(withLatency(composed as Source & object, config.backendLatencyMs), {
     service: definition.name,
-    timeoutMs: config.resilience.backendTimeoutMs(definition.name),
+    // A vendor adapter's method may make several calls (pages, retries), each bounded by the backend
+    // timeout in vendor.ts: the method as a whole has what is left of the request's deadline.
+    timeoutMs: vendorCalls.used() ? config.resilience.requestTimeoutMs : config.resilience.backendTimeoutMs(definition.name),
     logger: deps.logger,
   });
   const source = config.cacheEnabled ? definition.withCache(adapter, deps.cache, ttlPolicy(config.cacheTtlSeconds)) : adapter;

@@ -37,6 +37,13 @@ describe('failureFromHttp', () => {
 describe('vendor calls without Redis', () => {
   const factory = createVendorCallFactory({ service: 'orders', namespace: 'unit', backendTimeoutMs: 1_000, logger: createLogger('test', 'silent') });
   afterAll(() => factory.close());
+
+  it('says whether an adapter asked for a vendor\'s calls (a SQL system never does)', () => {
+    const unused = createVendorCallFactory({ service: 'orders', namespace: 'unit', backendTimeoutMs: 1_000, logger: createLogger('test', 'silent') });
+    expect(unused.used()).toBe(false);
+    unused({ vendor: 'unit', requestsPerSecond: 1, classify: () => ({ kind: 'other' }) });
+    expect(unused.used()).toBe(true);
+  });
   const failing = (failure: VendorFailure) => factory({ vendor: `unit-${failure.kind}`, requestsPerSecond: 100, classify: () => failure });
   const refusal = (failure: VendorFailure) =>
     failing(failure)

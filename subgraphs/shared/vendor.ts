@@ -122,7 +122,7 @@ export const openVendorCalls = (config: Readonly<Config>, service: SubgraphName,
  * A call outside a request (a job) has one backend timeout in all; a job that wants more runs it
  * inside `requestDeadline.run(Date.now() + ms, …)`.
  */
-export function createVendorCallFactory(options: VendorCallFactoryOptions): VendorCallFactory & { close(): Promise<void> } {
+export function createVendorCallFactory(options: VendorCallFactoryOptions): VendorCallFactory & { used(): boolean; close(): Promise<void> } {
   const { service, namespace, backendTimeoutMs, logger } = options;
   let redis: Redis | undefined;
   // Settled once the first connection attempt is over (ready or failed), for the calls made meanwhile.
@@ -179,7 +179,9 @@ export function createVendorCallFactory(options: VendorCallFactoryOptions): Vend
     }
   };
 
+  let asked = false;
   const factory = (vendorOptions: VendorCallOptions): VendorCalls => {
+    asked = true;
     const { vendor, classify } = vendorOptions;
     const store = connection();
     // Rate-limiter-flexible counts whole points in whole-second windows: below 1/s, one call per window of 1/rate s.
@@ -320,6 +322,8 @@ export function createVendorCallFactory(options: VendorCallFactoryOptions): Vend
   };
 
   return Object.assign(factory, {
+    /** Whether an adapter asked for a vendor's calls: its methods' bounds are then the calls' (see subgraph.ts). */
+    used: () => asked,
     close: async () => {
       const closing = redis;
       redis = undefined;
