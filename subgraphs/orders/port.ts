@@ -109,9 +109,11 @@ export interface OrderDetails {
  *   const orders = new DataLoader((ids) => source.getOrders(ids));
  */
 export interface OrderSource extends ChangeFeed {
+  /** The shapes of this OMS's order numbers (order-numbers.ts), first preferred; the demo's NW-######+ when absent. */
+  readonly orderNumberFormats?: readonly string[];
   /** Orders by id. */
   getOrders(ids: readonly string[]): Promise<(Order | null)[]>;
-  /** Orders by their canonical number (NW-100234). */
+  /** Orders by their canonical number, as the OMS writes it (NW-100234). */
   getOrdersByNumber(numbers: readonly string[]): Promise<(Order | null)[]>;
   /** Each customer's most recent orders, newest first, at most `first` each. */
   listOrdersByCustomer(customerIds: readonly string[], first: number): Promise<Order[][]>;
