@@ -9,7 +9,8 @@ import { createSubgraphSource } from '../shared/subgraph';
 import { sqlOrderAdapter } from './adapters/sql';
 import { createServer, ordersSubgraph } from './server';
 
-const config = loadConfig({ NODE_ENV: 'test' });
+// As a brand would start it: its OMS numbers orders CT-2026-000123 (and, for an older shop, #1001).
+const config = loadConfig({ NODE_ENV: 'test', ORDERS_SQL_ORDER_NUMBER_FORMATS: 'CT-YYYY-######, \\#####+' });
 const logger = createLogger('test', 'silent');
 const year = new Date().getUTCFullYear();
 const agent: Viewer = { kind: 'agent', id: 'voice-bot', channel: 'VOICE' };
@@ -17,7 +18,6 @@ const agent: Viewer = { kind: 'agent', id: 'voice-bot', channel: 'VOICE' };
 describe('order numbers as the OMS adapter is configured (sql adapter, ORDERS_SQL_ORDER_NUMBER_FORMATS)', () => {
   let db: TestDatabase;
   let server: ReturnType<typeof createServer>;
-  // A brand whose OMS numbers orders CT-2026-000123 (and, for an older shop, #1001).
   const data = generateDemoData({ customers: 3 });
   data.orders.forEach((o, i) => (o.number = `CT-2026-${String(i + 123).padStart(6, '0')}`));
   const order = data.orders[0];
@@ -32,13 +32,7 @@ describe('order numbers as the OMS adapter is configured (sql adapter, ORDERS_SQ
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const source = await createSubgraphSource(ordersSubgraph, {
-      config,
-      db: db.database.db,
-      cache: createMemoryCache(1_000),
-      logger,
-      adapterConfig: { orderNumberFormats: 'CT-YYYY-######, \\#####+' },
-    });
+    const { source } = await createSubgraphSource(ordersSubgraph, { config, db: db.database.db, cache: createMemoryCache(1_000), logger });
     await writeDemoData(db.database.db, data, ['orders']);
     server = createServer({ config, source, logger });
     await server.apollo.start();
@@ -70,10 +64,11 @@ describe('order numbers as the OMS adapter is configured (sql adapter, ORDERS_SQ
     }
   });
 
-  it('fails at start-up on a bad format, naming the setting and what is wrong', async () => {
-    await expect(
-      createSubgraphSource(ordersSubgraph, { config, db: db.database.db, cache: createMemoryCache(10), logger, adapterConfig: { orderNumberFormats: 'CT-YY-######' } }),
-    ).rejects.toThrow('adapter "sql" config: orderNumberFormats: "CT-YY-######": "YY" at position 4: a year is YYYY');
+  it('fails at start-up on a bad format, naming the variable and what is wrong', async () => {
+    const bad = loadConfig({ NODE_ENV: 'test', ORDERS_SQL_ORDER_NUMBER_FORMATS: 'CT-YY-######' });
+    await expect(createSubgraphSource(ordersSubgraph, { config: bad, db: db.database.db, cache: createMemoryCache(10), logger })).rejects.toThrow(
+      'adapter "sql" config: ORDERS_SQL_ORDER_NUMBER_FORMATS: "CT-YY-######": "YY" at position 4: a year is YYYY',
+    );
   });
 
   it('keeps the demo format when the setting is absent', () => {
