@@ -39,7 +39,7 @@ export function sdkFor(url: string, projectKey: string, clientId: string, client
  * is on main: the deadline as each attempt's time, reads retried on unavailable/timeout/429 within
  * it, writes once, failures as the closed codes naming the orders service.
  */
-export const testVendorCalls = (backendTimeoutMs = 2_000): VendorCallFactory => ({ classify }) => {
+export const testVendorCalls = (backendTimeoutMs = 2_000, before?: (op: string) => Promise<void>): VendorCallFactory => ({ classify }) => {
   const service = 'orders';
   const call: VendorCalls['call'] = async (what, fn) => {
     const retryable = what.kind === 'read' || what.idempotent;
@@ -47,6 +47,7 @@ export const testVendorCalls = (backendTimeoutMs = 2_000): VendorCallFactory => 
       const timeoutMs = remainingMs(backendTimeoutMs);
       if (timeoutMs <= 0) throw new RequestDeadlineError(ErrorCode.BACKEND_TIMEOUT, `The ${service} backend did not answer in time`, { service, retryable: true });
       const signal = AbortSignal.timeout(timeoutMs);
+      await before?.(what.op);
       try {
         return await fn({ signal, timeoutMs, attempt });
       } catch (err) {
