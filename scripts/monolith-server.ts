@@ -19,7 +19,7 @@ export async function monolithParts(config: Readonly<Config>, db: Kysely<any>, c
   const definitions: SubgraphDefinition<any, any, any>[] = [ordersSubgraph, customersSubgraph, paymentsSubgraph, logisticsSubgraph];
   return Promise.all(
     definitions.map(async (definition) => {
-      const source = await createSubgraphSource(definition, { config, db, cache, logger });
+      const { source } = await createSubgraphSource(definition, { config, db, cache, logger });
       const server = createSubgraphServer(definition, { source, logger, config });
       return { name: definition.name, typeDefs: definition.typeDefs, resolvers: server.resolvers as MonolithPart['resolvers'], createContext: server.createContext };
     }),

@@ -1,4 +1,6 @@
+import type { CustomerLinks } from '../shared/identity';
 import type { ChangeFeed } from '../shared/outbox';
+import type { VendorWebhook } from '../shared/webhooks';
 import type { Money } from '../shared/money';
 
 export type OrderStatus =
@@ -103,15 +105,18 @@ export interface OrderDetails {
 }
 
 /**
- * What the orders subgraph needs from an OMS. Every read takes a list of keys and answers in key
- * order (null, or an empty list, for a missing key), so each DataLoader is one line:
+ * The system-of-record port: what an OMS adapter implements (the reference SQL OMS, commercetools).
+ * Every read takes a list of keys and answers in key order (null, or an empty list, for a missing
+ * key), so each DataLoader is one line. Customer ids here are the OMS's own: the graph maps them
+ * (subgraphs/shared/identity.ts). What the graph keeps itself (the return policy, idempotency keys,
+ * customer links) is not here: see records/.
  *
- *   const orders = new DataLoader((ids) => source.getOrders(ids));
+ *   const orders = new DataLoader((ids) => system.getOrders(ids));
  */
-export interface OrderSource extends ChangeFeed {
+export interface OrderSystem extends Partial<ChangeFeed>, CustomerLinks {
   /** Orders by id. */
   getOrders(ids: readonly string[]): Promise<(Order | null)[]>;
-  /** Orders by their canonical number (NW-100234). */
+  /** Orders by their canonical number, as the OMS writes it (NW-100234, CT-2026-000123). */
   getOrdersByNumber(numbers: readonly string[]): Promise<(Order | null)[]>;
   /** Each customer's most recent orders, newest first, at most `first` each. */
   listOrdersByCustomer(customerIds: readonly string[], first: number): Promise<Order[][]>;
@@ -131,18 +136,17 @@ export interface OrderSource extends ChangeFeed {
   listReturnsByOrder(orderIds: readonly string[]): Promise<Return[][]>;
   /** Each customer's returns, newest first, at most `first` each. */
   listReturnsByCustomer(customerIds: readonly string[], first: number): Promise<Return[][]>;
-  /** The return policy, every rule. */
-  listReturnPolicyRules(): Promise<ReturnPolicyRule[]>;
   /**
-   * Creates a return once per idempotency key (a repeat answers the first return). `check` runs
-   * inside the write, with the order's other returns locked, and throws to refuse: two concurrent
-   * returns can never return more than was bought.
+   * Creates a return in the OMS. `check` runs on the order's returns as the write sees them and
+   * throws to refuse; the write must not succeed if they changed between the check and the write
+   * (a lock, or the order's version and a retry). `requestKey` is unique per request: the OMS keeps
+   * it with the return, so findReturnByRequestKey finds a return whose answer was lost.
    */
-  createReturn(input: NewReturn, idempotencyKey: string, check: (existing: Return[]) => void): Promise<{ ret: Return; replayed: boolean }>;
-  /** The return an earlier call with this key created (null: a new key); CONFLICT when the key was used for other input. */
-  findReturnByIdempotencyKey(idempotencyKey: string, input: NewReturn): Promise<Return | null>;
-  /** Deletes a return whose label or refund could not be set up, and frees its key for a retry. */
-  abandonReturn(ret: Return, idempotencyKey: string): Promise<void>;
+  createReturn(input: NewReturn, requestKey: string, check: (existing: Return[]) => void): Promise<Return>;
+  /** The order's return created under this request key, null when there is none. */
+  findReturnByRequestKey(orderId: string, requestKey: string): Promise<Return | null>;
+  /** Undoes a return whose label or refund could not be set up. */
+  abandonReturn(ret: Return): Promise<void>;
   /** How many orders were placed in [from, to). */
   countOrdersPlaced(from: Date, to: Date): Promise<number>;
   /** Everything the OMS holds about a customer (GDPR access): orders with items, returns. */
@@ -151,6 +155,29 @@ export interface OrderSource extends ChangeFeed {
   eraseCustomer(customerId: string, at: Date): Promise<{ records: number; orderIds: string[] }>;
   /** Throws when the backend does not answer. */
   ping(): Promise<void>;
+  /** The order-number formats this OMS writes, when its configuration names them. */
+  readonly orderNumberFormats?: readonly string[];
+  /** Its vendor's webhooks, served by the subgraph (subgraphs/shared/webhooks.ts). */
+  readonly webhooks?: readonly VendorWebhook[];
+}
+
+/**
+ * What the orders subgraph reads and writes: the OMS (in graph customer ids) and the graph's own
+ * records together (subgraphs/orders/source.ts composes them). Resolvers, loaders and the cache see only this.
+ */
+export interface OrderSource extends Omit<OrderSystem, 'createReturn' | 'findReturnByRequestKey' | 'abandonReturn' | keyof CustomerLinks | 'webhooks'> {
+  /** The return policy, every rule (the graph's own). */
+  listReturnPolicyRules(): Promise<ReturnPolicyRule[]>;
+  /**
+   * Creates a return once per idempotency key (a repeat answers the first return). `check` runs
+   * inside the write, against the order's other returns as the OMS holds them: two concurrent
+   * returns can never return more than was bought.
+   */
+  createReturn(input: NewReturn, idempotencyKey: string, check: (existing: Return[]) => void): Promise<{ ret: Return; replayed: boolean }>;
+  /** The return an earlier call with this key created (null: a new key); CONFLICT when the key was used for other input. */
+  findReturnByIdempotencyKey(idempotencyKey: string, input: NewReturn): Promise<Return | null>;
+  /** Undoes a return whose label or refund could not be set up, and frees its key for a retry. */
+  abandonReturn(ret: Return, idempotencyKey: string): Promise<void>;
 }
 
 /**

@@ -6,7 +6,9 @@ import { orderAdapters } from './adapters';
 import { createGraphFulfilment } from './adapters/fulfilment-graph';
 import type { OrdersServices } from './context';
 import { createOrderLoaders, type OrderLoaders } from './loaders';
-import type { OrderSource } from './port';
+import type { OrderSource, OrderSystem } from './port';
+import { createOrderRecords } from './records';
+import { composeOrderSource } from './source';
 import { resolvers } from './resolvers';
 import { orderEvents, withOrderCache } from './cached-source';
 
@@ -21,6 +23,10 @@ export const ordersSubgraph: SubgraphDefinition<OrderSource, OrderLoaders, Order
   events: orderEvents,
   adapters: orderAdapters,
   createLoaders: createOrderLoaders,
+  withOwnRecords: async (system: OrderSystem, { db, logger, adapter }) => {
+    const records = await createOrderRecords(db, { system: adapter, links: system, logger });
+    return { source: composeOrderSource(system, records), identities: records.identities };
+  },
   createServices: ({ config, logger }) => ({ fulfilment: createGraphFulfilment(config, logger) }),
 };
 

@@ -1,4 +1,6 @@
+import type { CustomerLinks } from '../shared/identity';
 import type { ChangeFeed } from '../shared/outbox';
+import type { VendorWebhook } from '../shared/webhooks';
 import type { Money } from '../shared/money';
 
 export type PaymentMethodType = 'CARD' | 'PAYPAL' | 'APPLE_PAY' | 'KLARNA_PAY_LATER' | 'INVOICE' | 'GIFT_CARD';
@@ -84,12 +86,15 @@ export interface Balance {
 }
 
 /**
- * What the payments subgraph needs from a payment service. Reads take a list of keys and answer in
- * key order (null, or an empty list, for a missing key):
+ * The system-of-record port: what a payment service adapter implements (the reference SQL service,
+ * Stripe). Reads take a list of keys and answer in key order (null, or an empty list, for a
+ * missing key). Customer ids here are the service's own: the graph maps them
+ * (subgraphs/shared/identity.ts). What the graph keeps itself (promises to pay, the refunds it
+ * expects for returns until the service has them, customer links) is not here: see records/.
  *
- *   const payments = new DataLoader((orderIds) => source.listPaymentsByOrder(orderIds));
+ *   const payments = new DataLoader((orderIds) => system.listPaymentsByOrder(orderIds));
  */
-export interface PaymentSource extends ChangeFeed {
+export interface PaymentSystem extends Partial<ChangeFeed>, CustomerLinks {
   /** Payments by id. */
   getPayments(ids: readonly string[]): Promise<(Payment | null)[]>;
   /** Each order's payments, oldest first. */
@@ -100,8 +105,8 @@ export interface PaymentSource extends ChangeFeed {
   listRefundsByOrder(orderIds: readonly string[]): Promise<Refund[][]>;
   /** Each payment's refunds, newest first. */
   listRefundsByPayment(paymentIds: readonly string[]): Promise<Refund[][]>;
-  /** Each return's refunds, newest first. */
-  listRefundsByReturn(returnIds: readonly string[]): Promise<Refund[][]>;
+  /** Each return's refunds, newest first; without it the graph finds them among the order's refunds by `returnId`. */
+  listRefundsByReturn?(returnIds: readonly string[]): Promise<Refund[][]>;
   /** Each customer's most recent refunds, newest first, at most `first` each. */
   listRefundsByCustomer(customerIds: readonly string[], first: number): Promise<Refund[][]>;
   /** Disputes by id. */
@@ -112,6 +117,23 @@ export interface PaymentSource extends ChangeFeed {
   listDisputesByCustomer(customerIds: readonly string[]): Promise<Dispute[][]>;
   /** Each customer's open balances, one per currency, as of `now`. */
   listOpenBalancesByCustomer(customerIds: readonly string[], now: Date): Promise<Balance[][]>;
+  /** Everything the payment service holds about a customer (GDPR access): payments (brand and last 4 only), refunds, disputes. */
+  exportCustomer(customerId: string): Promise<Record<string, unknown>>;
+  /** Erases what the service may erase of a customer (GDPR); payments and refunds are kept as bookkeeping requires. The records changed. */
+  eraseCustomer(customerId: string, at: Date): Promise<number>;
+  /** Throws when the backend does not answer. */
+  ping(): Promise<void>;
+  /** Its vendor's webhooks, served by the subgraph (subgraphs/shared/webhooks.ts). */
+  readonly webhooks?: readonly VendorWebhook[];
+}
+
+/**
+ * What the payments subgraph reads and writes: the payment service (in graph customer ids) and the
+ * graph's own records together (subgraphs/payments/source.ts). Resolvers, loaders and the cache see only this.
+ */
+export interface PaymentSource extends Omit<PaymentSystem, keyof CustomerLinks | 'webhooks' | 'listRefundsByReturn'> {
+  /** Each return's refunds, newest first: the service's once it has one, else the one the graph expects. */
+  listRefundsByReturn(returnIds: readonly string[]): Promise<Refund[][]>;
   /** Each customer's open promises to pay, earliest date first. */
   listOpenPromisesByCustomer(customerIds: readonly string[]): Promise<PaymentPromise[][]>;
   /** Records a promise once per idempotency key; a repeat answers the first promise. */
@@ -120,10 +142,4 @@ export interface PaymentSource extends ChangeFeed {
   createExpectedRefund(refund: Refund): Promise<Refund>;
   /** Cancels a return's refund while it is still pending; false when there was none. */
   cancelPendingRefund(returnId: string): Promise<boolean>;
-  /** Everything the payment service holds about a customer (GDPR access): payments (brand and last 4 only), refunds, disputes, promises. */
-  exportCustomer(customerId: string): Promise<Record<string, unknown>>;
-  /** Drops the free text of the customer's promises to pay (GDPR erasure); payments and refunds are kept as bookkeeping requires. */
-  eraseCustomer(customerId: string, at: Date): Promise<number>;
-  /** Throws when the backend does not answer. */
-  ping(): Promise<void>;
 }

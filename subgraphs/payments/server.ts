@@ -4,7 +4,9 @@ import type { Logger } from '../shared/logger';
 import { createSubgraphServer, loadTypeDefs, type SubgraphDefinition } from '../shared/subgraph';
 import { paymentAdapters } from './adapters';
 import { createPaymentLoaders, type PaymentLoaders } from './loaders';
-import type { PaymentSource } from './port';
+import type { PaymentSource, PaymentSystem } from './port';
+import { createPaymentRecords } from './records';
+import { composePaymentSource } from './source';
 import { resolvers } from './resolvers';
 import { paymentEvents, withPaymentCache } from './cached-source';
 
@@ -19,6 +21,10 @@ export const paymentsSubgraph: SubgraphDefinition<PaymentSource, PaymentLoaders>
   events: paymentEvents,
   adapters: paymentAdapters,
   createLoaders: createPaymentLoaders,
+  withOwnRecords: async (system: PaymentSystem, { db, logger, adapter }) => {
+    const records = await createPaymentRecords(db, { system: adapter, links: system, logger });
+    return { source: composePaymentSource(system, records), identities: records.identities };
+  },
 };
 
 export const createServer = (deps: { config: Readonly<Config>; source: PaymentSource; logger: Logger }) => createSubgraphServer(paymentsSubgraph, deps);

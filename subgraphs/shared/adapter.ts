@@ -6,7 +6,7 @@ import { z } from 'zod';
  *   export const sqlOrders = defineAdapter({
  *     name: 'sql',
  *     config: z.object({}),
- *     create: (config, deps) => createSqlOrderSource(deps.db),
+ *     create: (config, deps) => createSqlOrderSystem(deps.db),
  *   });
  *
  * `config` is parsed from the subgraph's adapter settings at start-up, so a bad setting fails fast.
@@ -20,12 +20,33 @@ export interface AdapterDefinition<Port, Deps, Cfg extends z.ZodType> {
 export const defineAdapter = <Port, Deps, Cfg extends z.ZodType>(definition: AdapterDefinition<Port, Deps, Cfg>) =>
   definition;
 
-/** Picks an adapter from a subgraph's literal map by name and builds it from validated settings. */
+/**
+ * An adapter's settings from the environment: with ORDERS_ADAPTER=commercetools, every
+ * ORDERS_COMMERCETOOLS_* variable, its rest in camelCase (ORDERS_COMMERCETOOLS_PROJECT_KEY → projectKey).
+ */
+export function adapterSettingsFromEnv(subgraph: string, adapter: string, env: Record<string, string | undefined> = process.env): Record<string, string> {
+  const prefix = `${subgraph}_${adapter}_`.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+  return Object.fromEntries(
+    Object.entries(env)
+      .filter((entry): entry is [string, string] => entry[0].startsWith(prefix) && entry[1] !== undefined && entry[1] !== '')
+      .map(([name, value]) => [name.slice(prefix.length).toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()), value]),
+  );
+}
+
+/** The variable a setting comes from, for messages: ('orders', 'commercetools', 'projectKey') → ORDERS_COMMERCETOOLS_PROJECT_KEY. */
+export const adapterVariable = (subgraph: string, adapter: string, key: string) =>
+  `${subgraph}_${adapter}_${key.replace(/([a-z0-9])([A-Z])/g, '$1_$2')}`.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+
+/**
+ * Picks an adapter from a subgraph's literal map by name and builds it from validated settings;
+ * a bad setting fails here, at start-up, naming it (its variable when `subgraph` is given), never its value.
+ */
 export async function createAdapter<Port, Deps>(
   adapters: Record<string, AdapterDefinition<Port, Deps, z.ZodType>>,
   name: string,
   settings: unknown,
   deps: Deps,
+  subgraph?: string,
 ): Promise<Port> {
   const definition = adapters[name];
   if (!definition) {
@@ -33,7 +54,8 @@ export async function createAdapter<Port, Deps>(
   }
   const parsed = definition.config.safeParse(settings ?? {});
   if (!parsed.success) {
-    throw new Error(`adapter "${name}" config: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    const where = (path: PropertyKey[]) => (subgraph && path.length ? adapterVariable(subgraph, name, String(path[0])) : path.join('.'));
+    throw new Error(`adapter "${name}" config: ${parsed.error.issues.map((i) => `${where(i.path)}: ${i.message}`).join('; ')}`);
   }
   return definition.create(parsed.data, deps);
 }

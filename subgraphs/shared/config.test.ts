@@ -7,7 +7,7 @@ describe('loadConfig', () => {
     expect(config.redisUrl).toBeUndefined();
     expect(config.host).toBe('127.0.0.1');
     expect(config.gatewayPort).toBe(4000);
-    expect(config.subgraphs.orders).toEqual({ port: 4001, url: 'http://127.0.0.1:4001/graphql', adapter: 'sql' });
+    expect(config.subgraphs.orders).toEqual({ port: 4001, url: 'http://127.0.0.1:4001/graphql', adapter: 'sql', adapterSettings: {} });
     expect(config.subgraphs.logistics.url).toBe('http://127.0.0.1:4004/graphql');
     expect(config.seedOnStart).toBe(true);
     expect(Object.isFrozen(config)).toBe(true);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { adapterSettingsFromEnv } from './adapter';
 
 /** The four systems of record; also the subgraph names in the supergraph. */
 export const SUBGRAPHS = ['orders', 'customers', 'payments', 'logistics'] as const;
@@ -197,7 +198,11 @@ export interface Config {
   logLevel: string;
   host: string;
   gatewayPort: number;
-  subgraphs: Record<SubgraphName, { port: number; url: string; adapter: string }>;
+  /**
+   * Per subgraph: its port and URL, its adapter (<NAME>_ADAPTER) and that adapter's settings, the
+   * <NAME>_<ADAPTER>_* variables (validated by the adapter's own schema when it is created; never logged).
+   */
+  subgraphs: Record<SubgraphName, { port: number; url: string; adapter: string; adapterSettings: Readonly<Record<string, string>> }>;
   databaseUrl?: string;
   databasePoolMax: number;
   pgliteDataDir?: string;
@@ -278,10 +283,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (missing.length) throw new ConfigError(missing);
   }
   const urlHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? '127.0.0.1' : e.HOST;
-  const subgraph = (port: number, url: string | undefined, adapter: string) => ({
+  const subgraph = (name: SubgraphName, port: number, url: string | undefined, adapter: string) => ({
     port,
     url: url ?? `http://${urlHost}:${port}/graphql`,
     adapter,
+    adapterSettings: Object.freeze(adapterSettingsFromEnv(name, adapter, env)),
   });
   return Object.freeze({
     nodeEnv: e.NODE_ENV,
@@ -289,10 +295,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     gatewayPort: e.GATEWAY_PORT,
     subgraphs: Object.freeze({
-      orders: subgraph(e.ORDERS_PORT, e.ORDERS_URL, e.ORDERS_ADAPTER),
-      customers: subgraph(e.CUSTOMERS_PORT, e.CUSTOMERS_URL, e.CUSTOMERS_ADAPTER),
-      payments: subgraph(e.PAYMENTS_PORT, e.PAYMENTS_URL, e.PAYMENTS_ADAPTER),
-      logistics: subgraph(e.LOGISTICS_PORT, e.LOGISTICS_URL, e.LOGISTICS_ADAPTER),
+      orders: subgraph('orders', e.ORDERS_PORT, e.ORDERS_URL, e.ORDERS_ADAPTER),
+      customers: subgraph('customers', e.CUSTOMERS_PORT, e.CUSTOMERS_URL, e.CUSTOMERS_ADAPTER),
+      payments: subgraph('payments', e.PAYMENTS_PORT, e.PAYMENTS_URL, e.PAYMENTS_ADAPTER),
+      logistics: subgraph('logistics', e.LOGISTICS_PORT, e.LOGISTICS_URL, e.LOGISTICS_ADAPTER),
     }),
     databaseUrl: e.DATABASE_URL,
     databasePoolMax: e.DATABASE_POOL_MAX,

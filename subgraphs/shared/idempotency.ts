@@ -119,3 +119,59 @@ export async function idempotentWrite<DB extends IdempotencyTables>(
     return { id, replayed: false };
   });
 }
+
+/** How long a claimed key with no result is taken for a write still in progress (longer: an attempt that died). */
+const CLAIM_TIMEOUT_MS = 30_000;
+
+/**
+ * `idempotentWrite` for a write made in another system (a vendor's API) than the one holding the
+ * keys, so no transaction can hold both: the key is claimed first (committed), the write made, then
+ * the key completed with its id; a failed write frees the key.
+ * - a repeat after the first answered gets its id without writing;
+ * - a concurrent repeat waits for the first attempt's answer (polling, within `waitMs`);
+ * - a key whose attempt died without an answer is taken over after CLAIM_TIMEOUT_MS; `write` must
+ *   then find what that attempt made (the vendor keeps the request's key) rather than write again.
+ */
+export async function claimedWrite<DB extends IdempotencyTables>(
+  db: Kysely<DB>,
+  operation: string,
+  key: string,
+  input: unknown,
+  write: () => Promise<string>,
+  waitMs = 5_000,
+): Promise<{ id: string; replayed: boolean }> {
+  checkKey(key);
+  const hash = requestHash({ operation, input });
+  const keys = db as unknown as Kysely<IdempotencyTables>;
+  const until = Date.now() + waitMs;
+  for (;;) {
+    const now = new Date();
+    const claimed = await keys
+      .insertInto('idempotencyKeys')
+      .values({ key, operation, requestHash: hash, resultId: null, createdAt: now })
+      .onConflict((oc) =>
+        // Taking over a claim whose attempt died: its row is re-stamped, so only one taker wins.
+        oc.column('key').doUpdateSet({ createdAt: now }).where('idempotencyKeys.resultId', 'is', null).where('idempotencyKeys.createdAt', '<', new Date(now.getTime() - CLAIM_TIMEOUT_MS)).where('idempotencyKeys.requestHash', '=', hash),
+      )
+      .returning('key')
+      .executeTakeFirst();
+    if (claimed) break;
+    const previous = await keys.selectFrom('idempotencyKeys').selectAll().where('key', '=', key).executeTakeFirst();
+    if (!previous) continue;
+    if (previous.requestHash !== hash || previous.operation !== operation) throw conflict();
+    if (previous.resultId) return { id: previous.resultId, replayed: true };
+    if (Date.now() >= until) {
+      throw new AppError(ErrorCode.CONFLICT, 'A request with this idempotencyKey is still in progress; repeat it in a moment', { argument: 'idempotencyKey', retryable: true });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  let id: string;
+  try {
+    id = await write();
+  } catch (err) {
+    await keys.deleteFrom('idempotencyKeys').where('key', '=', key).where('resultId', 'is', null).execute();
+    throw err;
+  }
+  await keys.updateTable('idempotencyKeys').set({ resultId: id }).where('key', '=', key).execute();
+  return { id, replayed: false };
+}

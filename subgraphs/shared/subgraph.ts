@@ -20,6 +20,8 @@ import type { Logger } from './logger';
 import { withDataProtection } from './pii';
 import { budgetFrom, DEADLINE_HEADER, requestDeadline, withResilience } from './resilience';
 import { createRevocations } from './revocation';
+import { sameIds, type IdentityMap } from './identity';
+import { vendorWebhookRoute, type VendorWebhook } from './webhooks';
 
 /** What every adapter may be given at creation. */
 export interface AdapterDeps {
@@ -46,7 +48,13 @@ export interface SubgraphDefinition<Source, Loaders, Services = unknown> {
   name: SubgraphName;
   typeDefs: DocumentNode;
   resolvers: GraphQLResolverMap<any>;
-  adapters: Record<string, AdapterDefinition<Source, AdapterDeps, z.ZodType>>;
+  /** Its systems of record, chosen by <NAME>_ADAPTER; each answers the subgraph's system port. */
+  adapters: Record<string, AdapterDefinition<any, AdapterDeps, z.ZodType>>;
+  /**
+   * The system of record and the graph's own records (in its own database, whatever the system) as
+   * one source, customer ids mapped; without it the system is the source.
+   */
+  withOwnRecords?(system: any, deps: { db: Kysely<any>; logger: Logger; adapter: string }): Promise<{ source: Source; identities: IdentityMap }>;
   createLoaders(source: Source): Loaders;
   /** What else the subgraph talks to besides its own backend (the orders saga reaches logistics and payments). */
   createServices?(deps: { config: Readonly<Config>; logger: Logger }): Services;
@@ -172,16 +180,21 @@ export interface StartSubgraphOptions {
 export async function createSubgraphSource<Source extends object, Loaders, Services>(
   definition: SubgraphDefinition<Source, Loaders, Services>,
   deps: { config: Readonly<Config>; db: Kysely<any>; cache: Cache; logger: Logger; adapterConfig?: unknown },
-): Promise<Source> {
+): Promise<{ source: Source; webhooks: readonly VendorWebhook[]; identities: IdentityMap }> {
   const { config } = deps;
-  const adapter = withResilience(
-    withLatency(
-      await createAdapter(definition.adapters, config.subgraphs[definition.name].adapter, deps.adapterConfig, { db: deps.db, logger: deps.logger }),
-      config.backendLatencyMs,
-    ),
-    { service: definition.name, timeoutMs: config.resilience.backendTimeoutMs(definition.name), logger: deps.logger },
-  );
-  return config.cacheEnabled ? definition.withCache(adapter, deps.cache, ttlPolicy(config.cacheTtlSeconds)) : adapter;
+  const { adapter: adapterName, adapterSettings } = config.subgraphs[definition.name];
+  const settings = deps.adapterConfig ?? adapterSettings;
+  const system = await createAdapter(definition.adapters, adapterName, settings, { db: deps.db, logger: deps.logger }, definition.name);
+  const { source: composed, identities } = definition.withOwnRecords
+    ? await definition.withOwnRecords(system, { db: deps.db, logger: deps.logger, adapter: adapterName })
+    : { source: system as Source, identities: sameIds(adapterName) };
+  const adapter = withResilience(withLatency(composed as Source & object, config.backendLatencyMs), {
+    service: definition.name,
+    timeoutMs: config.resilience.backendTimeoutMs(definition.name),
+    logger: deps.logger,
+  });
+  const source = config.cacheEnabled ? definition.withCache(adapter, deps.cache, ttlPolicy(config.cacheTtlSeconds)) : adapter;
+  return { source, webhooks: (system as { webhooks?: readonly VendorWebhook[] }).webhooks ?? [], identities };
 }
 
 /** Creates the configured adapter (migrating its schema), then serves the subgraph on its port. */
@@ -192,7 +205,7 @@ export async function startSubgraph<Source extends { ping(): Promise<void> }, Lo
   const settings = options.config.subgraphs[definition.name];
   const logger = options.logger.child({ subgraph: definition.name });
   const { config, cache } = options;
-  const source = await createSubgraphSource(definition, { config, db: options.db, cache, logger, adapterConfig: options.adapterConfig });
+  const { source, webhooks, identities } = await createSubgraphSource(definition, { config, db: options.db, cache, logger, adapterConfig: options.adapterConfig });
   await options.beforeListen?.();
   const server = createSubgraphServer(definition, { source, logger, config });
   // Erasure ends every session of the customer, in every replica (see revocation.ts).
@@ -223,6 +236,8 @@ export async function startSubgraph<Source extends { ping(): Promise<void> }, Lo
           return (body, req) => handle(body, req.headers['x-signature'] as string | undefined);
         })(),
         ...definition.routes?.({ source, config, logger }),
+        // Each vendor's own deliveries (Stripe-Signature, a commercetools subscription), verified by its adapter.
+        ...Object.fromEntries(webhooks.map((webhook) => [webhook.path, vendorWebhookRoute({ webhook, events: definition.events, identities, cache, logger })])),
       },
       // "Cache-Control: no-cache" from the client (forwarded by the gateway) asks for fresh data,
       // "min-fresh=N" (the gateway refreshing ahead) for copies that stay fresh N s more.

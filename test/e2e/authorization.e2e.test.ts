@@ -123,7 +123,7 @@ describe('who may run which operation, against whose data', () => {
         input: { customerId: x.id, currency: x.currency, promisedFor: new Date(Date.now() + 5 * 86_400_000).toISOString().slice(0, 10), channel: c.kind === 'agent' ? 'VOICE' : 'PORTAL', idempotencyKey: `ptp-${cell}` },
       }),
       allowed: (_, mine) => mine,
-      writes: (x) => rows('payments.payment_promises', 'customer_id', x.id),
+      writes: (x) => rows('payments_records.payment_promises', 'customer_id', x.id),
     },
   ];
 

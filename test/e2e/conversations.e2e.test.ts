@@ -342,7 +342,7 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
       ]);
       expect(await count(t, 'oms.returns', 'order_id', order.id)).toBe(1);
       expect(await count(t, 'logistics.return_labels', 'order_id', order.id)).toBe(1);
-      expect(await count(t, 'payments.refunds', 'order_id', order.id)).toBe(1);
+      expect(await count(t, 'payments_records.expected_refunds', 'order_id', order.id)).toBe(1);
 
       const replay = await t.operation('InitiateReturn', { input }, portal);
       expect(replay.body.data.initiateReturn).toMatchObject({ status: 'CREATED', return: { rma: ret.rma } });

@@ -37,7 +37,7 @@ describe('the return saga when a system is down', () => {
     expect(retried.body.errors).toBeUndefined();
     expect(retried.body.data.initiateReturn).toMatchObject({ status: 'CREATED', return: { refunds: [{ status: 'PENDING' }] } });
     expect(await rows('oms.returns', order.id)).toEqual(['REQUESTED']);
-    expect(await rows('payments.refunds', order.id)).toEqual(['PENDING']);
+    expect(await rows('payments_records.expected_refunds', order.id)).toEqual(['PENDING']);
   });
 
   it('creates nothing when logistics cannot issue the label', async () => {
@@ -51,6 +51,6 @@ describe('the return saga when a system is down', () => {
     }, await t.asCustomer(order.customerId));
     expect(body.errors?.[0].extensions).toMatchObject({ code: 'BACKEND_UNAVAILABLE', service: 'logistics' });
     expect(await rows('oms.returns', order.id)).toEqual([]);
-    expect(await rows('payments.refunds', order.id)).toEqual([]);
+    expect(await rows('payments_records.expected_refunds', order.id)).toEqual([]);
   });
 });

@@ -1,8 +1,8 @@
 import { defineSqlAdapter } from '../../../shared/sql';
-import type { OrderSource } from '../../port';
+import type { OrderSystem } from '../../port';
 import { migrations } from './migrations';
-import { createSqlOrderSource } from './queries';
+import { createSqlOrderSystem } from './queries';
 import type { OmsTables } from './tables';
 
 /** The reference OMS: PostgreSQL (or the embedded PGlite), schema `oms`. */
-export const sqlOrderAdapter = defineSqlAdapter<OrderSource, OmsTables>({ schema: 'oms', migrations, create: createSqlOrderSource });
+export const sqlOrderAdapter = defineSqlAdapter<OrderSystem, OmsTables>({ schema: 'oms', migrations, create: createSqlOrderSystem });

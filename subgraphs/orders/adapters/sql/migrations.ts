@@ -112,4 +112,14 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('outbox').execute();
     },
   },
+  '2026-11-30T09:00_return_request_keys': {
+    async up(db: Kysely<any>) {
+      // The graph keeps idempotency keys in its own records now; the OMS keeps which request made a return.
+      await db.schema.alterTable('returns').addColumn('request_key', 'text').execute();
+      await db.schema.createIndex('returns_request_key').on('returns').columns(['order_id', 'request_key']).unique().where(sql.ref('request_key'), 'is not', null).execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.alterTable('returns').dropColumn('request_key').execute();
+    },
+  },
 };

@@ -5,9 +5,8 @@ import { byKey, distinct, groupByKey } from '../../../shared/batch';
 import { money } from '../../../shared/money';
 import { topRowsPerKey } from '../../../shared/sql';
 import { randomInt, randomUUID } from 'node:crypto';
-import { idempotentWrite, previousResult } from '../../../shared/idempotency';
 import { eraseCustomerOrders, exportCustomerOrders } from './privacy';
-import type { LineItem, NewReturn, Order, OrderDetails, OrderSource, Return, ReturnPolicyRule } from '../../port';
+import type { LineItem, NewReturn, Order, OrderDetails, OrderSystem, Return } from '../../port';
 import type { LineItemRow, OmsTables, OrderRow, ReturnItemRow, ReturnRow } from './tables';
 
 export type OmsDb = Kysely<OmsTables>;
@@ -239,53 +238,47 @@ export async function findRecentOrderDetailsByCustomers(db: OmsDb, customerIds: 
   }));
 }
 
-export async function findReturnPolicyRules(db: OmsDb): Promise<ReturnPolicyRule[]> {
-  const rows = await db.selectFrom('returnPolicyRules').selectAll().orderBy('id').execute();
-  return rows.map((r) => ({ ...r, kind: r.kind as ReturnPolicyRule['kind'], country: r.country?.trim() ?? null }));
-}
-
 /** The order row locked for the rest of the transaction, so returns against it are written one at a time. */
 async function lockOrder(db: OmsDb, orderId: string) {
   return db.selectFrom('orders').select('id').where('id', '=', orderId).forUpdate().executeTakeFirst();
 }
 
-export async function insertReturn(
-  db: OmsDb,
-  input: NewReturn,
-  idempotencyKey: string,
-  check: (existing: Return[]) => void,
-): Promise<{ ret: Return; replayed: boolean }> {
-  const { id, replayed } = await idempotentWrite(db, 'initiateReturn', idempotencyKey, input, async (tx) => {
+export async function insertReturn(db: OmsDb, input: NewReturn, requestKey: string, check: (existing: Return[]) => void): Promise<Return> {
+  const returnId = await db.transaction().execute(async (tx) => {
     if (!(await lockOrder(tx, input.orderId))) throw new Error(`order ${input.orderId} vanished during a return`);
     check(await findReturnsByOrders(tx, [input.orderId]));
     const now = new Date();
-    const returnId = `ret_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+    const id = `ret_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
     // RMA numbers are what customers read out: short, random, unique (retried on the rare clash).
     for (let attempt = 0; ; attempt++) {
       const inserted = await tx
         .insertInto('returns')
-        .values({ id: returnId, rma: `RMA-${randomInt(10_000_000, 99_999_999)}`, orderId: input.orderId, customerId: input.customerId, status: 'REQUESTED', createdAt: now, updatedAt: now })
+        .values({ id, rma: `RMA-${randomInt(10_000_000, 99_999_999)}`, orderId: input.orderId, customerId: input.customerId, status: 'REQUESTED', createdAt: now, updatedAt: now, requestKey })
         .onConflict((oc) => oc.column('rma').doNothing())
         .returning('id')
         .executeTakeFirst();
       if (inserted) break;
       if (attempt > 5) throw new Error('could not allocate an RMA number');
     }
-    await tx.insertInto('returnItems').values(input.items.map((i) => ({ returnId, ...i }))).execute();
-    await emitChange(tx, 'return.updated', { returnId, orderId: input.orderId, customerId: input.customerId });
-    return returnId;
+    await tx.insertInto('returnItems').values(input.items.map((i) => ({ returnId: id, ...i }))).execute();
+    await emitChange(tx, 'return.updated', { returnId: id, orderId: input.orderId, customerId: input.customerId });
+    return id;
   });
-  const [ret] = await findReturnsByIds(db, [id]);
-  if (!ret) throw new Error(`return ${id} of idempotency key was not found`);
-  return { ret, replayed };
+  const [ret] = await findReturnsByIds(db, [returnId]);
+  if (!ret) throw new Error(`return ${returnId} was not found after it was written`);
+  return ret;
 }
 
-export async function deleteAbandonedReturn(db: OmsDb, returnId: string, idempotencyKey: string): Promise<void> {
+export async function findReturnByRequestKey(db: OmsDb, orderId: string, requestKey: string): Promise<Return | null> {
+  const row = await db.selectFrom('returns').select('id').where('orderId', '=', orderId).where('requestKey', '=', requestKey).executeTakeFirst();
+  return row ? ((await findReturnsByIds(db, [row.id]))[0] ?? null) : null;
+}
+
+export async function deleteAbandonedReturn(db: OmsDb, returnId: string): Promise<void> {
   await db.transaction().execute(async (tx) => {
     await tx.deleteFrom('returnItems').where('returnId', '=', returnId).execute();
     const gone = await tx.deleteFrom('returns').where('id', '=', returnId).returning(['orderId', 'customerId']).executeTakeFirst();
     if (gone) await emitChange(tx, 'return.updated', { returnId, orderId: gone.orderId, customerId: gone.customerId });
-    await tx.deleteFrom('idempotencyKeys').where('key', '=', idempotencyKey).where('resultId', '=', returnId).execute();
   });
 }
 
@@ -299,9 +292,10 @@ export async function countOrdersPlacedBetween(db: OmsDb, from: Date, to: Date):
   return Number(row.count);
 }
 
-/** The OMS as an OrderSource over SQL. */
-export function createSqlOrderSource(db: OmsDb): OrderSource {
+/** The reference OMS over SQL; it stores the graph's own customer ids. */
+export function createSqlOrderSystem(db: OmsDb): OrderSystem {
   return {
+    sharesGraphCustomerIds: true,
     getOrders: async (ids) => byKey(ids, await findOrdersByIds(db, ids), (o) => o.id),
     getOrdersByNumber: async (numbers) => byKey(numbers, await findOrdersByNumbers(db, numbers), (o) => o.number),
     listOrdersByCustomer: async (ids, first) => groupByKey(ids, await findRecentOrdersByCustomers(db, ids, first), (o) => o.customerId),
@@ -313,13 +307,9 @@ export function createSqlOrderSource(db: OmsDb): OrderSource {
     listReturnsByOrder: async (ids) => groupByKey(ids, await findReturnsByOrders(db, ids), (r) => r.orderId),
     listReturnsByCustomer: async (ids, first) =>
       groupByKey(ids, await findRecentReturnsByCustomers(db, ids, first), (r) => r.customerId),
-    listReturnPolicyRules: () => findReturnPolicyRules(db),
-    createReturn: (input, key, check) => insertReturn(db, input, key, check),
-    findReturnByIdempotencyKey: async (key, input) => {
-      const id = await previousResult(db, 'initiateReturn', key, input);
-      return id ? ((await findReturnsByIds(db, [id]))[0] ?? null) : null;
-    },
-    abandonReturn: (ret, key) => deleteAbandonedReturn(db, ret.id, key),
+    createReturn: (input, requestKey, check) => insertReturn(db, input, requestKey, check),
+    findReturnByRequestKey: (orderId, requestKey) => findReturnByRequestKey(db, orderId, requestKey),
+    abandonReturn: (ret) => deleteAbandonedReturn(db, ret.id),
     exportCustomer: (id) => exportCustomerOrders(db, id),
     eraseCustomer: (id, at) => eraseCustomerOrders(db, id, at),
     drainChanges: (deliver, limit) => drainOutbox(db, deliver, limit),

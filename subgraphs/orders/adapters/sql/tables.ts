@@ -46,6 +46,8 @@ export interface OmsTables extends IdempotencyTables, OutboxTables {
     status: string;
     createdAt: Date;
     updatedAt: Generated<Date>;
+    /** The graph's request key of the InitiateReturn that made it (null for returns made elsewhere). */
+    requestKey?: string | null;
   };
   returnItems: {
     returnId: string;

@@ -1,8 +1,8 @@
 import { defineSqlAdapter } from '../../../shared/sql';
-import type { PaymentSource } from '../../port';
+import type { PaymentSystem } from '../../port';
 import { migrations } from './migrations';
-import { createSqlPaymentSource } from './queries';
+import { createSqlPaymentSystem } from './queries';
 import type { PaymentTables } from './tables';
 
 /** The reference payment service: PostgreSQL (or the embedded PGlite), schema `payments`. */
-export const sqlPaymentAdapter = defineSqlAdapter<PaymentSource, PaymentTables>({ schema: 'payments', migrations, create: createSqlPaymentSource });
+export const sqlPaymentAdapter = defineSqlAdapter<PaymentSystem, PaymentTables>({ schema: 'payments', migrations, create: createSqlPaymentSystem });

@@ -3,9 +3,8 @@ import { sql, type Kysely } from 'kysely';
 import { byKey, distinct, groupByKey } from '../../../shared/batch';
 import { money } from '../../../shared/money';
 import { topRowsPerKey } from '../../../shared/sql';
-import { idempotentWrite } from '../../../shared/idempotency';
-import type { Balance, Dispute, Payment, PaymentPromise, PaymentSource, Refund } from '../../port';
-import type { DisputeRow, PaymentRow, PaymentTables, PromiseRow, RefundRow } from './tables';
+import type { Balance, Dispute, Payment, PaymentSystem, Refund } from '../../port';
+import type { DisputeRow, PaymentRow, PaymentTables, RefundRow } from './tables';
 
 export type PaymentsDb = Kysely<PaymentTables>;
 
@@ -117,36 +116,8 @@ export async function findOpenBalances(db: PaymentsDb, customerIds: readonly str
   }));
 }
 
-export const toPromise = ({ currency, amountMinor, ...row }: PromiseRow): PaymentPromise => ({
-  ...row,
-  status: row.status as PaymentPromise['status'],
-  amount: money(amountMinor, currency),
-});
-
-export async function insertPromise(db: PaymentsDb, promise: PaymentPromise, idempotencyKey: string): Promise<PaymentPromise> {
-  const { amount, ...rest } = promise;
-  // The key covers what the caller asked for, not the id and time this attempt made up.
-  const { id: _id, createdAt: _at, ...asked } = promise;
-  const { id } = await idempotentWrite(db, 'promiseToPay', idempotencyKey, asked, async (tx) => {
-    await tx.insertInto('paymentPromises').values({ ...rest, currency: amount.currency, amountMinor: amount.amountMinor }).execute();
-    await emitChange(tx, 'balance.updated', { customerId: promise.customerId });
-    return promise.id;
-  });
-  const row = await db.selectFrom('paymentPromises').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-  return toPromise(row);
-}
-
-export async function insertExpectedRefund(db: PaymentsDb, refund: Refund): Promise<Refund> {
-  await db.transaction().execute(async (tx) => {
-    const inserted = await tx.insertInto('refunds').values(fromRefund(refund)).onConflict((oc) => oc.column('returnId').doNothing()).returning('id').executeTakeFirst();
-    if (inserted) await emitChange(tx, 'refund.updated', { refundId: refund.id, orderId: refund.orderId, customerId: refund.customerId, ...(refund.returnId ? { returnId: refund.returnId } : {}) });
-  });
-  const row = await db.selectFrom('refunds').selectAll().where('returnId', '=', refund.returnId!).executeTakeFirstOrThrow();
-  return toRefund(row);
-}
-
-/** The payment service as a PaymentSource over SQL. */
-export function createSqlPaymentSource(db: PaymentsDb): PaymentSource {
+/** The reference payment service over SQL; it stores the graph's own customer ids. */
+export function createSqlPaymentSystem(db: PaymentsDb): PaymentSystem {
   const payments = (column: 'id' | 'orderId', keys: readonly string[]) =>
     rowsWhereIn(db, 'payments', column, keys, { column: 'createdAt', direction: 'asc' }).then((rows) => rows.map(toPayment));
   const refunds = (column: 'id' | 'orderId' | 'paymentId' | 'returnId', keys: readonly string[]) =>
@@ -154,6 +125,7 @@ export function createSqlPaymentSource(db: PaymentsDb): PaymentSource {
   const disputes = (column: 'id' | 'orderId' | 'customerId', keys: readonly string[]) =>
     rowsWhereIn(db, 'disputes', column, keys, { column: 'openedAt', direction: 'desc' }).then((rows) => rows.map(toDispute));
   return {
+    sharesGraphCustomerIds: true,
     getPayments: async (ids) => byKey(ids, await payments('id', ids), (p) => p.id),
     listPaymentsByOrder: async (ids) => groupByKey(ids, await payments('orderId', ids), (p) => p.orderId),
     getRefunds: async (ids) => byKey(ids, await refunds('id', ids), (r) => r.id),
@@ -170,45 +142,14 @@ export function createSqlPaymentSource(db: PaymentsDb): PaymentSource {
     listDisputesByOrder: async (ids) => groupByKey(ids, await disputes('orderId', ids), (d) => d.orderId),
     listDisputesByCustomer: async (ids) => groupByKey(ids, await disputes('customerId', ids), (d) => d.customerId),
     listOpenBalancesByCustomer: async (ids, now) => groupByKey(ids, await findOpenBalances(db, ids, now), (b) => b.customerId),
-    listOpenPromisesByCustomer: async (ids) =>
-      groupByKey(
-        ids,
-        ids.length === 0
-          ? []
-          : (
-              await db.selectFrom('paymentPromises').selectAll().where('customerId', 'in', distinct(ids)).where('status', '=', 'OPEN')
-                .orderBy('promisedFor').orderBy('id').execute()
-            ).map(toPromise),
-        (p) => p.customerId,
-      ),
-    createPromise: (promise, key) => insertPromise(db, promise, key),
-    createExpectedRefund: (refund) => insertExpectedRefund(db, refund),
-    cancelPendingRefund: (returnId) =>
-      db.transaction().execute(async (tx) => {
-        const cancelled = await tx
-          .updateTable('refunds')
-          .set({ status: 'CANCELLED' })
-          .where('returnId', '=', returnId)
-          .where('status', '=', 'PENDING')
-          .returning(['id', 'orderId', 'customerId'])
-          .execute();
-        for (const r of cancelled) await emitChange(tx, 'refund.updated', { refundId: r.id, orderId: r.orderId, customerId: r.customerId, returnId });
-        return cancelled.length > 0;
-      }),
     exportCustomer: async (customerId) => {
-      const [payments, refunds, disputes, promises] = await Promise.all(
-        (['payments', 'refunds', 'disputes', 'paymentPromises'] as const).map((table) =>
-          db.selectFrom(table).selectAll().where('customerId', '=', customerId).execute(),
-        ),
+      const [payments, refunds, disputes] = await Promise.all(
+        (['payments', 'refunds', 'disputes'] as const).map((table) => db.selectFrom(table).selectAll().where('customerId', '=', customerId).execute()),
       );
-      return { payments, refunds, disputes, promises };
+      return { payments, refunds, disputes };
     },
-    eraseCustomer: (customerId) =>
-      db.transaction().execute(async (tx) => {
-        const erased = await tx.updateTable('paymentPromises').set({ note: null }).where('customerId', '=', customerId).executeTakeFirst();
-        await emitChange(tx, 'balance.updated', { customerId });
-        return Number(erased.numUpdatedRows);
-      }),
+    // Payments, refunds and disputes are bookkeeping records: nothing here holds free text to erase.
+    eraseCustomer: async () => 0,
     drainChanges: (deliver, limit) => drainOutbox(db, deliver, limit),
     ping: async () => void (await sql`select 1`.execute(db)),
   };

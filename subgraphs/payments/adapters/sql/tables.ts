@@ -48,21 +48,8 @@ export interface PaymentTables extends IdempotencyTables, OutboxTables {
     openedAt: Date;
     respondBy: Date | null;
   };
-  paymentPromises: {
-    id: string;
-    customerId: string;
-    currency: string;
-    amountMinor: number;
-    promisedFor: string;
-    status: string;
-    channel: string;
-    agentId: string | null;
-    note: string | null;
-    createdAt: Date;
-  };
 }
 
-export type PromiseRow = PaymentTables['paymentPromises'];
 export type PaymentRow = PaymentTables['payments'];
 export type RefundRow = PaymentTables['refunds'];
 export type DisputeRow = PaymentTables['disputes'];

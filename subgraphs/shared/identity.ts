@@ -1,0 +1,195 @@
+import { sql, type Kysely } from 'kysely';
+import { LRUCache } from 'lru-cache';
+import { distinct } from './batch';
+import type { Logger } from './logger';
+
+/**
+ * What a system of record may tell about its customers, so the graph can link them to its own:
+ * where the brand keeps the graph's customer id in that system (Stripe metadata, a commercetools
+ * `externalId` or custom field). Both optional on a port; batch-first, answers in key order.
+ *
+ *   systemCustomerIds(['cus_000004']) // ['4c1f…-commercetools-uuid']
+ */
+export interface CustomerLinks {
+  /** The system stores the graph's own customer ids (the reference SQL systems): nothing to map. */
+  readonly sharesGraphCustomerIds?: boolean;
+  /** The system's customer holding each graph customer id; null where none does. */
+  systemCustomerIds?(graphIds: readonly string[]): Promise<(string | null)[]>;
+  /** The graph customer id each system customer holds; null where it holds none. */
+  graphCustomerIds?(systemIds: readonly string[]): Promise<(string | null)[]>;
+}
+
+/** A link learnt from a change event (a Stripe `customer.created` carrying the graph's id). */
+export interface CustomerLink {
+  graphCustomerId: string;
+  systemCustomerId: string;
+}
+
+/** The graph's own table of links, one per (system, customer), in each subgraph's records schema. */
+export interface IdentityTables {
+  customerIdentities: {
+    system: string;
+    systemId: string;
+    customerId: string;
+    linkedBy: string;
+    linkedAt: Date;
+  };
+}
+
+export async function createIdentityTable(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('customer_identities')
+    .addColumn('system', 'text', (c) => c.notNull())
+    .addColumn('system_id', 'text', (c) => c.notNull())
+    .addColumn('customer_id', 'text', (c) => c.notNull())
+    .addColumn('linked_by', 'text', (c) => c.notNull())
+    .addColumn('linked_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addPrimaryKeyConstraint('customer_identities_pk', ['system', 'system_id'])
+    .addUniqueConstraint('customer_identities_customer', ['system', 'customer_id'])
+    .execute();
+}
+
+/**
+ * One customer across systems: the graph's id ↔ a system's id for the same person.
+ * - `toSystem`/`toGraph` read the graph's own links; what is not linked yet is asked of the
+ *   system (its CustomerLinks) and remembered, so the vendor is asked once per person.
+ * - A system customer nobody linked keeps a namespaced id (`commercetools:4c1f…`): it matches no
+ *   graph customer, so no caller can reach it, and the answer says where it came from.
+ */
+export interface IdentityMap {
+  readonly system: string;
+  /** True when the system's ids are the graph's (no lookups, nothing rewritten). */
+  readonly same?: boolean;
+  toSystem(graphIds: readonly string[]): Promise<(string | null)[]>;
+  toGraph(systemIds: readonly string[]): Promise<string[]>;
+  link(links: readonly CustomerLink[], linkedBy: string): Promise<void>;
+}
+
+/** How long "this system has no such customer" is believed before the system is asked again. */
+const UNLINKED_TTL_MS = 30_000;
+
+export function createIdentityMap(
+  db: Kysely<IdentityTables>,
+  system: string,
+  links: CustomerLinks,
+  logger: Logger,
+  options: { maxEntries?: number } = {},
+): IdentityMap {
+  // Links change rarely (a new customer, a merge): a process keeps the ones it used.
+  const toSystemCache = new LRUCache<string, { id: string | null }>({ max: options.maxEntries ?? 100_000, ttl: 0, allowStale: false });
+  const toGraphCache = new LRUCache<string, { id: string | null }>({ max: options.maxEntries ?? 100_000, ttl: 0, allowStale: false });
+  const remember = (graphId: string, systemId: string) => {
+    toSystemCache.set(graphId, { id: systemId });
+    toGraphCache.set(systemId, { id: graphId });
+  };
+
+  async function link(found: readonly CustomerLink[], linkedBy: string) {
+    // One statement per link: links are made once per person, and one refused must not drop the others.
+    for (const l of found) {
+      try {
+        await db
+          .insertInto('customerIdentities')
+          .values({ system, systemId: l.systemCustomerId, customerId: l.graphCustomerId, linkedBy, linkedAt: new Date() })
+          // A system id is one person: a later link moves it (a merge in the vendor).
+          .onConflict((oc) => oc.columns(['system', 'systemId']).doUpdateSet({ customerId: l.graphCustomerId, linkedBy, linkedAt: new Date() }))
+          .execute();
+        remember(l.graphCustomerId, l.systemCustomerId);
+      } catch (err) {
+        // The customer already has another id in this system: the first link stays.
+        if ((err as { code?: string }).code !== '23505') throw err;
+        logger.warn({ system, linkedBy }, 'a customer link was refused: the customer is already linked to another id in this system');
+      }
+    }
+  }
+
+  return {
+    system,
+    link,
+    async toSystem(graphIds) {
+      const misses = distinct(graphIds).filter((id) => !toSystemCache.has(id));
+      if (misses.length) {
+        const rows = await db.selectFrom('customerIdentities').select(['customerId', 'systemId']).where('system', '=', system).where('customerId', 'in', misses).execute();
+        for (const row of rows) remember(row.customerId, row.systemId);
+        const unlinked = misses.filter((id) => !toSystemCache.has(id));
+        if (unlinked.length && links.systemCustomerIds) {
+          const found = await links.systemCustomerIds(unlinked);
+          await link(unlinked.flatMap((graphCustomerId, i) => (found[i] ? [{ graphCustomerId, systemCustomerId: found[i]! }] : [])), 'system-field');
+        }
+        for (const id of unlinked) if (!toSystemCache.has(id)) toSystemCache.set(id, { id: null }, { ttl: UNLINKED_TTL_MS });
+      }
+      return graphIds.map((id) => toSystemCache.get(id)?.id ?? null);
+    },
+    async toGraph(systemIds) {
+      const misses = distinct(systemIds).filter((id) => !toGraphCache.has(id));
+      if (misses.length) {
+        const rows = await db.selectFrom('customerIdentities').select(['customerId', 'systemId']).where('system', '=', system).where('systemId', 'in', misses).execute();
+        for (const row of rows) remember(row.customerId, row.systemId);
+        const unlinked = misses.filter((id) => !toGraphCache.has(id));
+        if (unlinked.length && links.graphCustomerIds) {
+          const found = await links.graphCustomerIds(unlinked);
+          await link(unlinked.flatMap((systemCustomerId, i) => (found[i] ? [{ graphCustomerId: found[i]!, systemCustomerId }] : [])), 'system-field');
+        }
+        for (const id of unlinked) if (!toGraphCache.has(id)) toGraphCache.set(id, { id: null }, { ttl: UNLINKED_TTL_MS });
+      }
+      return systemIds.map((id) => toGraphCache.get(id)?.id ?? `${system}:${id}`);
+    },
+  };
+}
+
+/** For a system that stores the graph's own customer ids (the reference SQL systems): no lookups. */
+export const sameIds = (system: string): IdentityMap => ({
+  system,
+  same: true,
+  toSystem: async (ids) => [...ids],
+  toGraph: async (ids) => [...ids],
+  link: async () => {},
+});
+
+/**
+ * Every `customerId` in a system's answer (objects, lists, nested), as the graph knows it: one
+ * batch of lookups per answer, never one per record.
+ */
+export async function withGraphCustomerIds<T>(value: T, identities: IdentityMap): Promise<T> {
+  if (identities.same) return value;
+  const found = new Set<string>();
+  const collect = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(collect);
+    else if (v && typeof v === 'object' && !(v instanceof Date)) {
+      for (const [key, inner] of Object.entries(v)) {
+        if (key === 'customerId' && typeof inner === 'string') found.add(inner);
+        else if (inner && typeof inner === 'object') collect(inner);
+      }
+    }
+  };
+  collect(value);
+  if (!found.size) return value;
+  const ids = [...found];
+  const graphIds = await identities.toGraph(ids);
+  const byId = new Map(ids.map((id, i) => [id, graphIds[i]]));
+  const rewrite = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(rewrite);
+    if (v && typeof v === 'object' && !(v instanceof Date)) {
+      return Object.fromEntries(Object.entries(v).map(([key, inner]) => [key, key === 'customerId' && typeof inner === 'string' ? byId.get(inner) : inner && typeof inner === 'object' ? rewrite(inner) : inner]));
+    }
+    return v;
+  };
+  return rewrite(value) as T;
+}
+
+/**
+ * A by-customer batch read asked with graph ids of a system that has its own: the linked ones are
+ * asked in one call, the unlinked ones have nothing there.
+ */
+export async function byGraphCustomer<T>(
+  graphIds: readonly string[],
+  identities: IdentityMap,
+  read: (systemIds: string[]) => Promise<T[]>,
+  none: () => T,
+): Promise<T[]> {
+  if (identities.same) return read([...graphIds]);
+  const systemIds = await identities.toSystem(graphIds);
+  const asked = systemIds.filter((id): id is string => id !== null);
+  const answers = asked.length ? await read(asked) : [];
+  const bySystemId = new Map(asked.map((id, i) => [id, answers[i]]));
+  return systemIds.map((id) => (id === null ? none() : (bySystemId.get(id) ?? none())));
+}
