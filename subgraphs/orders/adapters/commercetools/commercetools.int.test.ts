@@ -96,6 +96,16 @@ describe('commercetools adapter: what is special to it', () => {
     await expect(source.findReturnByRequestKey(order.id, 'special-busy')).resolves.toBeNull();
   });
 
+  it('createReturn: a request key already on the order answers that return instead of writing another', async () => {
+    const order = delivered();
+    const first = await source.createReturn(input(order.id), 'special-twice', () => undefined);
+    const again = await source.createReturn(input(order.id), 'special-twice', () => undefined);
+    expect(again).toEqual(first);
+    const live = (await source.listReturnsByOrder([order.id]))[0].filter((r) => r.status !== 'CANCELLED');
+    expect(live.map((r) => r.id)).toEqual([first.id]);
+    await source.abandonReturn(first);
+  });
+
   it('maps the graph’s customer ids to commercetools customers and back (externalId)', async () => {
     const graphIds = data.customers.slice(0, 3).map((c) => c.id);
     const systemIds = graphIds.map((id) => ct.ids.customers.get(id)!);

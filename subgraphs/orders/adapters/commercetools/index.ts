@@ -3,7 +3,7 @@ import { defineAdapter } from '../../../shared/adapter';
 import type { AdapterDeps } from '../../../shared/subgraph';
 import { createCommercetoolsClient } from './client';
 import { parseFieldPath, RETURN_ITEM_FIELDS } from './map';
-import type { VendorCallFactory, VendorWebhook } from './seam';
+import type { VendorCallFactory } from './seam';
 import { createCommercetoolsSystem, type CommercetoolsOrderSystem } from './system';
 import { createCommercetoolsWebhook } from './webhooks';
 
@@ -65,7 +65,7 @@ export const returnItemTypeDraft = (key: string) => ({
 
 export type CommercetoolsAdapterDeps = AdapterDeps & { vendorCalls?: VendorCallFactory };
 
-export function createCommercetoolsOrders(config: CommercetoolsConfig, deps: CommercetoolsAdapterDeps): CommercetoolsOrderSystem & { webhooks?: VendorWebhook[]; orderNumberFormats?: readonly string[] } {
+export function createCommercetoolsOrders(config: CommercetoolsConfig, deps: CommercetoolsAdapterDeps): CommercetoolsOrderSystem {
   if (!deps.vendorCalls) throw new Error('adapter "commercetools" needs the vendor-call discipline (deps.vendorCalls)');
   const client = createCommercetoolsClient(config, deps.vendorCalls);
   const system = createCommercetoolsSystem(client, {

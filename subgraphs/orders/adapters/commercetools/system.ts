@@ -3,10 +3,10 @@ import type { Customer as CtCustomer, Order as CtOrder, OrderUpdateAction, Retur
 import { byKey, distinct, groupByKey } from '../../../shared/batch';
 import { AppError, ErrorCode } from '../../../shared/errors';
 import type { Logger } from '../../../shared/logger';
-import type { LineItem, NewReturn, Order, OrderDetails, Return } from '../../port';
+import type { CustomerLinks } from '../../../shared/identity';
+import type { LineItem, NewReturn, OrderDetails, OrderSystem, Return } from '../../port';
 import type { CommercetoolsClient } from './client';
 import { ABANDONED, parseFieldPath, RETURN_ITEM_FIELDS, requestKeyOf, returnIdOf, toLineItem, toOrder, toReturn, type FieldPath, type MapOptions } from './map';
-import type { CustomerLinks, OrderSystem } from './seam';
 
 export interface CommercetoolsSystemOptions {
   /** Where the brand keeps the graph's customer id on a commercetools Customer: `externalId` or `custom.<field>`. */
@@ -31,7 +31,7 @@ const slices = <T>(values: readonly T[]) => Array.from({ length: Math.ceil(value
 const newestFirst = <V extends { id: string }>(at: (v: V) => Date) => (a: V, b: V) =>
   at(b).getTime() - at(a).getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
-export type CommercetoolsOrderSystem = OrderSystem & CustomerLinks;
+export type CommercetoolsOrderSystem = OrderSystem & Required<Pick<CustomerLinks, 'systemCustomerIds' | 'graphCustomerIds'>>;
 
 export function createCommercetoolsSystem(client: CommercetoolsClient, options: CommercetoolsSystemOptions): CommercetoolsOrderSystem {
   const mapOptions: MapOptions = { ...options.map, logger: options.logger };

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
-import { WebhookRefusal, type VendorWebhook } from './seam';
+import { WebhookRefusal, type VendorWebhook } from '../../../shared/webhooks';
 
 /**
  * commercetools Subscriptions deliver to a queue (SQS, EventBridge, Google Pub/Sub, Azure Event
