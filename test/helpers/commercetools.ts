@@ -61,7 +61,7 @@ export const testVendorCalls = (backendTimeoutMs = 2_000, before?: (op: string) 
         }
         const details = { service, vendor: 'commercetools', retryable: true };
         switch (failure.kind) {
-          case 'rate_limited': throw new AppError(ErrorCode.BACKEND_UNAVAILABLE, `The ${service} backend is rate limited`, { ...details, ...(failure.retryAfterMs ? { retryAfterMs: failure.retryAfterMs } : {}) });
+          case 'rate_limited': throw new AppError(ErrorCode.OVERLOADED, `The ${service} backend is at its rate limit; retry shortly`, details);
           case 'timeout': throw new AppError(ErrorCode.BACKEND_TIMEOUT, `The ${service} backend did not answer in time`, details);
           case 'unavailable': throw new AppError(ErrorCode.BACKEND_UNAVAILABLE, `The ${service} backend is unavailable`, details);
           case 'conflict': throw new AppError(ErrorCode.CONFLICT, `The ${service} backend refused a concurrent change`, { service });
