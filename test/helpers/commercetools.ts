@@ -1,10 +1,9 @@
 import { join } from 'node:path';
 import { ClientBuilder } from '@commercetools/ts-client';
 import { createApiBuilderFromCtpClient, type ByProjectKeyRequestBuilder, type Order as CtOrder, type OrderUpdateAction } from '@commercetools/platform-sdk';
-import { AppError, ErrorCode } from '../../subgraphs/shared/errors';
-import { remainingMs, RequestDeadlineError } from '../../subgraphs/shared/resilience';
+import { createLogger } from '../../subgraphs/shared/logger';
+import { createVendorCallFactory, type VendorCallFactory } from '../../subgraphs/shared/vendor';
 import { returnItemTypeDraft } from '../../subgraphs/orders/adapters/commercetools';
-import type { VendorCallFactory, VendorCalls } from '../../subgraphs/orders/adapters/commercetools/seam';
 import type { Order, Return } from '../../subgraphs/orders/port';
 import { money } from '../../subgraphs/shared/money';
 import type { DemoData } from '../fixtures/demo-data';
@@ -35,56 +34,18 @@ export function sdkFor(url: string, projectKey: string, clientId: string, client
 }
 
 /**
- * The vendor-call discipline's contract in a few lines, for tests until subgraphs/shared/vendor.ts
- * is on main: the deadline as each attempt's time, reads retried on unavailable/timeout/429 within
- * it, writes once, failures as the closed codes naming the orders service.
+ * The discipline as a subgraph gets it (in process: limits and pauses per factory), with `before`
+ * run ahead of each call: tests use it to act between an adapter's read and its write.
  */
-export const testVendorCalls = (backendTimeoutMs = 2_000, before?: (op: string) => Promise<void>): VendorCallFactory => ({ classify }) => {
-  const service = 'orders';
-  const call: VendorCalls['call'] = async (what, fn) => {
-    const retryable = what.kind === 'read' || what.idempotent;
-    for (let attempt = 1; ; attempt++) {
-      const timeoutMs = remainingMs(backendTimeoutMs);
-      if (timeoutMs <= 0) throw new RequestDeadlineError(ErrorCode.BACKEND_TIMEOUT, `The ${service} backend did not answer in time`, { service, retryable: true });
-      const signal = AbortSignal.timeout(timeoutMs);
-      await before?.(what.op);
-      try {
-        return await fn({ signal, timeoutMs, attempt });
-      } catch (err) {
-        if (err instanceof AppError) throw err;
-        const failure = classify(err);
-        const wait = failure.retryAfterMs ?? 50 * attempt;
-        const again = attempt < 3 && (retryable || failure.kind === 'rate_limited') && ['unavailable', 'timeout', 'rate_limited'].includes(failure.kind) && wait < remainingMs(backendTimeoutMs) - 50;
-        if (again) {
-          await new Promise((resolve) => setTimeout(resolve, wait));
-          continue;
-        }
-        const details = { service, vendor: 'commercetools', retryable: true };
-        switch (failure.kind) {
-          case 'rate_limited': throw new AppError(ErrorCode.OVERLOADED, `The ${service} backend is at its rate limit; retry shortly`, details);
-          case 'timeout': throw new AppError(ErrorCode.BACKEND_TIMEOUT, `The ${service} backend did not answer in time`, details);
-          case 'unavailable': throw new AppError(ErrorCode.BACKEND_UNAVAILABLE, `The ${service} backend is unavailable`, details);
-          case 'conflict': throw new AppError(ErrorCode.CONFLICT, `The ${service} backend refused a concurrent change`, { service });
-          case 'not_found': throw new AppError(ErrorCode.NOT_FOUND, `The ${service} backend has no such record`, { service });
-          default: throw new AppError(ErrorCode.INTERNAL_SERVER_ERROR, `The ${service} backend refused the request`, { service });
-        }
-      }
-    }
+export function testVendorCalls(options: { backendTimeoutMs?: number; before?: (op: string) => Promise<void> } = {}): VendorCallFactory {
+  const factory = createVendorCallFactory({ service: 'orders', namespace: `test-${process.pid}`, backendTimeoutMs: options.backendTimeoutMs ?? 2_000, logger: createLogger('test', 'silent') });
+  const { before } = options;
+  if (!before) return factory;
+  return (vendor) => {
+    const calls = factory(vendor);
+    return { ...calls, call: async (what, fn) => (await before(what.op), calls.call(what, fn)) };
   };
-  return {
-    call,
-    async paginate(op, page, limit) {
-      const items: any[] = [];
-      let cursor: string | undefined;
-      do {
-        const result = await call({ op, kind: 'read' }, ({ signal, timeoutMs }) => page({ signal, timeoutMs, cursor }));
-        items.push(...result.items);
-        cursor = result.next;
-      } while (cursor && (limit === undefined || items.length < limit));
-      return limit === undefined ? items : items.slice(0, limit);
-    },
-  };
-};
+}
 
 const ORDER_STATES: Record<Order['status'], { orderState: string; shipmentState?: string; paymentState?: string }> = {
   PENDING_PAYMENT: { orderState: 'Open', shipmentState: 'Pending', paymentState: 'Pending' },

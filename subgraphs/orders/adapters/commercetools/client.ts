@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ClientBuilder } from '@commercetools/ts-client';
 import { createApiBuilderFromCtpClient, type ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
-import type { VendorCallFactory, VendorCalls, VendorFailure } from './seam';
+import { failureFromHttp, type VendorCallFactory, type VendorCalls, type VendorFailure } from '../../../shared/vendor';
 
 export interface CommercetoolsClientOptions {
   projectKey: string;
@@ -72,16 +72,6 @@ export function createCommercetoolsClient(options: CommercetoolsClientOptions, v
   };
 }
 
-/** Seconds or an HTTP-date, as Retry-After may say. */
-function retryAfterMs(value: unknown): number | undefined {
-  const text = Array.isArray(value) ? value[0] : value;
-  if (typeof text !== 'string' && typeof text !== 'number') return undefined;
-  const seconds = Number(text);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(String(text));
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
 interface SdkError {
   statusCode?: number;
   status?: number;
@@ -110,15 +100,8 @@ export function classifyCommercetoolsError(err: unknown): VendorFailure {
   }
   const body = e.body && !(e.body instanceof Error) ? e.body : undefined;
   const code = body?.errors?.[0]?.code ?? (typeof e.code === 'string' ? e.code : undefined);
-  const headers = e.headers ?? {};
-  const retryAfter = retryAfterMs(headers['retry-after'] ?? headers['Retry-After']);
-  const failure = (kind: VendorFailure['kind']): VendorFailure => ({ kind, status, ...(code ? { code } : {}), ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) });
-  if (status === 429) return failure('rate_limited');
-  if (status === 409 || code === 'ConcurrentModification') return failure('conflict');
-  if (status === 404) return failure('not_found');
-  if (status === 502 || status === 503 || status === 504 || status >= 500) return failure('unavailable');
-  if (status === 408) return failure('timeout');
-  // 400 (a predicate or draft we got wrong), 401/403 (credentials or scopes): our side's mistake.
-  if (status >= 400) return failure('invalid');
-  return failure('other');
+  const failure = failureFromHttp(status, e.headers);
+  // commercetools answers a stale version with 409 ConcurrentModification, whatever the endpoint.
+  if (code === 'ConcurrentModification') failure.kind = 'conflict';
+  return code ? { ...failure, code } : failure;
 }

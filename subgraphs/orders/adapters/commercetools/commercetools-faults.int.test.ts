@@ -64,6 +64,8 @@ async function startFaultProxy(target: string) {
     reset: () => {
       faults.length = 0;
       seen.length = 0;
+      open.forEach((res) => res.socket?.destroy());
+      open.clear();
     },
     close: async () => {
       open.forEach((res) => res.socket?.destroy());
@@ -86,11 +88,15 @@ describe('commercetools adapter faults, through the vendor-call discipline', () 
   beforeAll(async () => {
     ct = await startCommercetools(data);
     proxy = await startFaultProxy(ct.url);
-    const config = commercetoolsOrderAdapter.config.parse({ projectKey: ct.projectKey, clientId: ct.clientId, clientSecret: ct.clientSecret, apiUrl: proxy.url, authUrl: proxy.url });
-    source = await commercetoolsOrderAdapter.create(config, { db: undefined as never, logger: createLogger('test', 'silent'), vendorCalls: testVendorCalls(BACKEND_TIMEOUT_MS) });
-    await source.ping(); // the token, once
   });
-  beforeEach(() => proxy.reset());
+  // A discipline of its own per test: a vendor's pause (a 429's Retry-After) outlives the test that caused it.
+  beforeEach(async () => {
+    const config = commercetoolsOrderAdapter.config.parse({ projectKey: ct.projectKey, clientId: ct.clientId, clientSecret: ct.clientSecret, apiUrl: proxy.url, authUrl: proxy.url });
+    source = await commercetoolsOrderAdapter.create(config, { db: undefined as never, logger: createLogger('test', 'silent'), vendorCalls: testVendorCalls({ backendTimeoutMs: BACKEND_TIMEOUT_MS }) });
+    proxy.reset();
+    await source.ping(); // the token, once
+    proxy.reset();
+  });
   afterAll(async () => {
     await proxy?.close();
     await ct?.close();

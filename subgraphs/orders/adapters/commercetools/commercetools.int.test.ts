@@ -11,7 +11,7 @@ import { commercetoolsOrderAdapter } from '.';
 const adapterOn = (ct: RunningCommercetools, more: Record<string, string> = {}, before?: (op: string) => Promise<void>) =>
   commercetoolsOrderAdapter.create(
     commercetoolsOrderAdapter.config.parse({ projectKey: ct.projectKey, clientId: ct.clientId, clientSecret: ct.clientSecret, apiUrl: ct.url, authUrl: ct.url, ...more }),
-    { db: undefined as never, logger: createLogger('test', 'silent'), vendorCalls: testVendorCalls(2_000, before) },
+    { db: undefined as never, logger: createLogger('test', 'silent'), vendorCalls: testVendorCalls({ before }) },
   );
 
 describeOrderSystem('commercetools on its emulator', async (data) => {

@@ -3,7 +3,6 @@ import { defineAdapter } from '../../../shared/adapter';
 import type { AdapterDeps } from '../../../shared/subgraph';
 import { createCommercetoolsClient } from './client';
 import { parseFieldPath, RETURN_ITEM_FIELDS } from './map';
-import type { VendorCallFactory } from './seam';
 import { createCommercetoolsSystem, type CommercetoolsOrderSystem } from './system';
 import { createCommercetoolsWebhook } from './webhooks';
 
@@ -63,10 +62,7 @@ export const returnItemTypeDraft = (key: string) => ({
   })),
 });
 
-export type CommercetoolsAdapterDeps = AdapterDeps & { vendorCalls?: VendorCallFactory };
-
-export function createCommercetoolsOrders(config: CommercetoolsConfig, deps: CommercetoolsAdapterDeps): CommercetoolsOrderSystem {
-  if (!deps.vendorCalls) throw new Error('adapter "commercetools" needs the vendor-call discipline (deps.vendorCalls)');
+export function createCommercetoolsOrders(config: CommercetoolsConfig, deps: AdapterDeps): CommercetoolsOrderSystem {
   const client = createCommercetoolsClient(config, deps.vendorCalls);
   const system = createCommercetoolsSystem(client, {
     customerIdField: config.customerIdField,
