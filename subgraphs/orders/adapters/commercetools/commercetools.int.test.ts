@@ -2,7 +2,9 @@ import { describeOrderSystem } from '../../../../test/kits/order-source';
 import { MISSING_KEY } from '../../../../test/kits/batch-contract';
 import { generateDemoData } from '../../../../test/fixtures/demo-data';
 import { startCommercetools, testVendorCalls, type RunningCommercetools } from '../../../../test/helpers/commercetools';
+import { createTestDatabase } from '../../../../test/helpers/db';
 import { FIXTURE_ANCHOR } from '../../../../test/helpers/stack';
+import { ordersSubgraph } from '../../server';
 import { createLogger } from '../../../shared/logger';
 import type { Return } from '../../port';
 import type { CommercetoolsOrderSystem } from './system';
@@ -134,5 +136,26 @@ describe('commercetools adapter: what is special to it', () => {
     }
     const exported = await source.exportCustomer(customer);
     expect(exported.orderIds.sort()).toEqual(before.map((o) => o.id).sort());
+  });
+
+  it('behind the graph’s own records: read and written in the graph’s customer ids, a return once per idempotency key', async () => {
+    const { database, drop } = await createTestDatabase();
+    try {
+      const { source: graph } = await ordersSubgraph.withOwnRecords!(source, { db: database.db, logger: createLogger('test', 'silent'), adapter: 'commercetools' });
+      const customer = data.customers[0].id;
+      const orders = (await graph.listOrdersByCustomer([customer], 10))[0];
+      expect(orders.map((o) => o.id).sort()).toEqual(ct.held.orders.filter((o) => o.customerId === ct.ids.customers.get(customer)).map((o) => o.id).sort());
+      expect(new Set(orders.map((o) => o.customerId))).toEqual(new Set([customer]));
+      const order = ct.held.orders.find((o) => o.status === 'DELIVERED' && !ct.held.returns.some((r) => r.orderId === o.id))!;
+      const graphCustomer = data.customers.find((c) => ct.ids.customers.get(c.id) === order.customerId)!.id;
+      const asked = { orderId: order.id, customerId: graphCustomer, items: [{ lineItemId: itemOf(order.id).id, quantity: 1, reason: 'DAMAGED' as const }] };
+      const first = await graph.createReturn(asked, 'graph-key-1', () => undefined);
+      expect(first).toMatchObject({ replayed: false, ret: { orderId: order.id, customerId: graphCustomer, status: 'REQUESTED' } });
+      await expect(graph.createReturn(asked, 'graph-key-1', () => undefined)).resolves.toEqual({ ret: first.ret, replayed: true });
+      await graph.abandonReturn(first.ret, 'graph-key-1');
+      await expect(graph.getReturns([first.ret.id])).resolves.toMatchObject([{ status: 'CANCELLED', customerId: graphCustomer }]);
+    } finally {
+      await drop();
+    }
   });
 });
