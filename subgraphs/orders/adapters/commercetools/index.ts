@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineAdapter } from '../../../shared/adapter';
+import { orderNumberFormats } from '../../order-numbers';
 import type { AdapterDeps } from '../../../shared/subgraph';
 import { createCommercetoolsClient } from './client';
 import { parseFieldPath, RETURN_ITEM_FIELDS } from './map';
@@ -31,8 +32,8 @@ export const commercetoolsConfig = z.object({
   requestsPerSecond: z.coerce.number().positive().max(10_000).default(50),
   /** Where the brand keeps the graph's customer id on its Customers. */
   customerIdField: z.union([z.literal('externalId'), fieldPath('customerIdField').refine((p) => p.startsWith('custom.'), 'customerIdField: externalId or custom.<field>')]).default('externalId'),
-  /** The accepted order-number forms (read by the orders subgraph, not by this adapter). */
-  orderNumberFormats: z.string().optional(),
+  /** The project's order-number formats (checked here, read by the orders subgraph); unset: the graph's default. */
+  orderNumberFormats: orderNumberFormats.optional(),
   /** Line item: the return-policy category (a product attribute, snapshot on the line item, or a line-item custom field). */
   categoryField: fieldPath('categoryField').default('attributes.returnCategory'),
   /** Line item: the final-sale flag (boolean). */
@@ -77,7 +78,7 @@ export function createCommercetoolsOrders(config: CommercetoolsConfig, deps: Ada
   });
   return {
     ...system,
-    ...(config.orderNumberFormats ? { orderNumberFormats: config.orderNumberFormats.split(',').map((f) => f.trim()).filter(Boolean) } : {}),
+    ...(config.orderNumberFormats ? { orderNumberFormats: config.orderNumberFormats } : {}),
     ...(config.webhookToken ? { webhooks: [createCommercetoolsWebhook({ token: config.webhookToken, customerIdField: config.customerIdField })] } : {}),
   };
 }
