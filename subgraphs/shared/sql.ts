@@ -40,17 +40,23 @@ export async function topRowsPerKey<DB, TB extends keyof DB & string>(
  * A system's reference adapter over SQL: its tables live in one PostgreSQL schema (`oms`, `crm`,
  * ...), migrated when the adapter is created, so the four systems stay as separate as four databases.
  */
-export function defineSqlAdapter<Port, Tables>(options: {
+export function defineSqlAdapter<Port, Tables, Settings extends z.ZodRawShape = {}>(options: {
   schema: string;
   migrations: Record<string, Migration>;
-  create(db: Kysely<Tables>): Port;
+  /** Settings beyond the schema, where the port has some (the OMS's order-number formats). */
+  settings?: Settings;
+  create(db: Kysely<Tables>, settings: z.output<z.ZodObject<Settings>>): Port;
 }) {
+  // zod cannot type a spread of a generic shape; this is what the object below parses to.
+  const config = z.object({ ...options.settings, schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default(options.schema) }) as unknown as z.ZodType<
+    z.output<z.ZodObject<Settings>> & { schema: string }
+  >;
   return defineAdapter({
     name: 'sql',
-    config: z.object({ schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default(options.schema) }),
+    config,
     async create(config, deps: AdapterDeps): Promise<Port> {
       await migrateSchema(deps.db, config.schema, options.migrations);
-      return options.create(deps.db.withSchema(config.schema) as unknown as Kysely<Tables>);
+      return options.create(deps.db.withSchema(config.schema) as unknown as Kysely<Tables>, config);
     },
   });
 }

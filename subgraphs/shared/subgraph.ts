@@ -22,11 +22,14 @@ import { budgetFrom, DEADLINE_HEADER, requestDeadline, withResilience } from './
 import { createRevocations } from './revocation';
 import { sameIds, type IdentityMap } from './identity';
 import { vendorWebhookRoute, type VendorWebhook } from './webhooks';
+import { openVendorCalls, type VendorCallFactory } from './vendor';
 
 /** What every adapter may be given at creation. */
 export interface AdapterDeps {
   db: Kysely<any>;
   logger: Logger;
+  /** Every call to a vendor's API goes through this: deadline, shared rate limit, safe retries, coded errors (vendor.ts). */
+  vendorCalls: VendorCallFactory;
 }
 
 /** The per-request context of a subgraph: its backend port, the request's DataLoaders, settings, collaborators. */
@@ -180,21 +183,25 @@ export interface StartSubgraphOptions {
 export async function createSubgraphSource<Source extends object, Loaders, Services>(
   definition: SubgraphDefinition<Source, Loaders, Services>,
   deps: { config: Readonly<Config>; db: Kysely<any>; cache: Cache; logger: Logger; adapterConfig?: unknown },
-): Promise<{ source: Source; webhooks: readonly VendorWebhook[]; identities: IdentityMap }> {
+): Promise<{ source: Source; webhooks: readonly VendorWebhook[]; identities: IdentityMap; close(): Promise<void> }> {
   const { config } = deps;
   const { adapter: adapterName, adapterSettings } = config.subgraphs[definition.name];
   const settings = deps.adapterConfig ?? adapterSettings;
-  const system = await createAdapter(definition.adapters, adapterName, settings, { db: deps.db, logger: deps.logger }, definition.name);
+  // Its Redis connection opens only when an adapter asks for a vendor's calls (never for the SQL ones).
+  const vendorCalls = openVendorCalls(config, definition.name, deps.logger);
+  const system = await createAdapter(definition.adapters, adapterName, settings, { db: deps.db, logger: deps.logger, vendorCalls }, definition.name);
   const { source: composed, identities } = definition.withOwnRecords
     ? await definition.withOwnRecords(system, { db: deps.db, logger: deps.logger, adapter: adapterName })
     : { source: system as Source, identities: sameIds(adapterName) };
   const adapter = withResilience(withLatency(composed as Source & object, config.backendLatencyMs), {
     service: definition.name,
-    timeoutMs: config.resilience.backendTimeoutMs(definition.name),
+    // A vendor adapter's method may make several calls (pages, retries), each bounded by the backend
+    // timeout in vendor.ts: the method as a whole has what is left of the request's deadline.
+    timeoutMs: vendorCalls.used() ? config.resilience.requestTimeoutMs : config.resilience.backendTimeoutMs(definition.name),
     logger: deps.logger,
   });
   const source = config.cacheEnabled ? definition.withCache(adapter, deps.cache, ttlPolicy(config.cacheTtlSeconds)) : adapter;
-  return { source, webhooks: (system as { webhooks?: readonly VendorWebhook[] }).webhooks ?? [], identities };
+  return { source, webhooks: (system as { webhooks?: readonly VendorWebhook[] }).webhooks ?? [], identities, close: vendorCalls.close };
 }
 
 /** Creates the configured adapter (migrating its schema), then serves the subgraph on its port. */
@@ -205,7 +212,7 @@ export async function startSubgraph<Source extends { ping(): Promise<void> }, Lo
   const settings = options.config.subgraphs[definition.name];
   const logger = options.logger.child({ subgraph: definition.name });
   const { config, cache } = options;
-  const { source, webhooks, identities } = await createSubgraphSource(definition, { config, db: options.db, cache, logger, adapterConfig: options.adapterConfig });
+  const { source, webhooks, identities, close: closeSource } = await createSubgraphSource(definition, { config, db: options.db, cache, logger, adapterConfig: options.adapterConfig });
   await options.beforeListen?.();
   const server = createSubgraphServer(definition, { source, logger, config });
   // Erasure ends every session of the customer, in every replica (see revocation.ts).
@@ -261,6 +268,7 @@ export async function startSubgraph<Source extends { ping(): Promise<void> }, Lo
       await running.close();
       await relay?.stop();
       await server.apollo.stop();
+      await closeSource();
     },
   };
 }

@@ -4,6 +4,7 @@ import type { SubgraphName } from '../../subgraphs/shared/config';
 import { createDatabase } from '../../subgraphs/shared/db';
 import { createLogger } from '../../subgraphs/shared/logger';
 import type { AdapterDeps } from '../../subgraphs/shared/subgraph';
+import { createVendorCallFactory } from '../../subgraphs/shared/vendor';
 import type { DemoData } from '../fixtures/demo-data';
 import { writeDemoData } from '../fixtures/seed';
 import type { SourceUnderTest } from '../kits/order-source';
@@ -24,7 +25,10 @@ export function sqlSourceFactory<Source>(
       where === 'postgres'
         ? await createTestDatabase()
         : await createDatabase().then((database) => ({ database, drop: () => database.close() }));
-    const source = await adapter.create(adapter.config.parse({}), { db: database.db, logger: createLogger('test', 'silent') });
+    const logger = createLogger('test', 'silent');
+    // In process (no Redis): the SQL systems make no vendor calls.
+    const vendorCalls = createVendorCallFactory({ service: system, namespace: 'test', backendTimeoutMs: 5_000, logger });
+    const source = await adapter.create(adapter.config.parse({}), { db: database.db, logger, vendorCalls });
     await writeDemoData(database.db, data, [system]);
     return { source, close: drop };
   };

@@ -50,6 +50,8 @@ export interface TestStack {
   logLines: string[];
   /** The anchor the data was generated for. */
   anchor: Date;
+  /** Another replica of the whole stack (gateway and subgraphs) on the same database and cache; closed with this one. */
+  replica(): Promise<{ url: string; query: TestStack['query']; operation: TestStack['operation'] }>;
   close(): Promise<void>;
 }
 
@@ -57,7 +59,16 @@ export interface TestStack {
  * The gateway and four subgraphs on free ports, over a fresh database seeded with `customers`
  * fixture customers: a real PostgreSQL database by default, the embedded PGlite with `embedded`.
  */
-export async function startTestStack(options: { customers?: number; embedded?: boolean; redis?: boolean; env?: Record<string, string> } = {}): Promise<TestStack> {
+export async function startTestStack(
+  options: {
+    customers?: number;
+    embedded?: boolean;
+    redis?: boolean;
+    env?: Record<string, string>;
+    /** Writes each reference (SQL) system's data itself, as a vendor adapter's test needs (its systems hold the rest). */
+    seed?: (db: Database['db'], data: DemoData) => Promise<void>;
+  } = {},
+): Promise<TestStack> {
   const customers = options.customers ?? 30;
   const statements: string[] = [];
   const timedStatements: { sql: string; at: number }[] = [];
@@ -77,7 +88,8 @@ export async function startTestStack(options: { customers?: number; embedded?: b
     databaseUrl = testDb.url;
   }
   const anchor = todayUtc();
-  await seedDemo(database.db, { customers, anchor });
+  if (options.seed) await options.seed(database.db, generateDemoData({ customers, anchor }));
+  else await seedDemo(database.db, { customers, anchor });
   const namespace = `test-${randomBytes(4).toString('hex')}`;
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -102,8 +114,8 @@ export async function startTestStack(options: { customers?: number; embedded?: b
   statements.length = 0;
   timedStatements.length = 0;
   const operations = loadOperations();
-  const query = async (source: string, variables?: Record<string, unknown>, as: Caller = {}) => {
-    const response = await fetch(stack.url, {
+  const queryAt = (url: string) => async (source: string, variables?: Record<string, unknown>, as: Caller = {}) => {
+    const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...as },
       body: JSON.stringify({ query: source, variables }),
@@ -112,11 +124,14 @@ export async function startTestStack(options: { customers?: number; embedded?: b
     assertNoCardNumbers(text, `the answer to ${source.slice(0, 60)}`);
     return { status: response.status, headers: response.headers, body: JSON.parse(text) as GraphQLResult['body'] };
   };
-  const bearer = async (claims: CallerClaims) => ({ authorization: `Bearer ${await mintToken(claims, config.auth)}` });
-  const operation = (name: string, variables?: Record<string, unknown>, as?: Caller) => {
+  const query = queryAt(stack.url);
+  const operationAt = (run: ReturnType<typeof queryAt>) => (name: string, variables?: Record<string, unknown>, as?: Caller) => {
     if (!operations[name]) throw new Error(`no operation ${name} in schema/operations`);
-    return query(operations[name], variables, as);
+    return run(operations[name], variables, as);
   };
+  const replicas: Stack[] = [];
+  const bearer = async (claims: CallerClaims) => ({ authorization: `Bearer ${await mintToken(claims, config.auth)}` });
+  const operation = operationAt(query);
   const asAgent = async (channel = 'VOICE', options: { session?: string; agentId?: string } = {}) => ({
     ...(await bearer({ role: 'agent', sub: options.agentId ?? `agent-${channel.toLowerCase()}`, channel: channel as 'VOICE' })),
     ...(options.session ? { 'x-verified-session': options.session } : {}),
@@ -153,7 +168,14 @@ export async function startTestStack(options: { customers?: number; embedded?: b
     },
     logLines,
     databaseUrl,
+    replica: async () => {
+      const replica = await startStack({ config, logger, database });
+      replicas.push(replica);
+      const run = queryAt(replica.url);
+      return { url: replica.url, query: run, operation: operationAt(run) };
+    },
     close: async () => {
+      for (const replica of replicas) await replica.close();
       await stack.close();
       // What the stack left behind holds no card number: every table, the Redis namespace, the logs.
       const scans = await Promise.allSettled([

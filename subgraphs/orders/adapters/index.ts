@@ -1,4 +1,5 @@
+import { commercetoolsOrderAdapter } from './commercetools';
 import { sqlOrderAdapter } from './sql';
 
 /** The OMS adapters, chosen by ORDERS_ADAPTER. */
-export const orderAdapters = { sql: sqlOrderAdapter };
+export const orderAdapters = { sql: sqlOrderAdapter, commercetools: commercetoolsOrderAdapter };

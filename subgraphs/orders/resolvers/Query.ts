@@ -2,22 +2,16 @@ import { requireRole, requireService, signIdentification, visible } from '../../
 import { badInput } from '../../shared/errors';
 import { text } from '../../shared/i18n';
 import type { OrdersContext } from '../context';
+import { orderNumberReaderOf } from '../order-numbers';
 import type { OrderStatus } from '../port';
 import { policyFor } from '../returns/policy';
 import { describePolicy } from '../returns/summary';
-
-/** "#nw 100234", "nw-100234", "100234" → "NW-100234": the forms a customer says or types. */
-export function normalizeOrderNumber(input: string): string | null {
-  const compact = input.trim().replace(/^#/, '').replace(/[\s_-]+/g, '').toUpperCase();
-  const match = /^(NW)?(\d{4,})$/.exec(compact);
-  return match ? `NW-${match[2]}` : null;
-}
 
 export const Query = {
   // Someone else's order or return answers as if it did not exist.
   order: async (_: unknown, args: { id: string }, ctx: OrdersContext) => visible(ctx.viewer, await ctx.loaders.order.load(args.id)),
   orderByNumber: async (_: unknown, args: { number: string }, ctx: OrdersContext) => {
-    const number = normalizeOrderNumber(args.number);
+    const number = orderNumberReaderOf(ctx.source)(args.number);
     return number ? visible(ctx.viewer, await ctx.loaders.orderByNumber.load(number)) : null;
   },
   return: async (_: unknown, args: { id: string }, ctx: OrdersContext) => visible(ctx.viewer, await ctx.loaders.return.load(args.id)),
@@ -30,8 +24,9 @@ export const Query = {
 
   identifyByOrderNumber: async (_: unknown, args: { orderNumber: string }, ctx: OrdersContext) => {
     requireRole(ctx.viewer, ['agent', 'service'], 'identify callers');
-    const number = normalizeOrderNumber(args.orderNumber);
-    if (!number) throw badInput('That is not an order number (they look like NW-100234)', { argument: 'orderNumber' });
+    const read = orderNumberReaderOf(ctx.source);
+    const number = read(args.orderNumber);
+    if (!number) throw badInput(`That is not an order number (they look like ${read.example})`, { argument: 'orderNumber' });
     const order = await ctx.loaders.orderByNumber.load(number);
     if (order?.erasedAt) return [];
     // Only what an unverified caller may hear: who (masked, by the CRM) and the order's status.
