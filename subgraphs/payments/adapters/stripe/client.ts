@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import type { Logger } from '../../../shared/logger';
-import type { VendorCallFactory, VendorFailure } from './discipline';
+import { failureFromHttp, type VendorCallFactory, type VendorFailure } from '../../../shared/vendor';
 
 export interface StripeClientConfig {
   secretKey: string;
@@ -13,33 +13,23 @@ export interface StripeClientConfig {
 
 type Options = Stripe.RequestOptions;
 
-/** Retry-After in seconds (Stripe's form) or as an HTTP-date. */
-function retryAfterMs(value: unknown): number | undefined {
-  const text = Array.isArray(value) ? value[0] : value;
-  if (typeof text !== 'string' || !text.trim()) return undefined;
-  if (/^\d+(\.\d+)?$/.test(text.trim())) return Math.round(Number(text) * 1000);
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
-/** What a failed Stripe call means to the discipline: by the SDK's error type, its status and headers. */
+/** What a failed Stripe call means to the discipline: by the SDK's error type, its status and headers (Retry-After). */
 export function classifyStripeError(err: unknown): VendorFailure {
   if (!(err instanceof Stripe.errors.StripeError)) {
     return { kind: (err as { name?: string })?.name === 'AbortError' ? 'timeout' : 'other' };
   }
-  const status = err.statusCode;
-  const retryAfter = retryAfterMs(err.headers?.['retry-after']);
-  const failure = (kind: VendorFailure['kind']): VendorFailure => ({ kind, ...(status ? { status } : {}), ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}), ...(err.code ? { code: err.code } : {}) });
+  const code = err.code ? { code: err.code } : {};
   // No answer: the SDK's own timer (ETIMEDOUT) or a refused, reset or dropped connection.
-  if (err instanceof Stripe.errors.StripeConnectionError) return failure((err.detail as { code?: string } | undefined)?.code === 'ETIMEDOUT' ? 'timeout' : 'unavailable');
-  if (err instanceof Stripe.errors.StripeRateLimitError || status === 429) return failure('rate_limited');
-  if (err instanceof Stripe.errors.StripeIdempotencyError) return failure('conflict');
-  // Stripe's 409 is a lock timeout on the object (it says Stripe-Should-Retry): try again later.
-  if (status === 409 || err instanceof Stripe.errors.StripeAPIError || (status !== undefined && status >= 500)) return failure(status === 504 ? 'timeout' : 'unavailable');
-  if (status === 404 || err.code === 'resource_missing') return failure('not_found');
-  // 401/403: our key or its permissions, a configuration fault.
-  if (err instanceof Stripe.errors.StripeAuthenticationError || err instanceof Stripe.errors.StripePermissionError) return failure('other');
-  return failure('invalid');
+  if (err instanceof Stripe.errors.StripeConnectionError) {
+    return { kind: (err.detail as { code?: string } | undefined)?.code === 'ETIMEDOUT' ? 'timeout' : 'unavailable', ...code };
+  }
+  // Another request with this Idempotency-Key is running, or it was first used with other parameters.
+  if (err instanceof Stripe.errors.StripeIdempotencyError) return { kind: 'conflict', status: err.statusCode, ...code };
+  const failure = failureFromHttp(err.statusCode, err.headers as Record<string, unknown> | undefined);
+  // Stripe's 409 is a lock on the object that it asks to retry (Stripe-Should-Retry), not a changed record.
+  if (err.statusCode === 409) return { ...failure, kind: 'unavailable', ...code };
+  if (err.code === 'resource_missing') return { ...failure, kind: 'not_found', ...code };
+  return { ...failure, ...code };
 }
 
 export const isMissing = (err: unknown) => err instanceof Stripe.errors.StripeError && (err.statusCode === 404 || err.code === 'resource_missing');

@@ -1,10 +1,9 @@
 import Stripe from 'stripe';
 import { z } from 'zod';
 import { defineAdapter } from '../../../shared/adapter';
-import type { Logger } from '../../../shared/logger';
+import type { AdapterDeps } from '../../../shared/subgraph';
 import type { PaymentSystem } from '../../port';
 import { createStripeClient } from './client';
-import type { VendorCallFactory } from './discipline';
 import { createMapper } from './map';
 import { createStripeSystem } from './system';
 import { createStripeWebhook } from './webhooks';
@@ -34,14 +33,8 @@ export const stripeConfig = z.object({
 });
 export type StripeConfig = z.output<typeof stripeConfig>;
 
-export interface StripeDeps {
-  logger: Logger;
-  vendorCalls?: VendorCallFactory;
-}
-
 /** Stripe's PaymentIntents, invoices, refunds and disputes as the payment system. */
-export function createStripePaymentSystem(config: StripeConfig, deps: StripeDeps): PaymentSystem {
-  if (!deps.vendorCalls) throw new Error('the stripe adapter needs the vendor-call discipline (deps.vendorCalls)');
+export function createStripePaymentSystem(config: StripeConfig, deps: Pick<AdapterDeps, 'logger' | 'vendorCalls'>): PaymentSystem {
   const logger = deps.logger.child({ adapter: 'stripe' });
   const client = createStripeClient(config, { vendorCalls: deps.vendorCalls, logger });
   const map = createMapper(config, logger);
@@ -51,4 +44,4 @@ export function createStripePaymentSystem(config: StripeConfig, deps: StripeDeps
   return { ...system, webhooks };
 }
 
-export const stripePaymentAdapter = defineAdapter({ name: 'stripe', config: stripeConfig, create: (config: StripeConfig, deps: StripeDeps) => createStripePaymentSystem(config, deps) });
+export const stripePaymentAdapter = defineAdapter({ name: 'stripe', config: stripeConfig, create: (config: StripeConfig, deps: AdapterDeps) => createStripePaymentSystem(config, deps) });

@@ -1,35 +1,38 @@
 import type Stripe from 'stripe';
 import { generateDemoData } from '../../../../test/fixtures/demo-data';
 import { FIXTURE_ANCHOR } from '../../../../test/helpers/stack';
-import { inProcessVendorCalls } from '../../../../test/helpers/vendor-calls';
 import { describePaymentSystem } from '../../../../test/kits/payment-source';
 import { sdkFor, startStripe, type StartedStripe } from '../../../../test/standins/stripe';
 import type { AppError } from '../../../shared/errors';
 import { findCardNumbersInTokens } from '../../../shared/pii';
 import { createLogger } from '../../../shared/logger';
 import { requestDeadline } from '../../../shared/resilience';
+import { createVendorCallFactory } from '../../../shared/vendor';
 import type { PaymentSystem } from '../../port';
 import { createStripeClient } from './client';
 import { createStripePaymentSystem, stripeConfig } from '.';
 
 const configFor = (s: { host: string; port: number; secretKey: string; webhookSecret: string }) =>
-  stripeConfig.parse({ secretKey: s.secretKey, apiHost: s.host, apiPort: String(s.port), apiProtocol: 'http', webhookSecret: s.webhookSecret });
+  stripeConfig.parse({ secretKey: s.secretKey, apiHost: s.host, apiPort: String(s.port), apiProtocol: 'http', webhookSecret: s.webhookSecret, requestsPerSecond: '1000' });
+const logger = createLogger('test', 'silent');
+/** The shared discipline in process (no Redis): a fresh one where a 429's pause must not outlive its test. */
+const vendorCallsFor = (backendTimeoutMs = 2_000) => createVendorCallFactory({ service: 'payments', namespace: `test-stripe-${process.pid}`, backendTimeoutMs, logger });
 
 describePaymentSystem('stripe against the stand-in', async (data) => {
   const stripe = await startStripe(data);
-  const source = createStripePaymentSystem(configFor(stripe), { logger: createLogger('test', 'silent'), vendorCalls: inProcessVendorCalls({ service: 'payments', backendTimeoutMs: 5_000 }) });
+  const source = createStripePaymentSystem(configFor(stripe), { logger, vendorCalls: vendorCallsFor(5_000) });
   return { source, close: stripe.close, held: stripe.held, customerLinks: stripe.links };
 });
 
 describe('the Stripe adapter against the stand-in: webhooks, faults, writes', () => {
   const data = generateDemoData({ customers: 17, anchor: FIXTURE_ANCHOR });
   let stripe: StartedStripe;
-  let vendorCalls: ReturnType<typeof inProcessVendorCalls>;
   let system: PaymentSystem;
   beforeAll(async () => {
     stripe = await startStripe(data);
-    vendorCalls = inProcessVendorCalls({ service: 'payments', backendTimeoutMs: 2_000 });
-    system = createStripePaymentSystem(configFor(stripe), { logger: createLogger('test', 'silent'), vendorCalls });
+  });
+  beforeEach(() => {
+    system = createStripePaymentSystem(configFor(stripe), { logger, vendorCalls: vendorCallsFor() });
   });
   afterAll(() => stripe?.close());
   afterEach(() => stripe.standIn.clearFaults());
@@ -106,10 +109,10 @@ describe('the Stripe adapter against the stand-in: webhooks, faults, writes', ()
       expect(elapsed).toBeGreaterThanOrEqual(190);
     });
 
-    it('429 with a Retry-After past the deadline: BACKEND_UNAVAILABLE at once, the service named', async () => {
+    it('429 with a Retry-After past the deadline: OVERLOADED at once, the service named', async () => {
       stripe.standIn.fault({ path: `/v1/payment_intents/${payment().id}`, kind: '429', retryAfterSeconds: 30 });
       const { error, elapsed } = await within(800, () => system.getPayments([payment().id]));
-      expect(error).toMatchObject({ code: 'BACKEND_UNAVAILABLE', details: { service: 'payments' } });
+      expect(error).toMatchObject({ code: 'OVERLOADED', details: expect.objectContaining({ service: 'payments' }) });
       expect(elapsed).toBeLessThan(800);
     });
 
@@ -140,7 +143,7 @@ describe('the Stripe adapter against the stand-in: webhooks, faults, writes', ()
 
   describe('writes', () => {
     it('an idempotent write is never doubled: the answer lost on a dropped connection, the retry replays it', async () => {
-      const client = createStripeClient(configFor(stripe), { vendorCalls, logger: createLogger('test', 'silent') });
+      const client = createStripeClient(configFor(stripe), { vendorCalls: vendorCallsFor(), logger });
       const payment = held().payments.find((p) => p.status === 'CAPTURED' && p.id.startsWith('pi_'))!;
       const before = (await sdkFor(stripe).refunds.list({ payment_intent: payment.id })).data.length;
       stripe.standIn.fault({ path: '/v1/refunds', method: 'POST', kind: 'drop-after', times: 1 });
