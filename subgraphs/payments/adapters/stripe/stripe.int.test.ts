@@ -1,14 +1,16 @@
-import type Stripe from 'stripe';
+import Stripe from 'stripe';
 import { generateDemoData } from '../../../../test/fixtures/demo-data';
 import { FIXTURE_ANCHOR } from '../../../../test/helpers/stack';
 import { describePaymentSystem } from '../../../../test/kits/payment-source';
 import { sdkFor, startStripe, type StartedStripe } from '../../../../test/standins/stripe';
+import { adapterSettingsFromEnv, createAdapter } from '../../../shared/adapter';
 import type { AppError } from '../../../shared/errors';
 import { findCardNumbersInTokens } from '../../../shared/pii';
 import { createLogger } from '../../../shared/logger';
 import { requestDeadline } from '../../../shared/resilience';
 import { createVendorCallFactory } from '../../../shared/vendor';
 import type { PaymentSystem } from '../../port';
+import { paymentAdapters } from '..';
 import { createStripeClient } from './client';
 import { createStripePaymentSystem, stripeConfig } from '.';
 
@@ -174,5 +176,20 @@ describe('the Stripe adapter against the stand-in: webhooks, faults, writes', ()
       });
       expect(findCardNumbersInTokens(JSON.stringify(exported))).toEqual([]);
     });
+  });
+});
+
+describe('Stripe adapter settings (PAYMENTS_STRIPE_*)', () => {
+  const deps = { db: undefined as never, logger, vendorCalls: vendorCallsFor() };
+  it('has no default for the secret key, and a bad one is refused naming its variable, never its value', async () => {
+    await expect(createAdapter(paymentAdapters, 'stripe', adapterSettingsFromEnv('payments', 'stripe', {}), deps, 'payments')).rejects.toThrow(/PAYMENTS_STRIPE_SECRET_KEY/);
+    const refusal = createAdapter(paymentAdapters, 'stripe', adapterSettingsFromEnv('payments', 'stripe', { PAYMENTS_STRIPE_SECRET_KEY: 'pk_live_oops123', PAYMENTS_STRIPE_WEBHOOK_SECRET: 'whsec_ok' }), deps, 'payments');
+    await expect(refusal).rejects.toThrow(/PAYMENTS_STRIPE_SECRET_KEY/);
+    await expect(refusal).rejects.not.toThrow(/oops123/);
+  });
+  it('reads the rest from the environment with Stripe’s defaults', () => {
+    const config = stripeConfig.parse(adapterSettingsFromEnv('payments', 'stripe', { PAYMENTS_STRIPE_SECRET_KEY: 'sk_test_abc', PAYMENTS_STRIPE_ORDER_METADATA_KEY: 'shop_order' }));
+    expect(config).toMatchObject({ apiHost: 'api.stripe.com', apiPort: 443, apiProtocol: 'https', apiVersion: Stripe.API_VERSION, requestsPerSecond: 100, customerMetadataKey: 'graph_customer_id', orderMetadataKey: 'shop_order', returnMetadataKey: 'return_id', webhookToleranceSeconds: 300 });
+    expect(config.webhookSecret).toBeUndefined();
   });
 });
