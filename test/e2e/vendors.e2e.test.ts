@@ -2,28 +2,40 @@ import { ORDER_SCENARIOS, generateDemoData, type DemoData } from '../fixtures/de
 import { writeDemoData } from '../fixtures/seed';
 import { startCommercetools, type RunningCommercetools } from '../helpers/commercetools';
 import { startTestStack, todayUtc, type TestStack } from '../helpers/stack';
+import { sdkFor as stripeSdk, startStripe, type StartedStripe } from '../standins/stripe';
 
 const CUSTOMERS = ORDER_SCENARIOS.length;
+const paymentsOf = /* GraphQL */ `query ($orderId: ID!) { order(id: $orderId) { payments { id status method { type brand last4 } } } }`;
 
 /**
- * The graph on a brand's own systems: orders in commercetools (its emulator, loaded through the
- * SDK), the CRM and logistics on the reference adapter. The same person is a graph id in the CRM
- * and a UUID in commercetools; no test here reads the OMS behind the graph's back except to check
- * what a write left there.
+ * The graph on a brand's own systems: orders in commercetools (its emulator), payments in Stripe
+ * (a stand-in checked against Stripe's OpenAPI description), both loaded through their SDKs; the
+ * CRM and logistics on the reference adapter. The same person is a graph id in the CRM, a UUID in
+ * commercetools and a cus_… in Stripe. Nothing here reads a vendor behind the graph's back except
+ * to check what a write left there, or to change something there as the brand's back office would.
  */
-describe('the graph with commercetools as the OMS', () => {
+describe('the graph with commercetools as the OMS and Stripe as payments', () => {
   let t: TestStack;
   let ct: RunningCommercetools;
+  let stripe: StartedStripe;
   let data: DemoData;
   beforeAll(async () => {
     data = generateDemoData({ customers: CUSTOMERS, anchor: todayUtc() });
     ct = await startCommercetools(data);
     // The other systems name orders by the OMS's ids, people by their own (the graph's, here).
     const elsewhere: DemoData = { ...ct.held, customers: data.customers };
+    stripe = await startStripe(elsewhere);
     t = await startTestStack({
       customers: CUSTOMERS,
-      seed: (db) => writeDemoData(db, elsewhere, ['customers', 'payments', 'logistics']),
+      redis: true,
+      seed: (db) => writeDemoData(db, elsewhere, ['customers', 'logistics']),
       env: {
+        PAYMENTS_ADAPTER: 'stripe',
+        PAYMENTS_STRIPE_SECRET_KEY: stripe.secretKey,
+        PAYMENTS_STRIPE_API_HOST: stripe.host,
+        PAYMENTS_STRIPE_API_PORT: String(stripe.port),
+        PAYMENTS_STRIPE_API_PROTOCOL: 'http',
+        PAYMENTS_STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
         ORDERS_ADAPTER: 'commercetools',
         ORDERS_COMMERCETOOLS_PROJECT_KEY: ct.projectKey,
         ORDERS_COMMERCETOOLS_CLIENT_ID: ct.clientId,
@@ -36,6 +48,7 @@ describe('the graph with commercetools as the OMS', () => {
   afterAll(async () => {
     await t?.close();
     await ct?.close();
+    await stripe?.close();
   });
 
   const scenario = (name: (typeof ORDER_SCENARIOS)[number]) => {
@@ -56,6 +69,22 @@ describe('the graph with commercetools as the OMS', () => {
     const answered = orders.find((o: { number: string }) => o.number === order.number);
     expect(answered.id).toBe(ctOrderId);
     expect(answered.lineItems.map((i: { sku: string }) => i.sku)).toEqual(data.lineItems.filter((i) => i.orderId === order.id).map((i) => i.sku));
+    // Payments come from Stripe, found by the commercetools order id in the payment's metadata.
+    const { body: page } = await t.query(paymentsOf, { orderId: ctOrderId }, await t.asCustomer(customer.id));
+    expect(page.errors).toBeUndefined();
+    expect(page.data.order.payments).toEqual([expect.objectContaining({ id: expect.stringMatching(/^pi_/), status: 'CAPTURED', method: expect.objectContaining({ type: 'CARD', last4: expect.stringMatching(/^\d{4}$/) }) })]);
+  });
+
+  it('answers an open balance from the open invoices in Stripe for the customer the graph knows', async () => {
+    const { index, customer } = scenario('payment_overdue');
+    const { body } = await t.operation('CustomerContext', {}, await t.verifiedAgent(index));
+    expect(body.errors).toBeUndefined();
+    expect(body.data.verifiedCustomer.id).toBe(customer.id);
+    const owed = data.payments.filter((p) => p.customerId === customer.id && p.status === 'AWAITING_PAYMENT');
+    expect(owed.length).toBeGreaterThan(0);
+    expect(body.data.verifiedCustomer.openBalances).toEqual([
+      expect.objectContaining({ outstanding: expect.objectContaining({ amountMinor: owed.reduce((sum, p) => sum + p.amount.amountMinor - p.captured.amountMinor, 0) }) }),
+    ]);
   });
 
   it('identifies a caller by an order number said loosely, in the OMS format', async () => {
@@ -91,9 +120,41 @@ describe('the graph with commercetools as the OMS', () => {
     expect(refused.body.data.initiateReturn).toMatchObject({ status: 'REFUSED', refusals: [{ reason: 'FINAL_SALE' }] });
     expect((await ct.api.orders().withId({ ID: ctOrderId }).get().execute()).body.returnInfo).toHaveLength(returnInfosBefore + 1);
 
-    // The customer's next context shows it, from commercetools.
+    // The customer's next context shows it, from commercetools, with the refund the graph expects until Stripe has one.
     const { body } = await t.operation('MyReturns', { customerId: customer.id }, portal);
     expect(body.errors).toBeUndefined();
-    expect(JSON.stringify(body.data)).toContain([...rmas][0]);
+    const made = body.data.customer.returns.find((r: { rma: string }) => r.rma === [...rmas][0]);
+    expect(made.refunds).toEqual([expect.objectContaining({ status: 'PENDING' })]);
+  });
+
+  it('shows a refund Stripe announces (charge.refunded) in the next answer of every replica', async () => {
+    const { customer, ctOrderId } = scenario('delivered');
+    const portal = await t.asCustomer(customer.id);
+    const replica = await t.replica();
+    const eligibility = await t.operation('ReturnEligibility', { orderId: ctOrderId }, portal);
+    const item = eligibility.body.data.order.returnEligibility.find((e: { eligible: boolean }) => e.eligible).lineItem;
+    const made = await t.operation('InitiateReturn', { input: { orderId: ctOrderId, idempotencyKey: `stripe-refund-${ctOrderId}`, items: [{ lineItemId: item.id, quantity: 1, reason: 'DAMAGED' }] } }, portal);
+    expect(made.body.errors).toBeUndefined();
+    const ret = made.body.data.initiateReturn.return;
+    const refundsOnEvery = async () =>
+      Promise.all([t, replica].map(async (stack) => {
+        const { body } = await stack.operation('MyReturns', { customerId: customer.id }, portal);
+        expect(body.errors).toBeUndefined();
+        return body.data.customer.returns.find((r: { rma: string }) => r.rma === ret.rma).refunds.map((r: { status: string }) => r.status);
+      }));
+    // Both replicas have the expectation cached.
+    expect(await refundsOnEvery()).toEqual([['PENDING'], ['PENDING']]);
+
+    // The brand's back office refunds in Stripe, naming the return; Stripe tells one replica.
+    const { body: page } = await t.query(paymentsOf, { orderId: ctOrderId }, portal);
+    const refund = await stripeSdk(stripe).refunds.create({ payment_intent: page.data.order.payments[0].id, amount: 100, metadata: { return_id: ret.id } });
+    const webhookUrl = t.stack.subgraphUrls.payments.replace(/\/graphql$/, '/webhooks/stripe');
+    const delivered = await stripe.sendWebhook(webhookUrl, stripe.standIn.event('charge.refunded', refund.charge as string));
+    expect(delivered.status).toBe(200);
+    // Every replica's next answer is Stripe's refund, in place of the expectation.
+    expect(await refundsOnEvery()).toEqual([['SUCCEEDED'], ['SUCCEEDED']]);
+    // A forged delivery is refused and changes nothing.
+    const forged = await fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=00' }, body: '{}' });
+    expect(forged.status).toBe(401);
   });
 });
