@@ -1,0 +1,68 @@
+import { DEMO_AUTH_JWT_SECRET, loadConfigOrExit } from '../subgraphs/shared/config';
+import { openDatabase } from '../subgraphs/shared/db';
+import { createLogger } from '../subgraphs/shared/logger';
+import { closeOnSignal } from '../subgraphs/shared/process';
+import { generateDemoData } from '../test/fixtures/demo-data';
+import { writeDemoData } from '../test/fixtures/seed';
+import { startCommercetools } from '../test/helpers/commercetools';
+import { startStripe } from '../test/standins/stripe';
+import { startStack } from './stack';
+
+/**
+ * `npm run start:vendors`: the graph on vendor adapters, offline. Orders live in the commercetools
+ * emulator and payments in the Stripe stand-in, both started here and loaded through their SDKs
+ * with the demo data (each vendor's own ids); the CRM and logistics stay on the embedded reference
+ * systems. Point the same variables at a real project and account to run on them instead.
+ */
+async function main() {
+  const started = performance.now();
+  const base = loadConfigOrExit();
+  const logger = createLogger('customer-context', base.logLevel);
+  const anchor = new Date(new Date().toISOString().slice(0, 10));
+  const data = generateDemoData({ customers: Math.min(base.seedCustomers, 200), anchor });
+  const commercetools = await startCommercetools(data);
+  const elsewhere = { ...commercetools.held, customers: data.customers };
+  const stripe = await startStripe(elsewhere);
+  const config = loadConfigOrExit({
+    ...process.env,
+    SEED_ON_START: 'false',
+    ORDERS_ADAPTER: 'commercetools',
+    ORDERS_COMMERCETOOLS_PROJECT_KEY: commercetools.projectKey,
+    ORDERS_COMMERCETOOLS_CLIENT_ID: commercetools.clientId,
+    ORDERS_COMMERCETOOLS_CLIENT_SECRET: commercetools.clientSecret,
+    ORDERS_COMMERCETOOLS_API_URL: commercetools.url,
+    ORDERS_COMMERCETOOLS_AUTH_URL: commercetools.url,
+    PAYMENTS_ADAPTER: 'stripe',
+    PAYMENTS_STRIPE_SECRET_KEY: stripe.secretKey,
+    PAYMENTS_STRIPE_API_HOST: stripe.host,
+    PAYMENTS_STRIPE_API_PORT: String(stripe.port),
+    PAYMENTS_STRIPE_API_PROTOCOL: 'http',
+    PAYMENTS_STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
+  });
+  const database = await openDatabase(config, logger);
+  await writeDemoData(database.db, elsewhere, ['customers', 'logistics']);
+  const stack = await startStack({ config, logger, database });
+  logger.info(
+    {
+      url: stack.url,
+      commercetools: commercetools.url,
+      stripe: `http://${stripe.host}:${stripe.port}`,
+      customers: data.customers.length,
+      readyInSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+    },
+    `customer-context graph ready at ${stack.url}, on the commercetools emulator and the Stripe stand-in`,
+  );
+  if (config.auth.jwtSecret === DEMO_AUTH_JWT_SECRET) {
+    logger.warn('callers are checked against the public demo secret (embedded demo only); mint a token with: npm run -s token -- customer cus_000004');
+  }
+  closeOnSignal(logger, async () => {
+    await stack.close();
+    await database.close();
+    await Promise.all([commercetools.close(), stripe.close()]);
+  });
+}
+
+main().catch((err) => {
+  process.stderr.write(`failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
