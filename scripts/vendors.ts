@@ -6,6 +6,7 @@ import { generateDemoData } from '../test/fixtures/demo-data';
 import { writeDemoData } from '../test/fixtures/seed';
 import { startCommercetools } from '../test/helpers/commercetools';
 import { startStripe } from '../test/standins/stripe';
+import { vendorAdapterEnv } from '../test/helpers/vendors';
 import { startStack } from './stack';
 
 /**
@@ -26,18 +27,7 @@ async function main() {
   const config = loadConfigOrExit({
     ...process.env,
     SEED_ON_START: 'false',
-    ORDERS_ADAPTER: 'commercetools',
-    ORDERS_COMMERCETOOLS_PROJECT_KEY: commercetools.projectKey,
-    ORDERS_COMMERCETOOLS_CLIENT_ID: commercetools.clientId,
-    ORDERS_COMMERCETOOLS_CLIENT_SECRET: commercetools.clientSecret,
-    ORDERS_COMMERCETOOLS_API_URL: commercetools.url,
-    ORDERS_COMMERCETOOLS_AUTH_URL: commercetools.url,
-    PAYMENTS_ADAPTER: 'stripe',
-    PAYMENTS_STRIPE_SECRET_KEY: stripe.secretKey,
-    PAYMENTS_STRIPE_API_HOST: stripe.host,
-    PAYMENTS_STRIPE_API_PORT: String(stripe.port),
-    PAYMENTS_STRIPE_API_PROTOCOL: 'http',
-    PAYMENTS_STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
+    ...vendorAdapterEnv(commercetools, stripe),
   });
   const database = await openDatabase(config, logger);
   await writeDemoData(database.db, elsewhere, ['customers', 'logistics']);

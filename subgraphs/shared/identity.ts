@@ -102,37 +102,33 @@ export function createIdentityMap(
     }
   }
 
+  /**
+   * Each id's counterpart, from this process, else the graph's records, else the system (remembered
+   * as a link); "none" is believed for UNLINKED_TTL_MS.
+   */
+  async function resolve(ids: readonly string[], from: 'customerId' | 'systemId'): Promise<(string | null)[]> {
+    const cache = from === 'customerId' ? toSystemCache : toGraphCache;
+    const misses = distinct(ids).filter((id) => !cache.has(id));
+    if (misses.length) {
+      const rows = await db.selectFrom('customerIdentities').select(['customerId', 'systemId']).where('system', '=', system).where(from, 'in', misses).execute();
+      for (const row of rows) remember(row.customerId, row.systemId);
+      const unlinked = misses.filter((id) => !cache.has(id));
+      const ask = from === 'customerId' ? links.systemCustomerIds : links.graphCustomerIds;
+      if (unlinked.length && ask) {
+        const found = await ask.call(links, unlinked);
+        const pairs = unlinked.flatMap((id, i) => (found[i] ? [from === 'customerId' ? { graphCustomerId: id, systemCustomerId: found[i]! } : { graphCustomerId: found[i]!, systemCustomerId: id }] : []));
+        await link(pairs, 'system-field');
+      }
+      for (const id of unlinked) if (!cache.has(id)) cache.set(id, { id: null }, { ttl: UNLINKED_TTL_MS });
+    }
+    return ids.map((id) => cache.get(id)?.id ?? null);
+  }
+
   return {
     system,
     link,
-    async toSystem(graphIds) {
-      const misses = distinct(graphIds).filter((id) => !toSystemCache.has(id));
-      if (misses.length) {
-        const rows = await db.selectFrom('customerIdentities').select(['customerId', 'systemId']).where('system', '=', system).where('customerId', 'in', misses).execute();
-        for (const row of rows) remember(row.customerId, row.systemId);
-        const unlinked = misses.filter((id) => !toSystemCache.has(id));
-        if (unlinked.length && links.systemCustomerIds) {
-          const found = await links.systemCustomerIds(unlinked);
-          await link(unlinked.flatMap((graphCustomerId, i) => (found[i] ? [{ graphCustomerId, systemCustomerId: found[i]! }] : [])), 'system-field');
-        }
-        for (const id of unlinked) if (!toSystemCache.has(id)) toSystemCache.set(id, { id: null }, { ttl: UNLINKED_TTL_MS });
-      }
-      return graphIds.map((id) => toSystemCache.get(id)?.id ?? null);
-    },
-    async toGraph(systemIds) {
-      const misses = distinct(systemIds).filter((id) => !toGraphCache.has(id));
-      if (misses.length) {
-        const rows = await db.selectFrom('customerIdentities').select(['customerId', 'systemId']).where('system', '=', system).where('systemId', 'in', misses).execute();
-        for (const row of rows) remember(row.customerId, row.systemId);
-        const unlinked = misses.filter((id) => !toGraphCache.has(id));
-        if (unlinked.length && links.graphCustomerIds) {
-          const found = await links.graphCustomerIds(unlinked);
-          await link(unlinked.flatMap((systemCustomerId, i) => (found[i] ? [{ graphCustomerId: found[i]!, systemCustomerId }] : [])), 'system-field');
-        }
-        for (const id of unlinked) if (!toGraphCache.has(id)) toGraphCache.set(id, { id: null }, { ttl: UNLINKED_TTL_MS });
-      }
-      return systemIds.map((id) => toGraphCache.get(id)?.id ?? `${system}:${id}`);
-    },
+    toSystem: (graphIds) => resolve(graphIds, 'customerId'),
+    toGraph: async (systemIds) => (await resolve(systemIds, 'systemId')).map((id, i) => id ?? `${system}:${systemIds[i]}`),
   };
 }
 

@@ -2,6 +2,7 @@ import { ORDER_SCENARIOS, generateDemoData, type DemoData } from '../fixtures/de
 import { writeDemoData } from '../fixtures/seed';
 import { startCommercetools, type RunningCommercetools } from '../helpers/commercetools';
 import { startTestStack, todayUtc, type TestStack } from '../helpers/stack';
+import { vendorAdapterEnv } from '../helpers/vendors';
 import { sdkFor as stripeSdk, startStripe, type StartedStripe } from '../standins/stripe';
 
 const CUSTOMERS = ORDER_SCENARIOS.length;
@@ -29,20 +30,7 @@ describe('the graph with commercetools as the OMS and Stripe as payments', () =>
       customers: CUSTOMERS,
       redis: true,
       seed: (db) => writeDemoData(db, elsewhere, ['customers', 'logistics']),
-      env: {
-        PAYMENTS_ADAPTER: 'stripe',
-        PAYMENTS_STRIPE_SECRET_KEY: stripe.secretKey,
-        PAYMENTS_STRIPE_API_HOST: stripe.host,
-        PAYMENTS_STRIPE_API_PORT: String(stripe.port),
-        PAYMENTS_STRIPE_API_PROTOCOL: 'http',
-        PAYMENTS_STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
-        ORDERS_ADAPTER: 'commercetools',
-        ORDERS_COMMERCETOOLS_PROJECT_KEY: ct.projectKey,
-        ORDERS_COMMERCETOOLS_CLIENT_ID: ct.clientId,
-        ORDERS_COMMERCETOOLS_CLIENT_SECRET: ct.clientSecret,
-        ORDERS_COMMERCETOOLS_API_URL: ct.url,
-        ORDERS_COMMERCETOOLS_AUTH_URL: ct.url,
-      },
+      env: vendorAdapterEnv(ct, stripe),
     });
   }, 120_000);
   afterAll(async () => {

@@ -1,9 +1,8 @@
 import type { OutboxTables } from '../../../shared/outbox';
 import type { Generated } from 'kysely';
-import type { IdempotencyTables } from '../../../shared/idempotency';
 
 /** The OMS tables in schema `oms`, as kysely sees them (CamelCasePlugin maps to snake_case). */
-export interface OmsTables extends IdempotencyTables, OutboxTables {
+export interface OmsTables extends OutboxTables {
   orders: {
     id: string;
     number: string;
@@ -54,17 +53,6 @@ export interface OmsTables extends IdempotencyTables, OutboxTables {
     lineItemId: string;
     quantity: number;
     reason: string;
-  };
-  returnPolicyRules: {
-    id: string;
-    kind: string;
-    name: string;
-    category: string | null;
-    country: string | null;
-    days: number | null;
-    extendedUntil: Date | null;
-    ordersPlacedFrom: Date | null;
-    ordersPlacedUntil: Date | null;
   };
 }
 

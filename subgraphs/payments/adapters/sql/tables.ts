@@ -1,8 +1,7 @@
 import type { OutboxTables } from '../../../shared/outbox';
-import type { IdempotencyTables } from '../../../shared/idempotency';
 
 /** The payment service's tables in schema `payments` (CamelCasePlugin maps to snake_case). No PAN column exists. */
-export interface PaymentTables extends IdempotencyTables, OutboxTables {
+export interface PaymentTables extends OutboxTables {
   payments: {
     id: string;
     orderId: string;

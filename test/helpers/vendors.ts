@@ -1,0 +1,18 @@
+import type { StartedStripe } from '../standins/stripe';
+import type { RunningCommercetools } from './commercetools';
+
+/** The environment that puts the orders subgraph on a commercetools project and payments on a Stripe account (here, the emulators). */
+export const vendorAdapterEnv = (commercetools: RunningCommercetools, stripe: StartedStripe): Record<string, string> => ({
+  ORDERS_ADAPTER: 'commercetools',
+  ORDERS_COMMERCETOOLS_PROJECT_KEY: commercetools.projectKey,
+  ORDERS_COMMERCETOOLS_CLIENT_ID: commercetools.clientId,
+  ORDERS_COMMERCETOOLS_CLIENT_SECRET: commercetools.clientSecret,
+  ORDERS_COMMERCETOOLS_API_URL: commercetools.url,
+  ORDERS_COMMERCETOOLS_AUTH_URL: commercetools.url,
+  PAYMENTS_ADAPTER: 'stripe',
+  PAYMENTS_STRIPE_SECRET_KEY: stripe.secretKey,
+  PAYMENTS_STRIPE_API_HOST: stripe.host,
+  PAYMENTS_STRIPE_API_PORT: String(stripe.port),
+  PAYMENTS_STRIPE_API_PROTOCOL: 'http',
+  PAYMENTS_STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
+});
