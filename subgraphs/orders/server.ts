@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { createSubgraphServer, loadTypeDefs, type SubgraphDefinition } from '../shared/subgraph';
+import { createGraphClient } from '../shared/graph-client';
+import { emailsFromCrm } from '../shared/identity';
 import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
 import { orderAdapters } from './adapters';
@@ -23,8 +25,8 @@ export const ordersSubgraph: SubgraphDefinition<OrderSource, OrderLoaders, Order
   events: orderEvents,
   adapters: orderAdapters,
   createLoaders: createOrderLoaders,
-  withOwnRecords: async (system: OrderSystem, { db, logger, adapter }) => {
-    const records = await createOrderRecords(db, { system: adapter, links: system, logger });
+  withOwnRecords: async (system: OrderSystem, { db, logger, adapter, config }) => {
+    const records = await createOrderRecords(db, { system: adapter, links: system, logger, emailsOf: emailsFromCrm(createGraphClient(config, logger, 'orders')) });
     return { source: composeOrderSource(system, records), identities: records.identities };
   },
   createServices: ({ config, logger }) => ({ fulfilment: createGraphFulfilment(config, logger) }),

@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
 import { createSubgraphServer, loadTypeDefs, type SubgraphDefinition } from '../shared/subgraph';
+import { createGraphClient } from '../shared/graph-client';
+import { emailsFromCrm } from '../shared/identity';
 import { paymentAdapters } from './adapters';
 import { createPaymentLoaders, type PaymentLoaders } from './loaders';
 import type { PaymentSource, PaymentSystem } from './port';
@@ -21,8 +23,8 @@ export const paymentsSubgraph: SubgraphDefinition<PaymentSource, PaymentLoaders>
   events: paymentEvents,
   adapters: paymentAdapters,
   createLoaders: createPaymentLoaders,
-  withOwnRecords: async (system: PaymentSystem, { db, logger, adapter }) => {
-    const records = await createPaymentRecords(db, { system: adapter, links: system, logger });
+  withOwnRecords: async (system: PaymentSystem, { db, logger, adapter, config }) => {
+    const records = await createPaymentRecords(db, { system: adapter, links: system, logger, emailsOf: emailsFromCrm(createGraphClient(config, logger, 'payments')) });
     return { source: composePaymentSource(system, records), identities: records.identities };
   },
 };

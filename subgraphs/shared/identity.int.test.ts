@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/db';
 import { migrateSchema } from './db';
 import { claimedWrite, createIdempotencyTable } from './idempotency';
-import { createIdentityMap, createIdentityTable, withGraphCustomerIds, type IdentityTables } from './identity';
+import { createIdentityMap, createIdentityTable, soleOwners, withGraphCustomerIds, type IdentityTables } from './identity';
 import { createLogger } from './logger';
 
 describe('one customer across systems (the identity map) on PostgreSQL', () => {
@@ -55,6 +55,47 @@ describe('one customer across systems (the identity map) on PostgreSQL', () => {
     const fresh = createIdentityMap(db as Kysely<IdentityTables>, 'stripe', {}, createLogger('test', 'silent'));
     await expect(fresh.toSystem(['cus_000003'])).resolves.toEqual(['cus_StripeA']);
     await expect(fresh.toGraph(['cus_StripeB'])).resolves.toEqual(['stripe:cus_StripeB']);
+  });
+});
+
+describe('the email rule of the identity map on PostgreSQL', () => {
+  let t: TestDatabase;
+  let db: Kysely<IdentityTables>;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    await migrateSchema(t.database.db, 'records', { '1': { up: async (m) => createIdentityTable(m) } });
+    db = t.database.db.withSchema('records') as unknown as Kysely<IdentityTables>;
+  });
+  afterAll(() => t?.drop());
+
+  // The CRM's emails, and a vendor whose customers hold no graph id: only their emails.
+  const crm = new Map([['cus_000011', 'ann@example.com'], ['cus_000012', 'Ben@Example.com'], ['cus_000013', 'twin@example.com'], ['cus_000014', 'twin@example.com']]);
+  const vendorCustomers = [{ id: 'v_ann', email: 'ANN@example.com' }, { id: 'v_ben1', email: 'ben@example.com' }, { id: 'v_ben2', email: 'ben@example.com' }, { id: 'v_twin', email: 'twin@example.com' }];
+  const links = {
+    systemCustomerIdsByEmail: async (emails: readonly string[]) => {
+      const owners = soleOwners(vendorCustomers, (c) => c.email, (c) => c.id);
+      return emails.map((e) => owners.get(e) ?? null);
+    },
+  };
+  const emailsOf = async (ids: readonly string[]) => ids.map((id) => crm.get(id)?.toLowerCase() ?? null);
+
+  it('links a customer to the one vendor customer with the same email, whatever the letter case', async () => {
+    const map = createIdentityMap(db, 'vendor', links, createLogger('test', 'silent'), { emailsOf });
+    await expect(map.toSystem(['cus_000011'])).resolves.toEqual(['v_ann']);
+    await expect(map.toGraph(['v_ann'])).resolves.toEqual(['cus_000011']);
+  });
+
+  it('links no one where the email is shared, in the vendor or in the CRM', async () => {
+    const map = createIdentityMap(db, 'vendor', links, createLogger('test', 'silent'), { emailsOf });
+    // Two vendor customers share Ben's email; two graph customers share the twins'.
+    await expect(map.toSystem(['cus_000012', 'cus_000013', 'cus_000014'])).resolves.toEqual([null, null, null]);
+  });
+
+  it('never moves an existing link to another customer', async () => {
+    const map = createIdentityMap(db, 'vendor', links, createLogger('test', 'silent'), { emailsOf: async () => ['ann@example.com'] });
+    // cus_000016's email is Ann's: the email rule would link it to v_ann, which is cus_000011's.
+    await expect(map.toSystem(['cus_000016'])).resolves.toEqual([null]);
+    await expect(createIdentityMap(db, 'vendor', {}, createLogger('test', 'silent')).toGraph(['v_ann'])).resolves.toEqual(['cus_000011']);
   });
 });
 

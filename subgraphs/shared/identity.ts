@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { LRUCache } from 'lru-cache';
-import { distinct } from './batch';
+import { chunks, distinct } from './batch';
+import type { createGraphClient } from './graph-client';
 import type { Logger } from './logger';
 
 /**
@@ -17,6 +18,21 @@ export interface CustomerLinks {
   systemCustomerIds?(graphIds: readonly string[]): Promise<(string | null)[]>;
   /** The graph customer id each system customer holds; null where it holds none. */
   graphCustomerIds?(systemIds: readonly string[]): Promise<(string | null)[]>;
+  /**
+   * The system's one customer with each email (lower case); null where none or several have it.
+   * Present only when the brand's configuration links by email (a match, not a stored id).
+   */
+  systemCustomerIdsByEmail?(emails: readonly string[]): Promise<(string | null)[]>;
+}
+
+/** Emails shared by several customers link no one: the ids of the customers whose email is theirs alone. */
+export function soleOwners<C>(customers: readonly C[], emailOf: (c: C) => string | null | undefined, idOf: (c: C) => string): Map<string, string> {
+  const owners = new Map<string, string | null>();
+  for (const c of customers) {
+    const email = emailOf(c)?.toLowerCase();
+    if (email) owners.set(email, owners.has(email) && owners.get(email) !== idOf(c) ? null : idOf(c));
+  }
+  return new Map([...owners].filter((entry): entry is [string, string] => entry[1] !== null));
 }
 
 /** A link learnt from a change event (a Stripe `customer.created` carrying the graph's id). */
@@ -73,7 +89,11 @@ export function createIdentityMap(
   system: string,
   links: CustomerLinks,
   logger: Logger,
-  options: { maxEntries?: number } = {},
+  options: {
+    maxEntries?: number;
+    /** The graph customers' emails (from the CRM), for systems that link by email. */
+    emailsOf?: (graphIds: readonly string[]) => Promise<(string | null)[]>;
+  } = {},
 ): IdentityMap {
   // Links change rarely (a new customer, a merge): a process keeps the ones it used.
   const toSystemCache = new LRUCache<string, { id: string | null }>({ max: options.maxEntries ?? 100_000, ttl: 0, allowStale: false });
@@ -87,19 +107,33 @@ export function createIdentityMap(
     // One statement per link: links are made once per person, and one refused must not drop the others.
     for (const l of found) {
       try {
-        await db
+        const stored = await db
           .insertInto('customerIdentities')
           .values({ system, systemId: l.systemCustomerId, customerId: l.graphCustomerId, linkedBy, linkedAt: new Date() })
-          // A system id is one person: a later link moves it (a merge in the vendor).
-          .onConflict((oc) => oc.columns(['system', 'systemId']).doUpdateSet({ customerId: l.graphCustomerId, linkedBy, linkedAt: new Date() }))
-          .execute();
-        remember(l.graphCustomerId, l.systemCustomerId);
+          // A system id is one person: what the system itself says (its field, its events) moves a
+          // link (a merge in the vendor); an email match never overrides a link.
+          .onConflict((oc) =>
+            linkedBy === 'email' ? oc.columns(['system', 'systemId']).doNothing() : oc.columns(['system', 'systemId']).doUpdateSet({ customerId: l.graphCustomerId, linkedBy, linkedAt: new Date() }),
+          )
+          .returning('systemId')
+          .executeTakeFirst();
+        if (stored) remember(l.graphCustomerId, l.systemCustomerId);
       } catch (err) {
         // The customer already has another id in this system: the first link stays.
         if ((err as { code?: string }).code !== '23505') throw err;
         logger.warn({ system, linkedBy }, 'a customer link was refused: the customer is already linked to another id in this system');
       }
     }
+  }
+
+  /** The configured email rule: a graph customer and the system's one customer with the same email. */
+  async function linkByEmail(graphIds: string[]) {
+    if (!graphIds.length || !options.emailsOf || !links.systemCustomerIdsByEmail) return;
+    const emails = await options.emailsOf(graphIds);
+    const asked = [...soleOwners(graphIds.map((id, i) => ({ id, email: emails[i] })), (c) => c.email, (c) => c.id)];
+    if (!asked.length) return;
+    const found = await links.systemCustomerIdsByEmail(asked.map(([email]) => email));
+    await link(asked.flatMap(([, graphCustomerId], i) => (found[i] ? [{ graphCustomerId, systemCustomerId: found[i]! }] : [])), 'email');
   }
 
   /**
@@ -119,6 +153,7 @@ export function createIdentityMap(
         const pairs = unlinked.flatMap((id, i) => (found[i] ? [from === 'customerId' ? { graphCustomerId: id, systemCustomerId: found[i]! } : { graphCustomerId: found[i]!, systemCustomerId: id }] : []));
         await link(pairs, 'system-field');
       }
+      if (from === 'customerId') await linkByEmail(misses.filter((id) => !cache.has(id)));
       for (const id of unlinked) if (!cache.has(id)) cache.set(id, { id: null }, { ttl: UNLINKED_TTL_MS });
     }
     return ids.map((id) => cache.get(id)?.id ?? null);
@@ -188,4 +223,19 @@ export async function byGraphCustomer<T>(
   const answers = asked.length ? await read(asked) : [];
   const bySystemId = new Map(asked.map((id, i) => [id, answers[i]]));
   return systemIds.map((id) => (id === null ? none() : (bySystemId.get(id) ?? none())));
+}
+
+/**
+ * The graph customers' emails as the CRM holds them, asked of the customers subgraph as the calling
+ * subgraph's service identity (granted `customerEmails` only), in slices the CRM takes.
+ */
+export function emailsFromCrm(call: ReturnType<typeof createGraphClient>): (graphIds: readonly string[]) => Promise<(string | null)[]> {
+  return async (graphIds) => {
+    const answers = await Promise.all(
+      [...chunks(graphIds, 100)].map((slice) =>
+        call<{ customerEmails: (string | null)[] }>('customers', /* GraphQL */ `query ($ids: [ID!]!) { customerEmails(customerIds: $ids) }`, { ids: slice }),
+      ),
+    );
+    return answers.flatMap((a) => a.customerEmails);
+  };
 }

@@ -57,7 +57,7 @@ export interface SubgraphDefinition<Source, Loaders, Services = unknown> {
    * The system of record and the graph's own records (in its own database, whatever the system) as
    * one source, customer ids mapped; without it the system is the source.
    */
-  withOwnRecords?(system: any, deps: { db: Kysely<any>; logger: Logger; adapter: string }): Promise<{ source: Source; identities: IdentityMap }>;
+  withOwnRecords?(system: any, deps: { db: Kysely<any>; logger: Logger; adapter: string; config: Readonly<Config> }): Promise<{ source: Source; identities: IdentityMap }>;
   createLoaders(source: Source): Loaders;
   /** What else the subgraph talks to besides its own backend (the orders saga reaches logistics and payments). */
   createServices?(deps: { config: Readonly<Config>; logger: Logger }): Services;
@@ -191,7 +191,7 @@ export async function createSubgraphSource<Source extends object, Loaders, Servi
   const vendorCalls = openVendorCalls(config, definition.name, deps.logger);
   const system = await createAdapter(definition.adapters, adapterName, settings, { db: deps.db, logger: deps.logger, vendorCalls }, definition.name);
   const { source: composed, identities } = definition.withOwnRecords
-    ? await definition.withOwnRecords(system, { db: deps.db, logger: deps.logger, adapter: adapterName })
+    ? await definition.withOwnRecords(system, { db: deps.db, logger: deps.logger, adapter: adapterName, config })
     : { source: system as Source, identities: sameIds(adapterName) };
   const adapter = withResilience(withLatency(composed as Source & object, config.backendLatencyMs), {
     service: definition.name,

@@ -30,7 +30,7 @@ describe('the graph with commercetools as the OMS and Stripe as payments', () =>
       customers: CUSTOMERS,
       redis: true,
       seed: (db) => writeDemoData(db, elsewhere, ['customers', 'logistics']),
-      env: vendorAdapterEnv(ct, stripe),
+      env: { ...vendorAdapterEnv(ct, stripe), ORDERS_COMMERCETOOLS_LINK_BY_EMAIL: 'true' },
     });
   }, 120_000);
   afterAll(async () => {
@@ -73,6 +73,16 @@ describe('the graph with commercetools as the OMS and Stripe as payments', () =>
     expect(body.data.verifiedCustomer.openBalances).toEqual([
       expect.objectContaining({ outstanding: expect.objectContaining({ amountMinor: owed.reduce((sum, p) => sum + p.amount.amountMinor - p.captured.amountMinor, 0) }) }),
     ]);
+  });
+
+  it('links a commercetools customer that holds no graph id by the email the CRM has, once it is the only one with it', async () => {
+    const { customer, order, ctCustomerId } = scenario('processing');
+    // The brand's own customer record, made before the graph existed: no externalId.
+    const held = (await ct.api.customers().withId({ ID: ctCustomerId }).get().execute()).body;
+    await ct.api.customers().withId({ ID: ctCustomerId }).post({ body: { version: held.version, actions: [{ action: 'setExternalId' }] } }).execute();
+    const { body } = await t.query(/* GraphQL */ `query ($id: ID!) { customer(id: $id) { orders(first: 10) { number } } }`, { id: customer.id }, await t.asCustomer(customer.id));
+    expect(body.errors).toBeUndefined();
+    expect(body.data.customer.orders.map((o: { number: string }) => o.number)).toContain(order.number);
   });
 
   it('identifies a caller by an order number said loosely, in the OMS format', async () => {

@@ -1,7 +1,8 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { CustomersContext } from '../context';
 import { matchesCandidate, normalizeEmail, phoneCandidates } from '../identify';
-import { mayRead, requireRole, signIdentification, visible, type IdentifiedBy } from '../../shared/auth';
+import { mayRead, requireRole, requireService, signIdentification, visible, type IdentifiedBy } from '../../shared/auth';
+import { badInput } from '../../shared/errors';
 import type { Customer } from '../port';
 import { verifiedCustomerOf } from '../verification';
 import { auditLog, exportCustomerData } from '../privacy';
@@ -22,6 +23,12 @@ export const Query = {
     if (!mayRead(ctx.viewer, args.id)) return null;
     readAheadOfCustomer(info, ctx, args.id);
     return ctx.loaders.customer.load(args.id);
+  },
+  customerEmails: async (_: unknown, args: { customerIds: string[] }, ctx: CustomersContext) => {
+    requireService(ctx.viewer, 'customerEmails');
+    if (args.customerIds.length > 100) throw badInput('customerIds takes at most 100 ids', { argument: 'customerIds' });
+    const customers = await ctx.loaders.customer.loadMany(args.customerIds);
+    return customers.map((c) => (c && !(c instanceof Error) ? c.email.toLowerCase() : null));
   },
   interaction: async (_: unknown, args: { id: string }, ctx: CustomersContext) => visible(ctx.viewer, await ctx.loaders.interaction.load(args.id)),
   handoff: async (_: unknown, args: { id: string }, ctx: CustomersContext) => visible(ctx.viewer, await ctx.loaders.handoff.load(args.id)),

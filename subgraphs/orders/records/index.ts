@@ -31,12 +31,12 @@ export const requestKeyOf = (idempotencyKey: string) => `rk_${createHash('sha256
 
 export async function createOrderRecords(
   db: Kysely<any>,
-  options: { system: string; links: CustomerLinks; logger: Logger },
+  options: { system: string; links: CustomerLinks; logger: Logger; emailsOf?: (graphIds: readonly string[]) => Promise<(string | null)[]> },
 ): Promise<OrderRecords> {
   await migrateSchema(db, ORDER_RECORDS_SCHEMA, migrations);
   const records = db.withSchema(ORDER_RECORDS_SCHEMA) as unknown as Kysely<OrderRecordTables>;
   return {
-    identities: options.links.sharesGraphCustomerIds ? sameIds(options.system) : createIdentityMap(records as unknown as Kysely<IdentityTables>, options.system, options.links, options.logger),
+    identities: options.links.sharesGraphCustomerIds ? sameIds(options.system) : createIdentityMap(records as unknown as Kysely<IdentityTables>, options.system, options.links, options.logger, { emailsOf: options.emailsOf }),
     listReturnPolicyRules: async () => {
       const rows = await records.selectFrom('returnPolicyRules').selectAll().orderBy('id').execute();
       return rows.map((r) => ({ ...r, kind: r.kind as ReturnPolicyRule['kind'], country: r.country?.trim() ?? null }));

@@ -37,7 +37,7 @@ export interface PaymentRecords extends Required<ChangeFeed> {
   eraseCustomer(customerId: string): Promise<number>;
 }
 
-export async function createPaymentRecords(db: Kysely<any>, options: { system: string; links: CustomerLinks; logger: Logger }): Promise<PaymentRecords> {
+export async function createPaymentRecords(db: Kysely<any>, options: { system: string; links: CustomerLinks; logger: Logger; emailsOf?: (graphIds: readonly string[]) => Promise<(string | null)[]> }): Promise<PaymentRecords> {
   await migrateSchema(db, PAYMENT_RECORDS_SCHEMA, migrations);
   const records = db.withSchema(PAYMENT_RECORDS_SCHEMA) as unknown as Db;
   const expected = (column: 'id' | 'orderId' | 'paymentId' | 'returnId' | 'customerId', keys: readonly string[]) =>
@@ -47,7 +47,7 @@ export async function createPaymentRecords(db: Kysely<any>, options: { system: s
   return {
     identities: options.links.sharesGraphCustomerIds
       ? sameIds(options.system)
-      : createIdentityMap(records as unknown as Kysely<IdentityTables>, options.system, options.links, options.logger),
+      : createIdentityMap(records as unknown as Kysely<IdentityTables>, options.system, options.links, options.logger, { emailsOf: options.emailsOf }),
     getExpectedRefunds: async (ids) => byKey(ids, await expected('id', ids), (r) => r.id),
     listExpectedRefunds: async (by, keys) => groupByKey(keys, await expected(by, keys), (r) => r[by] as string),
     expectRefund: async (refund) => {

@@ -5,6 +5,7 @@ import { startCommercetools, testVendorCalls, type RunningCommercetools } from '
 import { createTestDatabase } from '../../../../test/helpers/db';
 import { FIXTURE_ANCHOR } from '../../../../test/helpers/stack';
 import { ordersSubgraph } from '../../server';
+import { loadConfig } from '../../../shared/config';
 import { createLogger } from '../../../shared/logger';
 import type { Return } from '../../port';
 import type { CommercetoolsOrderSystem } from './system';
@@ -141,7 +142,7 @@ describe('commercetools adapter: what is special to it', () => {
   it('behind the graph’s own records: read and written in the graph’s customer ids, a return once per idempotency key', async () => {
     const { database, drop } = await createTestDatabase();
     try {
-      const { source: graph } = await ordersSubgraph.withOwnRecords!(source, { db: database.db, logger: createLogger('test', 'silent'), adapter: 'commercetools' });
+      const { source: graph } = await ordersSubgraph.withOwnRecords!(source, { db: database.db, logger: createLogger('test', 'silent'), adapter: 'commercetools', config: loadConfig({ NODE_ENV: 'test' }) });
       const customer = data.customers[0].id;
       const orders = (await graph.listOrdersByCustomer([customer], 10))[0];
       expect(orders.map((o) => o.id).sort()).toEqual(ct.held.orders.filter((o) => o.customerId === ct.ids.customers.get(customer)).map((o) => o.id).sort());

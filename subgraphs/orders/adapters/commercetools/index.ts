@@ -31,6 +31,8 @@ export const commercetoolsConfig = z.object({
    */
   requestsPerSecond: z.coerce.number().positive().max(10_000).default(50),
   /** Where the brand keeps the graph's customer id on its Customers. */
+  /** Also link a graph customer to the project's one customer with the same email (a match, not a stored id). */
+  linkByEmail: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   customerIdField: z.union([z.literal('externalId'), fieldPath('customerIdField').refine((p) => p.startsWith('custom.'), 'customerIdField: externalId or custom.<field>')]).default('externalId'),
   /** The project's order-number formats (checked here, read by the orders subgraph); unset: the graph's default. */
   orderNumberFormats: orderNumberFormats.optional(),
@@ -76,8 +78,10 @@ export function createCommercetoolsOrders(config: CommercetoolsConfig, deps: Ada
     },
     logger: deps.logger,
   });
+  const { systemCustomerIdsByEmail, ...rest } = system;
   return {
-    ...system,
+    ...rest,
+    ...(config.linkByEmail ? { systemCustomerIdsByEmail } : {}),
     ...(config.orderNumberFormats ? { orderNumberFormats: config.orderNumberFormats } : {}),
     ...(config.webhookToken ? { webhooks: [createCommercetoolsWebhook({ token: config.webhookToken, customerIdField: config.customerIdField })] } : {}),
   };

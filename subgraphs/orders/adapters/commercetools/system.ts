@@ -3,7 +3,7 @@ import type { Customer as CtCustomer, Order as CtOrder, OrderUpdateAction, Retur
 import { byKey, distinct, groupByKey } from '../../../shared/batch';
 import { AppError, ErrorCode } from '../../../shared/errors';
 import type { Logger } from '../../../shared/logger';
-import type { CustomerLinks } from '../../../shared/identity';
+import { soleOwners, type CustomerLinks } from '../../../shared/identity';
 import type { LineItem, NewReturn, OrderDetails, OrderSystem, Return } from '../../port';
 import type { CommercetoolsClient } from './client';
 import { ABANDONED, parseFieldPath, RETURN_ITEM_FIELDS, requestKeyOf, returnIdOf, toLineItem, toOrder, toReturn, type FieldPath, type MapOptions } from './map';
@@ -218,6 +218,12 @@ export function createCommercetoolsSystem(client: CommercetoolsClient, options: 
     async graphCustomerIds(systemIds) {
       const found = await customersWhere('customers.byId', (s) => `id in ${inList(s)}`, systemIds);
       return byKey(systemIds, found, (c) => c.id).map((c) => (c ? graphIdOf(c) : null));
+    },
+    async systemCustomerIdsByEmail(emails) {
+      // commercetools keeps every email in lower case beside the one given; store-scoped customers may share one.
+      const found = await customersWhere('customers.byEmail', (s) => `lowercaseEmail in ${inList(s)}`, emails.map((e) => e.toLowerCase()));
+      const owners = soleOwners(found, (c) => c.email, (c) => c.id);
+      return emails.map((e) => owners.get(e.toLowerCase()) ?? null);
     },
   };
 }

@@ -25,6 +25,8 @@ export const stripeConfig = z.object({
    */
   requestsPerSecond: z.coerce.number().positive().default(100),
   customerMetadataKey: metadataKey.default('graph_customer_id'),
+  /** Also link a graph customer to the account's one customer with the same email (a match, not a stored id). */
+  linkByEmail: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   orderMetadataKey: metadataKey.default('order_id'),
   returnMetadataKey: metadataKey.default('return_id'),
   /** The endpoint's signing secret; without it the subgraph serves no Stripe webhook. */
@@ -41,7 +43,8 @@ export function createStripePaymentSystem(config: StripeConfig, deps: Pick<Adapt
   const system = createStripeSystem(client, map, config);
   if (!config.webhookSecret) logger.warn('PAYMENTS_STRIPE_WEBHOOK_SECRET is not set: no Stripe webhook is served, changes are seen when cached copies expire');
   const webhooks = config.webhookSecret ? [createStripeWebhook(client, map, { ...config, webhookSecret: config.webhookSecret })] : [];
-  return { ...system, webhooks };
+  const { systemCustomerIdsByEmail, ...rest } = system;
+  return { ...rest, ...(config.linkByEmail ? { systemCustomerIdsByEmail } : {}), webhooks };
 }
 
 export const stripePaymentAdapter = defineAdapter({ name: 'stripe', config: stripeConfig, create: (config: StripeConfig, deps: AdapterDeps) => createStripePaymentSystem(config, deps) });

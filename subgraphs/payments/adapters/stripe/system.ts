@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import { byKey, chunks, distinct, groupByKey } from '../../../shared/batch';
 import { money } from '../../../shared/money';
+import { soleOwners } from '../../../shared/identity';
 import type { Balance, Dispute, Payment, PaymentSystem, Refund } from '../../port';
 import type { StripeClient } from './client';
 import type { StripeMapper } from './map';
@@ -32,6 +33,8 @@ export interface StripeSystemSettings {
  */
 export function createStripeSystem(client: StripeClient, map: StripeMapper, settings: StripeSystemSettings): Omit<PaymentSystem, 'webhooks'> {
   const { stripe } = client;
+  // An email Stripe's search language can quote as it is.
+  const SEARCHABLE_EMAIL = /^[^\s'"\\]{3,254}$/;
   const metadataQuery = (key: string, values: readonly string[]) => values.map((v) => `metadata['${key}']:'${v}'`).join(' OR ');
   /** The keys worth asking Stripe about, in slices of Stripe's clause limit. */
   const slices = (keys: readonly string[], prefix?: string) => [...chunks(distinct(keys).filter((k) => SAFE_ID.test(k) && (!prefix || k.startsWith(prefix))), MAX_SEARCH_CLAUSES)];
@@ -189,6 +192,17 @@ export function createStripeSystem(client: StripeClient, map: StripeMapper, sett
         if (graphId && !byGraphId.has(graphId)) byGraphId.set(graphId, c.id);
       }
       return graphIds.map((id) => byGraphId.get(id) ?? null);
+    },
+    systemCustomerIdsByEmail: async (emails) => {
+      // Stripe does not keep emails unique: an email two customers share links neither.
+      const asked = distinct(emails.map((e) => e.toLowerCase())).filter((e) => SEARCHABLE_EMAIL.test(e));
+      const found = await Promise.all(
+        [...chunks(asked, MAX_SEARCH_CLAUSES)].map((slice) =>
+          client.search('customers.search', (page, options) => stripe.customers.search({ ...page, query: slice.map((e) => `email:'${e}'`).join(' OR ') }, options)),
+        ),
+      );
+      const owners = soleOwners(found.flat(), (c) => c.email, (c) => c.id);
+      return emails.map((e) => owners.get(e.toLowerCase()) ?? null);
     },
     graphCustomerIds: async (systemIds) => {
       const found = await Promise.all(
