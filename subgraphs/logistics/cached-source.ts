@@ -33,6 +33,11 @@ export function withLogisticsCache(source: LogisticsSource, cache: Cache, ttl: T
       await cache.invalidateTags([...orderIds.map((id) => `order:${id}`), ...shipments.flatMap(shipmentTags)]);
       return erased;
     },
+    registerShipments: async (parcels) => {
+      const shipments = await source.registerShipments(parcels);
+      await cache.invalidateTags([...parcels.map((p) => `order:${p.orderId}`), ...parcels.map((p) => `tracking:${p.trackingNumber}`), ...shipments.flatMap(shipmentTags)]);
+      return shipments;
+    },
     voidReturnLabel: async (returnId, at) => {
       const voided = await source.voidReturnLabel(returnId, at);
       await cache.invalidateTags([`return:${returnId}`]);

@@ -1,12 +1,12 @@
 import { defineSqlAdapter } from '../../../shared/sql';
-import type { LogisticsSource } from '../../port';
+import type { LogisticsSystem } from '../../port';
 import { migrations } from './migrations';
-import { createSqlLogisticsSource } from './queries';
+import { createSqlLogisticsSystem } from './queries';
 import type { LogisticsTables } from './tables';
 
 /** The reference carrier integration: PostgreSQL (or the embedded PGlite), schema `logistics`. */
-export const sqlLogisticsAdapter = defineSqlAdapter<LogisticsSource, LogisticsTables>({
+export const sqlLogisticsAdapter = defineSqlAdapter<LogisticsSystem, LogisticsTables>({
   schema: 'logistics',
   migrations,
-  create: createSqlLogisticsSource,
+  create: createSqlLogisticsSystem,
 });

@@ -1,7 +1,7 @@
 import { drainOutbox, emitChange } from '../../../shared/outbox';
 import { sql, type Kysely } from 'kysely';
 import { byKey, distinct, groupByKey } from '../../../shared/batch';
-import type { LogisticsSource, ReturnLabel, Shipment, TrackingEvent } from '../../port';
+import type { LogisticsSystem, ReturnLabel, Shipment, TrackingEvent } from '../../port';
 import type { LogisticsTables, ReturnLabelRow, ShipmentRow, TrackingEventRow } from './tables';
 
 export type LogisticsDb = Kysely<LogisticsTables>;
@@ -75,22 +75,22 @@ export async function insertReturnLabel(db: LogisticsDb, label: ReturnLabel): Pr
   return existing;
 }
 
-export async function markReturnLabelVoided(db: LogisticsDb, returnId: string, at: Date): Promise<boolean> {
+export async function markReturnLabelVoided(db: LogisticsDb, labelId: string, at: Date): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
     const voided = await tx
       .updateTable('returnLabels')
       .set({ status: 'VOIDED', voidedAt: at })
-      .where('returnId', '=', returnId)
+      .where('id', '=', labelId)
       .where('status', '!=', 'VOIDED')
-      .returning('orderId')
+      .returning(['orderId', 'returnId'])
       .executeTakeFirst();
-    if (voided) await emitChange(tx, 'return_label.updated', { returnId, orderId: voided.orderId });
+    if (voided) await emitChange(tx, 'return_label.updated', { returnId: voided.returnId, orderId: voided.orderId });
     return Boolean(voided);
   });
 }
 
-/** The carrier integrations as a LogisticsSource over SQL. */
-export function createSqlLogisticsSource(db: LogisticsDb): LogisticsSource {
+/** The reference carrier system over SQL: it knows orders and returns, so it answers them itself. */
+export function createSqlLogisticsSystem(db: LogisticsDb): LogisticsSystem {
   return {
     getShipments: async (ids) => byKey(ids, await shipmentsWhereIn(db, 'id', ids), (s) => s.id),
     getShipmentsByTrackingNumber: async (numbers) =>
@@ -99,8 +99,10 @@ export function createSqlLogisticsSource(db: LogisticsDb): LogisticsSource {
     listTrackingEvents: async (ids) => groupByKey(ids, await findTrackingEvents(db, ids), (e) => e.shipmentId),
     getReturnLabels: async (ids) => byKey(ids, await labelsWhereIn(db, 'id', ids), (l) => l.id),
     listReturnLabelsByReturn: async (ids) => groupByKey(ids, await labelsWhereIn(db, 'returnId', ids), (l) => l.returnId),
-    createReturnLabel: (label) => insertReturnLabel(db, label),
-    voidReturnLabel: (returnId, at) => markReturnLabelVoided(db, returnId, at),
+    // Nothing to pay for here: the draft is the id the graph proposed, bought once per return.
+    draftReturnLabel: async (label) => label.id,
+    buyReturnLabel: (labelId, label) => insertReturnLabel(db, { ...label, id: labelId }),
+    voidReturnLabel: (labelId, at) => markReturnLabelVoided(db, labelId, at),
     exportOrders: async (orderIds) => {
       if (orderIds.length === 0) return { shipments: [], trackingEvents: [], returnLabels: [] };
       const ids = distinct(orderIds);

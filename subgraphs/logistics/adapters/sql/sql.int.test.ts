@@ -1,6 +1,6 @@
-import { describeLogisticsSource } from '../../../../test/kits/logistics-source';
+import { describeLogisticsSystem } from '../../../../test/kits/logistics-system';
 import { sqlSourceFactory } from '../../../../test/helpers/sql-source';
 import { sqlLogisticsAdapter } from '.';
 
-describeLogisticsSource('sql on PostgreSQL', sqlSourceFactory(sqlLogisticsAdapter, 'logistics', 'postgres'));
-describeLogisticsSource('sql on the embedded PGlite', sqlSourceFactory(sqlLogisticsAdapter, 'logistics', 'pglite'));
+describeLogisticsSystem('sql on PostgreSQL', sqlSourceFactory(sqlLogisticsAdapter, 'logistics', 'postgres'));
+describeLogisticsSystem('sql on the embedded PGlite', sqlSourceFactory(sqlLogisticsAdapter, 'logistics', 'pglite'));
