@@ -5,7 +5,7 @@ import { createBatchCache, passThrough, type TtlPolicy } from '../shared/cached'
 import type { LogisticsSource, ReturnLabel, Shipment, TrackingEvent } from './port';
 
 const shipmentTags = (s: Shipment) => [`shipment:${s.id}`, `order:${s.orderId}`];
-const labelTags = (l: ReturnLabel) => [`return:${l.returnId}`, `order:${l.orderId}`];
+const labelTags = (l: ReturnLabel) => [`label:${l.id}`, `return:${l.returnId}`, `order:${l.orderId}`];
 
 /** The carrier integrations behind the entity cache. */
 export function withLogisticsCache(source: LogisticsSource, cache: Cache, ttl: TtlPolicy): LogisticsSource {
@@ -22,8 +22,8 @@ export function withLogisticsCache(source: LogisticsSource, cache: Cache, ttl: T
     listTrackingEvents: cached<string, TrackingEvent[]>({ type: 'TrackingEvents', key: (id) => id, tags: (_, id) => [`shipment:${id}`], load: source.listTrackingEvents }),
     getReturnLabels: cached<string, ReturnLabel | null>({ type: 'ReturnLabel', key: (id) => id, tags: (l, id) => (l ? labelTags(l) : [`label:${id}`]), load: source.getReturnLabels }),
     listReturnLabelsByReturn: cached<string, ReturnLabel[]>({ type: 'ReturnLabels', key: (id) => id, tags: (ls, id) => [`return:${id}`, ...ls.flatMap(labelTags)], load: source.listReturnLabelsByReturn }),
-    createReturnLabel: async (label) => {
-      const created = await source.createReturnLabel(label);
+    createReturnLabel: async (label, sender) => {
+      const created = await source.createReturnLabel(label, sender);
       await cache.invalidateTags(labelTags(created));
       return created;
     },
@@ -46,8 +46,15 @@ export function withLogisticsCache(source: LogisticsSource, cache: Cache, ttl: T
   };
 }
 
-/** Backend change events the carriers announce, and what each makes stale. */
+/**
+ * Backend change events the carriers announce, and what each makes stale. A carrier knows its
+ * parcel and label, not the order or return (the graph's map does): their tags already cover
+ * every cached read holding them, so the order is optional.
+ */
 export const logisticsEvents = {
-  'shipment.tracking_updated': event(z.object({ shipmentId: entityId, orderId: entityId }), (e) => [`shipment:${e.shipmentId}`, `order:${e.orderId}`]),
-  'return_label.updated': event(z.object({ returnId: entityId, orderId: entityId }), (e) => [`return:${e.returnId}`, `order:${e.orderId}`]),
+  'shipment.tracking_updated': event(z.object({ shipmentId: entityId, orderId: entityId.optional() }), (e) => [`shipment:${e.shipmentId}`, ...(e.orderId ? [`order:${e.orderId}`] : [])]),
+  'return_label.updated': event(
+    z.object({ labelId: entityId.optional(), returnId: entityId.optional(), orderId: entityId.optional() }).refine((e) => Boolean(e.labelId || e.returnId), 'a label or a return'),
+    (e) => [...(e.labelId ? [`label:${e.labelId}`] : []), ...(e.returnId ? [`return:${e.returnId}`] : []), ...(e.orderId ? [`order:${e.orderId}`] : [])],
+  ),
 };

@@ -51,8 +51,8 @@ export interface ReturnLabel {
 
 /** What a carrier system may not know of a graph record (the order, the consignee, the parcel's line items): null there, the graph's own records fill it. */
 export type AsHeld<T, K extends keyof T> = Omit<T, K> & { [P in K]: T[P] | null };
-/** A shipment as its carrier system holds it. */
-export type CarrierShipment = AsHeld<Shipment, 'orderId' | 'customerId' | 'lineItemIds'>;
+/** A shipment as its carrier system holds it; a carrier it names that the graph does not know is null (the registered one stands). */
+export type CarrierShipment = AsHeld<Shipment, 'orderId' | 'customerId' | 'lineItemIds' | 'carrier'>;
 /** A return label as its carrier system holds it. */
 export type CarrierLabel = AsHeld<ReturnLabel, 'returnId' | 'orderId' | 'customerId'>;
 /** A parcel to follow: the carrier and its normalized tracking number. */
@@ -89,7 +89,7 @@ export interface LogisticsSystem extends Partial<ChangeFeed> {
    * Prepares a label without paying for it and answers its id (EasyPost: an unbought return shipment):
    * the graph records the id before buying, so a lost answer is resumed with the same label.
    */
-  draftReturnLabel(label: ReturnLabel): Promise<string>;
+  draftReturnLabel(label: ReturnLabel, sender?: Sender): Promise<string>;
   /** Buys the drafted label, at most once per id: a repeat answers the label bought. */
   buyReturnLabel(labelId: string, label: ReturnLabel): Promise<CarrierLabel>;
   /** Voids the label (EasyPost: refunds its postage); false when it was void already. */
@@ -102,6 +102,11 @@ export interface LogisticsSystem extends Partial<ChangeFeed> {
   ping(): Promise<void>;
   /** Its vendor's webhooks, served by the subgraph (subgraphs/shared/webhooks.ts). */
   readonly webhooks?: readonly VendorWebhook[];
+}
+
+/** Where a return is sent from: the graph knows the customer's country only (IssueReturnLabelInput). */
+export interface Sender {
+  country: string;
 }
 
 /** Who a parcel belongs to, as the OMS's fulfilment data (or whoever ships it) tells the graph. */
@@ -131,7 +136,7 @@ export interface LogisticsSource extends ChangeFeed {
   /** Each return's labels, newest first. */
   listReturnLabelsByReturn(returnIds: readonly string[]): Promise<ReturnLabel[][]>;
   /** Issues a return's label unless it has one; answers the return's label either way. */
-  createReturnLabel(label: ReturnLabel): Promise<ReturnLabel>;
+  createReturnLabel(label: ReturnLabel, sender?: Sender): Promise<ReturnLabel>;
   /** Voids the return's label; false when it had none. */
   voidReturnLabel(returnId: string, at: Date): Promise<boolean>;
   /** Records which order and customer these parcels belong to, and has the carrier follow them; the shipments. */

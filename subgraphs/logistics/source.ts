@@ -11,8 +11,9 @@ function placed(shipment: CarrierShipment | null, map: Map<string, ShipmentOrder
   if (!shipment) return null;
   const known = map.get(shipment.id);
   const orderId = known?.orderId ?? shipment.orderId;
-  if (!orderId) return null;
-  return { ...shipment, orderId, customerId: known ? known.customerId : shipment.customerId, lineItemIds: known?.lineItemIds ?? shipment.lineItemIds ?? [] };
+  const carrier = shipment.carrier ?? (known?.carrier as Shipment['carrier'] | undefined);
+  if (!orderId || !carrier) return null;
+  return { ...shipment, orderId, carrier, customerId: known ? known.customerId : shipment.customerId, lineItemIds: known?.lineItemIds ?? shipment.lineItemIds ?? [] };
 }
 
 function placedLabel(label: CarrierLabel | null, map: Map<string, ReturnLabelRecord>): ReturnLabel | null {
@@ -71,12 +72,12 @@ export function composeLogisticsSource(system: LogisticsSystem, records: Logisti
     listTrackingEvents: (ids) => system.listTrackingEvents(ids),
     getReturnLabels: async (ids) => labels(await system.getReturnLabels(ids)),
     listReturnLabelsByReturn: labelsOfReturns,
-    createReturnLabel: async (label) => {
+    createReturnLabel: async (label, sender) => {
       const [existing] = await labelsOfReturns([label.returnId]);
       if (existing.length) return existing[0];
       const [recorded] = await records.labelsByReturn([label.returnId]);
       // Drafting is free: two racing requests may both draft, the first recorded is the one bought.
-      const draft = recorded ?? (await records.recordDraft({ returnId: label.returnId, labelId: await system.draftReturnLabel(label), orderId: label.orderId, customerId: label.customerId }, new Date()));
+      const draft = recorded ?? (await records.recordDraft({ returnId: label.returnId, labelId: await system.draftReturnLabel(label, sender), orderId: label.orderId, customerId: label.customerId }, new Date()));
       const bought = await system.buyReturnLabel(draft.labelId, { ...label, id: draft.labelId });
       await records.recordBought(label.returnId, bought.id, new Date());
       return { ...bought, returnId: label.returnId, orderId: label.orderId, customerId: label.customerId };

@@ -40,7 +40,7 @@ export function describeLogisticsSystem(name: string, create: (data: DemoData) =
     itListsByKey(
       'each order’s shipments (listShipmentsByOrder, where the system knows orders)',
       async (ids) => (source().listShipmentsByOrder ? source().listShipmentsByOrder!(ids) : ids.map(() => [])),
-      (id) => data.shipments.filter((s) => s.orderId === id).sort(oldestFirst((s) => s.shippedAt)),
+      (id) => (source().listShipmentsByOrder ? data.shipments.filter((s) => s.orderId === id).sort(oldestFirst((s) => s.shippedAt)) : []),
       () => given.orders.map((o) => o.id),
     );
     itListsByKey(
@@ -54,7 +54,7 @@ export function describeLogisticsSystem(name: string, create: (data: DemoData) =
     itListsByKey(
       'each return’s labels (listReturnLabelsByReturn, where the system knows returns)',
       async (ids) => (source().listReturnLabelsByReturn ? source().listReturnLabelsByReturn!(ids) : ids.map(() => [])),
-      (id) => data.returnLabels.filter((l) => l.returnId === id).sort(newestFirst((l) => l.createdAt)),
+      (id) => (source().listReturnLabelsByReturn ? data.returnLabels.filter((l) => l.returnId === id).sort(newestFirst((l) => l.createdAt)) : []),
       () => given.returnLabels.map((l) => l.returnId),
     );
 
@@ -77,10 +77,11 @@ export function describeLogisticsSystem(name: string, create: (data: DemoData) =
     it('follows a parcel once, however often it is told (where the system needs telling)', async () => {
       const system = source();
       if (!system.followParcels) return;
-      const parcel = { carrier: data.shipments[0].carrier, trackingNumber: data.shipments[0].trackingNumber };
+      const held = data.shipments.find((s) => s.carrier)!;
+      const parcel = { carrier: held.carrier!, trackingNumber: held.trackingNumber };
       const [first] = await system.followParcels([parcel]);
       await expect(system.followParcels([parcel, parcel])).resolves.toEqual([first, first]);
-      expect(first.id).toBe(data.shipments[0].id);
+      expect(first).toEqual(held);
     });
 
     it('answers ping while the backend is up', async () => {

@@ -1,4 +1,5 @@
+import { easypostLogisticsAdapter } from './easypost';
 import { sqlLogisticsAdapter } from './sql';
 
-/** The carrier adapters, chosen by LOGISTICS_ADAPTER. */
-export const logisticsAdapters = { sql: sqlLogisticsAdapter };
+/** The carrier systems, chosen by LOGISTICS_ADAPTER. */
+export const logisticsAdapters = { sql: sqlLogisticsAdapter, easypost: easypostLogisticsAdapter };

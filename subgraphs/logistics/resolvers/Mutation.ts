@@ -30,7 +30,7 @@ export const Mutation = {
       status: 'CREATED',
       createdAt: now,
       expiresAt: new Date(now.getTime() + LABEL_VALID_DAYS * 86_400_000),
-    });
+    }, { country: input.country.toUpperCase() });
   },
   voidReturnLabel: (_: unknown, args: { returnId: string }, ctx: LogisticsContext) => {
     requireService(ctx.viewer, 'voidReturnLabel');
