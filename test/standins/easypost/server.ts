@@ -100,13 +100,13 @@ export async function startEasyPostStandIn(): Promise<EasyPostStandIn> {
     };
   }
 
-  const address = (a: Obj | undefined) => ({ id: id('adr'), object: 'Address', mode: 'test', created_at: iso(new Date()), updated_at: iso(new Date()), name: null, company: null, street1: null, street2: null, city: null, state: null, zip: null, country: null, phone: null, email: null, residential: null, ...(a ?? {}) });
+  const address = (a: Obj | undefined) => ({ id: id('adr'), object: 'Address', mode: 'test', verifications: {}, name: null, company: null, street1: null, street2: null, city: null, state: null, zip: null, country: null, phone: null, email: null, residential: null, ...(a ?? {}) });
 
   type Route = [string, RegExp, string, (body: Obj, match: RegExpMatchArray, query: URLSearchParams) => Obj];
   const routes: Route[] = [
     ['POST', /^\/v2\/trackers$/, '/trackers', (body) => {
       const { tracking_code: code, carrier } = body.tracker ?? {};
-      if (typeof code !== 'string' || !code) throw new EasyPostError(422, 'TRACKER.TRACKING_CODE.INVALID', 'Tracking code is required.');
+      if (typeof code !== 'string' || !code) throw new EasyPostError(422, 'TRACKER.INVALID_PARAMS', 'Tracking code is required.');
       // EasyPost's create is idempotent per code and carrier: the same tracker again.
       const existing = [...trackers.values()].find((t) => t.tracking_code === code && t.carrier === (carrier ?? 'USPS'));
       if (existing) return existing;
@@ -137,7 +137,7 @@ export async function startEasyPostStandIn(): Promise<EasyPostStandIn> {
         customs_info: null, scan_form: null, forms: [], insurance: null, options: s.options ?? {}, messages: [],
         rates: STAND_IN_RATES.map(([carrier, service, rate]) => ({
           id: id('rate'), object: 'Rate', mode: 'test', created_at: now, updated_at: now, service, carrier, rate, currency: 'USD', retail_rate: null, retail_currency: null, list_rate: rate, list_currency: 'USD',
-          delivery_days: 2, delivery_date: null, delivery_date_guaranteed: false, est_delivery_days: 2, shipment_id: sid, carrier_account_id: id('ca'),
+          delivery_days: 2, delivery_date: null, delivery_date_guaranteed: false, est_delivery_days: 2, shipment_id: sid, carrier_account_id: id('ca'), billing_type: 'easypost',
         })),
         selected_rate: null, postage_label: null, tracking_code: null, usps_zone: 4, status: 'unknown', tracker: null, fees: [], refund_status: null, batch_id: null, batch_status: null, batch_message: null,
       };
@@ -154,7 +154,7 @@ export async function startEasyPostStandIn(): Promise<EasyPostStandIn> {
       if (!s) throw new EasyPostError(404, 'NOT_FOUND', 'The requested resource could not be found.');
       if (s.postage_label) throw new EasyPostError(422, 'SHIPMENT.POSTAGE.EXISTS', 'A shipment can only be purchased once.');
       const rate = s.rates.find((r: Obj) => r.id === body.rate?.id);
-      if (!rate) throw new EasyPostError(422, 'SHIPMENT.RATE.INVALID', 'The rate is not one of this shipment’s.');
+      if (!rate) throw new EasyPostError(422, 'SHIPMENT.MISSING_RATE', 'The rate is not one of this shipment’s.');
       const now = iso(new Date());
       const code = `EZ1${String(Math.floor(Math.random() * 1e12)).padStart(12, '0')}`;
       const tracker = makeTracker(code, rate.carrier, { shipment_id: s.id, is_return: s.is_return });
@@ -162,8 +162,8 @@ export async function startEasyPostStandIn(): Promise<EasyPostStandIn> {
       Object.assign(s, {
         selected_rate: rate, tracking_code: code, status: 'pre_transit', tracker, updated_at: now,
         postage_label: {
-          id: id('pl'), object: 'PostageLabel', created_at: now, updated_at: now, date_advance: 0, integrated_form: 'none', label_date: now, label_resolution: 300, label_size: '4x6',
-          label_type: 'default', label_file_type: 'application/pdf', label_url: `${baseUrl}/labels/${s.id}.pdf`, label_pdf_url: `${baseUrl}/labels/${s.id}.pdf`, label_zpl_url: null, label_epl2_url: null, label_file: null,
+          id: id('pl'), object: 'PostageLabel', mode: 'test', created_at: now, updated_at: now, date_advance: 0, integrated_form: 'none', label_date: now, label_resolution: 300, label_size: '4x6',
+          label_type: 'default', label_file_type: 'application/pdf', label_url: `${baseUrl}/labels/${s.id}.pdf`, label_pdf_url: `${baseUrl}/labels/${s.id}.pdf`, label_zpl_url: null, label_epl2_url: null,
         },
       });
       return s;
@@ -172,7 +172,7 @@ export async function startEasyPostStandIn(): Promise<EasyPostStandIn> {
       const s = shipments.get(m[1]);
       if (!s) throw new EasyPostError(404, 'NOT_FOUND', 'The requested resource could not be found.');
       if (!s.postage_label) throw new EasyPostError(422, 'SHIPMENT.REFUND.UNAVAILABLE', 'Only purchased shipments can be refunded.');
-      if (s.refund_status) throw new EasyPostError(422, 'SHIPMENT.REFUND.EXISTS', 'A refund was already requested for this shipment.');
+      if (s.refund_status) throw new EasyPostError(422, 'SHIPMENT.REFUND.FAILURE', 'A refund was already requested for this shipment.');
       Object.assign(s, { refund_status: 'submitted', updated_at: iso(new Date()) });
       return s;
     }],
@@ -207,7 +207,7 @@ export async function startEasyPostStandIn(): Promise<EasyPostStandIn> {
     };
     if (fault?.kind === '429') return answer(429, errorBody('RATE_LIMITED', 'You have exceeded the rate limit.'), { 'Retry-After': String(fault.retryAfterSeconds ?? 1) });
     if (fault?.kind === '500') return answer(500, errorBody('INTERNAL_SERVER_ERROR', 'We’re sorry, something went wrong.'));
-    if (!authorized(req)) return answer(401, errorBody('APIKEY.REQUIRED', 'Invalid or missing API key.'));
+    if (!authorized(req)) return answer(401, errorBody('UNAUTHORIZED', 'Invalid or missing API key.'));
     if (!route) return answer(404, errorBody('NOT_FOUND', 'The requested resource could not be found.'));
     let status = 200;
     let body: unknown;
@@ -247,7 +247,7 @@ export async function startEasyPostStandIn(): Promise<EasyPostStandIn> {
       const result = trackers.get(objectId) ?? shipments.get(objectId);
       if (!result) throw new Error(`the stand-in holds no ${objectId}`);
       const now = iso(new Date());
-      return { id: id('evt'), object: 'Event', mode: 'test', description, previous_attributes: {}, created_at: now, updated_at: now, pending_urls: [], completed_urls: [], user_id: 'user_standin', status: 'pending', result };
+      return { id: id('evt'), object: 'Event', mode: 'test', description, previous_attributes: {}, created_at: now, updated_at: now, pending_urls: [], completed_urls: [], status: 'pending', result };
     },
     sign,
     async sendWebhook(url, event) {
