@@ -26,6 +26,7 @@ describe('schema/operations: the contract with the channels', () => {
     const mutations = Object.keys(api.getMutationType()!.getFields());
     expect(mutations).not.toEqual(expect.arrayContaining(['issueReturnLabel']));
     expect(mutations).not.toContain('voidReturnLabel');
+    expect(mutations).not.toContain('registerShipments');
     expect(mutations).not.toContain('registerExpectedRefund');
     expect(mutations).not.toContain('cancelExpectedRefund');
     expect(mutations).toContain('initiateReturn');

@@ -44,7 +44,7 @@ export const SERVICE_GRANTS: Readonly<Record<string, readonly string[]>> = Objec
   // The CRM's GDPR erasure, over the other systems; its check of the order a write names.
   customers: ['eraseOrderData', 'erasePaymentData', 'eraseShipmentData', 'orderReference'],
   // The OMS's return saga; linking its customers to the graph's by email.
-  orders: ['issueReturnLabel', 'voidReturnLabel', 'registerExpectedRefund', 'cancelExpectedRefund', 'customerEmails'],
+  orders: ['issueReturnLabel', 'voidReturnLabel', 'registerShipments', 'registerExpectedRefund', 'cancelExpectedRefund', 'customerEmails'],
   // Linking its customers to the graph's by email.
   payments: ['customerEmails'],
   unrestricted: ['*'],

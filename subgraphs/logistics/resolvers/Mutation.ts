@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { requireService } from '../../shared/auth';
 import { badInput } from '../../shared/errors';
-import { returnCarrierFor } from '../carriers';
+import { normalizeTrackingNumber, returnCarrierFor } from '../carriers';
+import type { ShipmentRegistration } from '../port';
 import type { LogisticsContext } from '../context';
 
 const LABEL_VALID_DAYS = 30;
@@ -31,6 +32,13 @@ export const Mutation = {
       createdAt: now,
       expiresAt: new Date(now.getTime() + LABEL_VALID_DAYS * 86_400_000),
     }, { country: input.country.toUpperCase() });
+  },
+  registerShipments: (_: unknown, args: { shipments: ShipmentRegistration[] }, ctx: LogisticsContext) => {
+    requireService(ctx.viewer, 'registerShipments');
+    if (args.shipments.length > 100) throw badInput('at most 100 shipments at a time', { argument: 'shipments' });
+    const parcels = args.shipments.map((s) => ({ ...s, customerId: s.customerId ?? null, trackingNumber: normalizeTrackingNumber(s.trackingNumber) }));
+    if (parcels.some((p) => !/^[A-Z0-9]{4,40}$/.test(p.trackingNumber))) throw badInput('a tracking number is 4 to 40 letters and digits', { argument: 'shipments' });
+    return ctx.source.registerShipments(parcels);
   },
   voidReturnLabel: (_: unknown, args: { returnId: string }, ctx: LogisticsContext) => {
     requireService(ctx.viewer, 'voidReturnLabel');

@@ -55,6 +55,8 @@ export interface EasyPostStandIn {
   answers: { method: string; route: string; status: number; body: unknown }[];
   fault(fault: Fault): () => void;
   clearFaults(): void;
+  /** The carrier scans the parcel: a tracking detail is added and the tracker moves on (what EasyPost would then announce). */
+  advance(trackerId: string, status: string, statusDetail: string, message: string): void;
   /** An Event as EasyPost delivers it, about a held object. */
   event(description: string, objectId: string): Obj;
   /** X-Hmac-Signature as EasyPost computes it (over the body, as the SDK normalises it). */
@@ -243,6 +245,13 @@ export async function startEasyPostStandIn(): Promise<EasyPostStandIn> {
       return () => void (faults = faults.filter((x) => x !== entry));
     },
     clearFaults: () => void (faults = []),
+    advance(trackerId, status, statusDetail, message) {
+      const t = trackers.get(trackerId);
+      if (!t) throw new Error(`the stand-in holds no ${trackerId}`);
+      const now = iso(new Date());
+      t.tracking_details.push({ object: 'TrackingDetail', message, description: '', status, status_detail: statusDetail, datetime: now, source: t.carrier, carrier_code: '', tracking_location: { object: 'TrackingLocation', city: 'CHARLESTON', state: 'SC', country: 'US', zip: null } });
+      Object.assign(t, { status, status_detail: statusDetail, updated_at: now });
+    },
     event(description, objectId) {
       const result = trackers.get(objectId) ?? shipments.get(objectId);
       if (!result) throw new Error(`the stand-in holds no ${objectId}`);
