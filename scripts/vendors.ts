@@ -5,15 +5,16 @@ import { closeOnSignal } from '../subgraphs/shared/process';
 import { generateDemoData } from '../test/fixtures/demo-data';
 import { writeDemoData } from '../test/fixtures/seed';
 import { startCommercetools } from '../test/helpers/commercetools';
+import { startEasypost } from '../test/standins/easypost';
 import { startStripe } from '../test/standins/stripe';
-import { vendorAdapterEnv } from '../test/helpers/vendors';
+import { easypostAdapterEnv, registerEasyPostShipments, vendorAdapterEnv } from '../test/helpers/vendors';
 import { startStack } from './stack';
 
 /**
  * `npm run start:vendors`: the graph on vendor adapters, offline. Orders live in the commercetools
- * emulator and payments in the Stripe stand-in, both started here and loaded through their SDKs
- * with the demo data (each vendor's own ids); the CRM and logistics stay on the embedded reference
- * systems. Point the same variables at a real project and account to run on them instead.
+ * emulator, payments in the Stripe stand-in and parcels in the EasyPost stand-in, all started here
+ * and loaded through their SDKs with the demo data (each vendor's own ids), the parcels registered
+ * with logistics as the OMS's fulfilment data would; the CRM stays on the embedded reference system. Point the same variables at a real project and account to run on them instead.
  */
 async function main() {
   const started = performance.now();
@@ -24,23 +25,27 @@ async function main() {
   const commercetools = await startCommercetools(data);
   const elsewhere = { ...commercetools.held, customers: data.customers };
   const stripe = await startStripe(elsewhere);
+  const easypost = await startEasypost(elsewhere);
   const config = loadConfigOrExit({
     ...process.env,
     SEED_ON_START: 'false',
     ...vendorAdapterEnv(commercetools, stripe),
+    ...easypostAdapterEnv(easypost),
   });
   const database = await openDatabase(config, logger);
-  await writeDemoData(database.db, elsewhere, ['customers', 'logistics']);
+  await writeDemoData(database.db, elsewhere, ['customers']);
   const stack = await startStack({ config, logger, database });
+  await registerEasyPostShipments(stack.subgraphUrls.logistics, config.gatewaySecret, elsewhere, easypost);
   logger.info(
     {
       url: stack.url,
       commercetools: commercetools.url,
       stripe: `http://${stripe.host}:${stripe.port}`,
+      easypost: easypost.baseUrl,
       customers: data.customers.length,
       readyInSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
     },
-    `customer-context graph ready at ${stack.url}, on the commercetools emulator and the Stripe stand-in`,
+    `customer-context graph ready at ${stack.url}, on the commercetools emulator and the Stripe and EasyPost stand-ins`,
   );
   if (config.auth.jwtSecret === DEMO_AUTH_JWT_SECRET) {
     logger.warn('callers are checked against the public demo secret (embedded demo only); mint a token with: npm run -s token -- customer cus_000004');
@@ -48,7 +53,7 @@ async function main() {
   closeOnSignal(logger, async () => {
     await stack.close();
     await database.close();
-    await Promise.all([commercetools.close(), stripe.close()]);
+    await Promise.all([commercetools.close(), stripe.close(), easypost.close()]);
   });
 }
 

@@ -1,14 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import { signViewer, VIEWER_HEADER } from '../../subgraphs/shared/auth';
 import { ORDER_SCENARIOS, generateDemoData, type DemoData } from '../fixtures/demo-data';
 import { writeDemoData } from '../fixtures/seed';
 import { startTestStack, todayUtc, type TestStack } from '../helpers/stack';
-import { easypostAdapterEnv } from '../helpers/vendors';
+import { easypostAdapterEnv, registerEasyPostShipments } from '../helpers/vendors';
 import { sdkFor, startEasypost, type StartedEasyPost } from '../standins/easypost';
 
 const CUSTOMERS = ORDER_SCENARIOS.length;
 const shipmentsOf = /* GraphQL */ `query ($orderId: ID!) { order(id: $orderId) { shipments { id carrier trackingNumber status exception { kind } lineItems { id } events { status } } } }`;
-const register = /* GraphQL */ `mutation ($shipments: [ShipmentRegistrationInput!]!) { registerShipments(shipments: $shipments) { id trackingNumber } }`;
 
 /**
  * The graph with EasyPost as the carrier system: parcels are EasyPost trackers (a stand-in checked
@@ -31,16 +28,7 @@ describe('the graph with EasyPost as the carrier system', () => {
       env: easypostAdapterEnv(easypost),
     });
     // The OMS tells logistics which order, consignee and line items each parcel is.
-    const byId = new Map(easypost.held.shipments.map((s) => [s.id, s]));
-    const shipments = data.shipments.map((s) => ({ orderId: s.orderId, customerId: s.customerId, carrier: s.carrier, trackingNumber: byId.get(easypost.ids.get(s.id)!)!.trackingNumber, lineItemIds: s.lineItemIds }));
-    const response = await fetch(t.stack.subgraphUrls.logistics, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', [VIEWER_HEADER]: signViewer({ kind: 'service', id: 'orders' }, t.stack.config.gatewaySecret, { audience: 'logistics', requestId: randomUUID() }) },
-      body: JSON.stringify({ query: register, variables: { shipments } }),
-    });
-    const body = (await response.json()) as { data?: { registerShipments: unknown[] }; errors?: unknown };
-    expect(body.errors).toBeUndefined();
-    expect(body.data!.registerShipments).toHaveLength(data.shipments.length);
+    await expect(registerEasyPostShipments(t.stack.subgraphUrls.logistics, t.stack.config.gatewaySecret, data, easypost)).resolves.toBe(data.shipments.length);
   }, 120_000);
   afterAll(async () => {
     await t?.close();

@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { signViewer, VIEWER_HEADER } from '../../subgraphs/shared/auth';
+import type { DemoData } from '../fixtures/demo-data';
 import { LABEL_VALID_DAYS, TEST_PARCEL, TEST_RETURN_ADDRESS, type StartedEasyPost } from '../standins/easypost';
 import type { StartedStripe } from '../standins/stripe';
 import type { RunningCommercetools } from './commercetools';
@@ -27,4 +30,31 @@ export const easypostAdapterEnv = (easypost: Pick<StartedEasyPost, 'baseUrl' | '
   LOGISTICS_EASYPOST_RETURN_FROM_ADDRESS: JSON.stringify(TEST_RETURN_ADDRESS),
   LOGISTICS_EASYPOST_PARCEL: JSON.stringify(TEST_PARCEL),
   LOGISTICS_EASYPOST_LABEL_VALID_DAYS: String(LABEL_VALID_DAYS),
+  // The stand-in has no limit of its own; an account's is EasyPost's (the default).
+  LOGISTICS_EASYPOST_REQUESTS_PER_SECOND: '1000',
 });
+
+/**
+ * What the OMS's fulfilment data tells logistics once EasyPost holds the parcels: which order,
+ * consignee and line items each tracker is (registerShipments, as the orders service calls it).
+ */
+export async function registerEasyPostShipments(logisticsUrl: string, gatewaySecret: string, data: Pick<DemoData, 'shipments'>, easypost: Pick<StartedEasyPost, 'held' | 'ids'>): Promise<number> {
+  const codes = new Map(easypost.held.shipments.map((s) => [s.id, s.trackingNumber]));
+  const all = data.shipments.map((s) => ({ orderId: s.orderId, customerId: s.customerId, carrier: s.carrier, trackingNumber: codes.get(easypost.ids.get(s.id)!)!, lineItemIds: s.lineItemIds }));
+  let registered = 0;
+  // A tracker is created per parcel: batches small enough to fit one request's deadline.
+  for (let i = 0; i < all.length; i += 25) {
+    const response = await fetch(logisticsUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [VIEWER_HEADER]: signViewer({ kind: 'service', id: 'orders' }, gatewaySecret, { audience: 'logistics', requestId: randomUUID() }) },
+      body: JSON.stringify({
+        query: /* GraphQL */ `mutation ($shipments: [ShipmentRegistrationInput!]!) { registerShipments(shipments: $shipments) { id } }`,
+        variables: { shipments: all.slice(i, i + 25) },
+      }),
+    });
+    const body = (await response.json()) as { data?: { registerShipments: unknown[] }; errors?: { message: string }[] };
+    if (body.errors?.length || !body.data) throw new Error(`registerShipments failed: ${body.errors?.[0]?.message ?? response.status}`);
+    registered += body.data.registerShipments.length;
+  }
+  return registered;
+}
