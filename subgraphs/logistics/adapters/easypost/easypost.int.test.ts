@@ -112,6 +112,14 @@ describe('the EasyPost adapter against the stand-in: the graph’s map, labels, 
       });
     });
 
+    it('translates a refund of a return label’s postage (refund.successful) into the label’s change; a refund of another shipment changes nothing', async () => {
+      const voided = held().returnLabels.find((l) => l.status === 'VOIDED') ?? held().returnLabels[0];
+      const refund = (shipmentId: string) => ({ ...easypost.standIn.event('refund.successful', voided.id), result: { id: 'rfnd_1', object: 'Refund', shipment_id: shipmentId, status: 'refunded', tracking_code: voided.trackingNumber } });
+      await expect(receive(refund(voided.id))).resolves.toMatchObject({ changes: [{ type: 'return_label.updated', data: { labelId: voided.id, returnId: voided.returnId } }] });
+      const outbound = (await sdkFor(easypost).Shipment.create({ to_address: { country: 'US' }, from_address: TEST_RETURN_ADDRESS, parcel: TEST_PARCEL })) as { id: string };
+      await expect(receive(refund(outbound.id))).resolves.toMatchObject({ changes: [] });
+    });
+
     it('acknowledges a signed event of a type the graph does not use with no changes', async () => {
       const event = easypost.standIn.event('batch.updated', held().shipments[0].id);
       await expect(receive(event)).resolves.toEqual({ id: event.id, changes: [] });
