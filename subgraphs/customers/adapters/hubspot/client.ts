@@ -39,9 +39,10 @@ export function classifyHubspotError(err: unknown): VendorFailure {
     if (category === 'OBJECT_NOT_FOUND') return { ...failure, kind: 'not_found', code: category };
     return { ...failure, ...(category ? { code: category } : {}) };
   }
-  // Node's fetch: a refused, reset or dropped connection is a TypeError whose cause names the socket error.
-  if (err instanceof TypeError && /fetch failed|terminated|socket/i.test(err.message)) return { kind: 'unavailable' };
-  if ((err as { name?: string })?.name === 'AbortError') return { kind: 'timeout' };
+  // Node's fetch: a refused, reset or dropped connection is a TypeError (of Node's own realm, hence by name) whose cause names the socket error.
+  const { name, message, cause } = (err ?? {}) as { name?: string; message?: string; cause?: { code?: string } };
+  if (name === 'TypeError' && /fetch failed|terminated/i.test(message ?? '')) return { kind: 'unavailable', ...(cause?.code ? { code: cause.code } : {}) };
+  if (name === 'AbortError') return { kind: 'timeout' };
   return { kind: 'other' };
 }
 
