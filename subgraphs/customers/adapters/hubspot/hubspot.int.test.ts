@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { generateDemoData } from '../../../../test/fixtures/demo-data';
 import { FIXTURE_ANCHOR } from '../../../../test/helpers/stack';
 import { describeCustomerSystem } from '../../../../test/kits/customer-system-copy';
@@ -125,6 +127,30 @@ describe('the HubSpot adapter against the stand-in: mapping, webhooks, faults', 
       await expect(deliver([], { body: JSON.stringify({ hello: 'world' }) })).rejects.toMatchObject({ status: 400, code: 'BAD_REQUEST' });
       await expect(deliver([], { body: '[]' })).rejects.toMatchObject({ status: 400 });
       await expect(deliver([], { body: 'not json' })).rejects.toMatchObject({ status: 400 });
+    });
+
+    it('verifies a delivery posted over HTTP as HubSpot posts it (the URI from the Host it was sent to)', async () => {
+      const receiver = createServer((req, res) => {
+        let body = '';
+        req.on('data', (chunk) => (body += chunk));
+        req.on('end', () => {
+          webhook().receive(body, req.headers).then(
+            (delivery) => res.writeHead(200).end(JSON.stringify(delivery)),
+            (err: { status?: number }) => res.writeHead(err.status ?? 500).end(),
+          );
+        });
+      });
+      await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+      try {
+        const target = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}${HUBSPOT_WEBHOOK_PATH}`;
+        const answer = await hubspot.sendWebhook(target, [hubspot.standIn.event('contact.propertyChange', contactId(), { propertyName: 'phone', propertyValue: '+4915100000000' })]);
+        expect(answer.status).toBe(200);
+        expect(JSON.parse(answer.body)).toMatchObject({ changes: [{ type: 'customer.updated', data: { customerId: contactId() } }] });
+        // Signed for another path than the one it reached: refused.
+        await expect(hubspot.sendWebhook(target.replace(HUBSPOT_WEBHOOK_PATH, '/webhooks/other'), [hubspot.standIn.event('contact.creation', contactId())])).resolves.toMatchObject({ status: 401 });
+      } finally {
+        await new Promise((resolve) => receiver.close(resolve));
+      }
     });
 
     it('verifies against the configured target URL when one is set (behind a proxy)', async () => {
