@@ -12,6 +12,8 @@ export interface HubspotSettings {
   graphIdProperty?: string;
   /** The contact property holding the loyalty tier (a dropdown). */
   loyaltyTierProperty?: string;
+  /** The note property (unique values) that keys the interactions mirrored as notes. */
+  engagementIdProperty?: string;
 }
 
 export interface StartedHubspot {
@@ -60,7 +62,8 @@ const TIER_OPTION = Object.fromEntries(Object.entries(LOYALTY_TIERS).map(([optio
  *   shipping address, its two lines joined by ", ", its id `<contact id>-address`; the billing address is not kept;
  * - the language is hs_language (the locale's language; the locale is read back with the contact's country);
  * - marketing consent is not a contact property (HubSpot's subscription preferences hold it): held as false;
- * - the loyalty tier in the configured dropdown, the graph's id in the configured unique property.
+ * - the loyalty tier in the configured dropdown, the graph's id in the configured unique property;
+ * - a note property with unique values keys the interactions the adapter mirrors as notes (none are loaded).
  * Interactions and the rest are the graph's own records: left as they are.
  */
 export async function loadIntoHubspot(hubspot: Client, data: DemoData, settings: HubspotSettings = {}): Promise<{ held: DemoData; ids: Map<string, string> }> {
@@ -72,6 +75,9 @@ export async function loadIntoHubspot(hubspot: Client, data: DemoData, settings:
   await hubspot.crm.properties.coreApi.create('contacts', {
     name: loyaltyTierProperty, label: 'Loyalty tier', type: 'enumeration' as never, fieldType: 'select' as never, groupName: 'contactinformation',
     options: Object.keys(LOYALTY_TIERS).map((value, displayOrder) => ({ label: value[0].toUpperCase() + value.slice(1), value, displayOrder, hidden: false })),
+  });
+  await hubspot.crm.properties.coreApi.create('notes', {
+    name: settings.engagementIdProperty ?? 'graph_interaction_id', label: 'Graph interaction id', type: 'string' as never, fieldType: 'text' as never, groupName: 'engagement', hasUniqueValue: true,
   });
   const ids = new Map<string, string>();
   const customers: Customer[] = [];

@@ -31,6 +31,16 @@ export const SOURCES: { file: string; commit: string; operations: [string, strin
     commit: 'bb3415e6783b04fcb3f1bbd2383542389789548f',
     operations: [['get', '/crm/v3/properties/{objectType}'], ['post', '/crm/v3/properties/{objectType}']],
   },
+  {
+    file: 'PublicApiSpecs/CRM/Notes/Rollouts/424/v3/notes.json',
+    commit: '265e0d7864c035b4ba32f38636608c2ae65d579d',
+    operations: [['post', '/crm/v3/objects/notes/batch/upsert']],
+  },
+  {
+    file: 'PublicApiSpecs/CRM/Associations/Rollouts/130902/v4/associations.json',
+    commit: '89a281c11cb9b0a6c06ce886bd095b842b3eab89',
+    operations: [['put', '/crm/v4/objects/{fromObjectType}/{fromObjectId}/associations/default/{toObjectType}/{toObjectId}']],
+  },
 ];
 
 type Json = Record<string, any>;
@@ -44,6 +54,7 @@ const OVERLAY: { api: string; why: string; apply(schemas: Json): void }[] = [
       for (const name of ['SimplePublicObject', 'SimplePublicObjectWithAssociations']) s[name].properties.properties.additionalProperties = { type: 'string', nullable: true };
     },
   },
+
 ];
 
 /** Drops documentation (description, example, x-…); inside `properties` the keys are field names. */

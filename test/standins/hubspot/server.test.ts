@@ -11,7 +11,7 @@ type Json = Record<string, any>;
 const spec: Json = JSON.parse(readFileSync(join(__dirname, 'spec.trimmed.json'), 'utf8'));
 
 /** HubSpot's objects are open in its description; closed here so the stand-in cannot invent a field. */
-const CLOSED = ['contacts.SimplePublicObject', 'contacts.SimplePublicObjectWithAssociations', 'contacts.Error', 'contacts.StandardError', 'contacts.BatchResponseSimplePublicObject', 'contacts.BatchResponseSimplePublicObjectWithErrors', 'contacts.CollectionResponseWithTotalSimplePublicObject', 'properties.Property', 'properties.Error'];
+const CLOSED = ['contacts.SimplePublicObject', 'contacts.SimplePublicObjectWithAssociations', 'contacts.Error', 'contacts.StandardError', 'contacts.BatchResponseSimplePublicObject', 'contacts.BatchResponseSimplePublicObjectWithErrors', 'contacts.CollectionResponseWithTotalSimplePublicObject', 'properties.Property', 'properties.Error', 'notes.SimplePublicUpsertObject', 'notes.BatchResponseSimplePublicUpsertObject', 'associations.BatchResponsePublicDefaultAssociation', 'associations.PublicDefaultAssociation', 'associations.Error'];
 
 /** OpenAPI 3.0's `nullable` and component refs as JSON Schema. */
 function jsonSchema(node: any): any {
@@ -60,7 +60,7 @@ describe('the HubSpot stand-in answers as HubSpot’s OpenAPI description says',
   afterEach(() => hubspot.clearFaults());
 
   /** One request; its answer validated against the operation's schema for its status. */
-  async function call(method: 'GET' | 'POST', path: string, body?: Json, token = hubspot.accessToken) {
+  async function call(method: 'GET' | 'POST' | 'PUT', path: string, body?: Json, token = hubspot.accessToken) {
     const response = await fetch(`${hubspot.basePath}${path}`, {
       method,
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
@@ -135,6 +135,26 @@ describe('the HubSpot stand-in answers as HubSpot’s OpenAPI description says',
     expect(await call('GET', `/crm/v3/objects/contacts/${c.id}`)).toMatchObject({ status: 404 });
     expect(await call('POST', '/crm/v3/objects/contacts/gdpr-delete', { objectId: c.id })).toMatchObject({ status: 404 });
     expect(await call('POST', '/crm/v3/objects/contacts/gdpr-delete', { objectId: 'nobody@example.com', idProperty: 'email' })).toMatchObject({ status: 204 });
+  });
+
+  it('upserts a note by its unique property (a repeat updates the one note) and associates it with a contact, idempotently', async () => {
+    await call('POST', '/crm/v3/properties/notes', { name: 'graph_interaction_id', label: 'Interaction', type: 'string', fieldType: 'text', groupName: 'engagement', hasUniqueValue: true });
+    const c = (await call('POST', '/crm/v3/objects/contacts', contact(40))).body!;
+    const input = { inputs: [{ id: 'int_1', idProperty: 'graph_interaction_id', properties: { hs_timestamp: '2026-11-20T10:00:00.000Z', hs_note_body: '<p>asked</p>' } }] };
+    const first = await call('POST', '/crm/v3/objects/notes/batch/upsert', input);
+    expect(first).toMatchObject({ status: 200, body: { status: 'COMPLETE', results: [{ new: true, properties: { graph_interaction_id: 'int_1' } }] } });
+    const again = await call('POST', '/crm/v3/objects/notes/batch/upsert', input);
+    expect(again.body!.results[0]).toMatchObject({ id: first.body!.results[0].id, new: false });
+    const noteId = first.body!.results[0].id;
+    for (let i = 0; i < 2; i++) {
+      expect(await call('PUT', `/crm/v4/objects/notes/${noteId}/associations/default/contacts/${c.id}`)).toMatchObject({ status: 200, body: { results: [{ from: { id: noteId }, to: { id: c.id } }, expect.anything()] } });
+    }
+    expect(hubspot.notesOf(c.id)).toEqual([expect.objectContaining({ id: noteId })]);
+    expect(await call('PUT', `/crm/v4/objects/notes/${noteId}/associations/default/contacts/999999`)).toMatchObject({ status: 404 });
+    expect(await call('POST', '/crm/v3/objects/notes/batch/upsert', { inputs: [{ id: 'x', idProperty: 'hs_note_body', properties: {} }] })).toMatchObject({ status: 400 });
+    // GDPR delete takes the contact's notes with it.
+    await call('POST', '/crm/v3/objects/contacts/gdpr-delete', { objectId: c.id });
+    expect(hubspot.notesOf(c.id)).toEqual([]);
   });
 
   it('refuses a missing or wrong token (401) and answers faults as HubSpot does', async () => {

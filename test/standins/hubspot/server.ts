@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 /**
  * A stand-in for HubSpot's CRM v3 API (npm has no HubSpot emulator): node:http, in-memory state,
  * HubSpot's wire format for what the HubSpot adapter and its fixtures call (contacts: create, read,
- * batch read by id or by a unique property, search, GDPR delete; contact properties: list, create),
+ * batch read by id or by a unique property, search, GDPR delete; contact and note properties: list,
+ * create; notes upserted by a unique property and associated with a contact: the engagements),
  * a private app's Bearer token, and webhooks signed with X-HubSpot-Signature-v3. Every answer is
  * checked against HubSpot's OpenAPI descriptions in server.test.ts.
  *
@@ -20,7 +21,7 @@ export type FaultKind = '429' | '500' | 'hang' | 'drop';
 export interface Fault {
   /** Matched against the request's path (no query string). */
   path: string | RegExp;
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PUT';
   kind: FaultKind;
   /** How many requests it hits; every one when left out. */
   times?: number;
@@ -52,6 +53,8 @@ export interface HubspotStandIn {
   portalId: number;
   /** Every request received, in order: for tests counting calls. */
   requests: { method: string; path: string; body: string }[];
+  /** The notes associated with a contact, as HubSpot holds them: for tests of the engagements. */
+  notesOf(contactId: string): { id: string; properties: Record<string, string> }[];
   fault(fault: Fault): () => void;
   clearFaults(): void;
   /** A webhook event about a contact, as HubSpot would send it. */
@@ -100,7 +103,7 @@ const text = (name: string, label: string, type: PropertyDefinition['type'] = 's
 });
 /** HubSpot's hs_language options (a selection of its list: language, or language-region). */
 export const HS_LANGUAGES = ['de', 'de-at', 'de-ch', 'en', 'en-au', 'en-ca', 'en-gb', 'en-us', 'es', 'es-mx', 'fr', 'fr-be', 'fr-ca', 'it', 'nl', 'pl', 'pt', 'pt-br', 'sv', 'ja', 'zh-cn', 'zh-tw'];
-const BUILT_IN: Omit<PropertyDefinition, 'createdAt' | 'updatedAt'>[] = [
+const CONTACT_PROPERTIES: Omit<PropertyDefinition, 'createdAt' | 'updatedAt'>[] = [
   { ...text('email', 'Email'), hasUniqueValue: false },
   text('firstname', 'First Name'), text('lastname', 'Last Name'),
   text('phone', 'Phone Number', 'string', 'phonenumber'), text('mobilephone', 'Mobile Phone Number', 'string', 'phonenumber'),
@@ -111,9 +114,24 @@ const BUILT_IN: Omit<PropertyDefinition, 'createdAt' | 'updatedAt'>[] = [
   { ...text('lastmodifieddate', 'Last Modified Date', 'datetime', 'date'), calculated: true },
   { ...text('hs_object_id', 'Record ID', 'number', 'number'), calculated: true },
 ];
+const NOTE_PROPERTIES: Omit<PropertyDefinition, 'createdAt' | 'updatedAt'>[] = [
+  { ...text('hs_note_body', 'Note body', 'string', 'html'), groupName: 'engagement' },
+  { ...text('hs_timestamp', 'Activity date', 'datetime', 'date'), groupName: 'engagement' },
+  { ...text('hs_object_id', 'Record ID', 'number', 'number'), calculated: true },
+  { ...text('hs_createdate', 'Created at', 'datetime', 'date'), calculated: true },
+  { ...text('hs_lastmodifieddate', 'Last modified', 'datetime', 'date'), calculated: true },
+];
 /** Answered whatever properties are asked for, as HubSpot does. */
 const ALWAYS = ['createdate', 'hs_object_id', 'lastmodifieddate'];
 const SEARCH = { groups: 5, filtersPerGroup: 6, filters: 18, inValues: 100, pageSize: 200 };
+
+interface Note {
+  id: string;
+  properties: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+  contacts: Set<string>;
+}
 
 interface Contact {
   id: string;
@@ -129,8 +147,11 @@ export async function startHubspotStandIn(options: StandInOptions = {}): Promise
   const requests: HubspotStandIn['requests'] = [];
   let faults: (Fault & { left: number })[] = [];
   const started = new Date().toISOString();
-  const properties = new Map<string, PropertyDefinition>(BUILT_IN.map((p) => [p.name, { ...p, createdAt: started, updatedAt: started }]));
+  const definitions = (list: typeof CONTACT_PROPERTIES) => new Map<string, PropertyDefinition>(list.map((p) => [p.name, { ...p, createdAt: started, updatedAt: started }]));
+  const propertiesOf: Record<string, Map<string, PropertyDefinition>> = { contacts: definitions(CONTACT_PROPERTIES), notes: definitions(NOTE_PROPERTIES) };
+  const properties = propertiesOf.contacts;
   const contacts = new Map<string, Contact>();
+  const notes = new Map<string, Note>();
   let nextId = 101;
   let nextEvent = 1;
 
@@ -148,11 +169,11 @@ export async function startHubspotStandIn(options: StandInOptions = {}): Promise
   };
   const notFound = (id: string) => new HubspotError(404, 'OBJECT_NOT_FOUND', `Object not found.  objectId are usually numeric.`, { id: [id] });
 
-  function checkValues(input: Obj): Record<string, string> {
+  function checkValues(input: Obj, known = properties): Record<string, string> {
     if (!input || typeof input !== 'object') throw new HubspotError(400, 'VALIDATION_ERROR', 'Invalid input JSON: properties is required');
     const out: Record<string, string> = {};
     for (const [name, raw] of Object.entries(input)) {
-      const p = properties.get(name);
+      const p = known.get(name);
       if (!p) throw new HubspotError(400, 'VALIDATION_ERROR', `Property values were not valid: [{"isValid":false,"message":"Property \\"${name}\\" does not exist","error":"PROPERTY_DOESNT_EXIST","name":"${name}"}]`);
       if (p.calculated) throw new HubspotError(400, 'VALIDATION_ERROR', `Property values were not valid: [{"isValid":false,"message":"\\"${name}\\" is a read only property; its value cannot be set.","error":"READ_ONLY_VALUE","name":"${name}"}]`);
       const value = raw === null || raw === undefined ? '' : String(raw);
@@ -218,8 +239,9 @@ export async function startHubspotStandIn(options: StandInOptions = {}): Promise
 
   const nowIso = () => new Date().toISOString();
   const routes: [string, RegExp, (body: Obj, query: URLSearchParams, match: RegExpMatchArray) => { status: number; body?: unknown }][] = [
-    ['GET', /^\/crm\/v3\/properties\/contacts$/, () => ({ status: 200, body: { results: [...properties.values()].map(renderProperty) } })],
-    ['POST', /^\/crm\/v3\/properties\/contacts$/, (body) => {
+    ['GET', /^\/crm\/v3\/properties\/(contacts|notes)$/, (_, __, match) => ({ status: 200, body: { results: [...propertiesOf[match[1]].values()].map(renderProperty) } })],
+    ['POST', /^\/crm\/v3\/properties\/(contacts|notes)$/, (body, _, match) => {
+      const properties = propertiesOf[match[1]];
       if (typeof body.name !== 'string' || !/^[a-z][a-z0-9_]{0,99}$/.test(body.name)) throw new HubspotError(400, 'VALIDATION_ERROR', 'Property name must be lower case letters, digits and underscores');
       if (properties.has(body.name)) throw new HubspotError(409, 'OBJECT_ALREADY_EXISTS', `A property named '${body.name}' already exists.`);
       if (body.type === 'enumeration' && !Array.isArray(body.options)) throw new HubspotError(400, 'VALIDATION_ERROR', 'An enumeration property needs options');
@@ -279,8 +301,42 @@ export async function startHubspotStandIn(options: StandInOptions = {}): Promise
       const found = findBy(body.idProperty, body.objectId);
       // By email, an unknown address is blocklisted and the call succeeds, as HubSpot documents.
       if (!found && body.idProperty !== 'email') throw notFound(body.objectId);
-      if (found) contacts.delete(found.id);
+      if (found) {
+        contacts.delete(found.id);
+        // "and all associated content": its notes with it.
+        for (const note of notes.values()) if (note.contacts.has(found.id)) notes.delete(note.id);
+      }
       return { status: 204 };
+    }],
+    ['POST', /^\/crm\/v3\/objects\/notes\/batch\/upsert$/, (body) => {
+      if (!Array.isArray(body.inputs) || body.inputs.length > 100) throw new HubspotError(400, 'VALIDATION_ERROR', 'Invalid input JSON: inputs (at most 100) is required');
+      const startedAt = nowIso();
+      const results = body.inputs.map((input: Obj) => {
+        const idProperty = input.idProperty;
+        if (!idProperty || !propertiesOf.notes.get(idProperty)?.hasUniqueValue) throw new HubspotError(400, 'VALIDATION_ERROR', `${idProperty} is not a unique property of notes`);
+        const values = checkValues({ ...input.properties, [idProperty]: String(input.id) }, propertiesOf.notes);
+        const at = nowIso();
+        const existing = [...notes.values()].find((n) => n.properties[idProperty] === String(input.id));
+        const note: Note = existing ?? { id: String(nextId++), properties: {}, createdAt: at, updatedAt: at, contacts: new Set() };
+        Object.assign(note.properties, values, { hs_object_id: note.id, hs_lastmodifieddate: at, ...(existing ? {} : { hs_createdate: at }) });
+        note.updatedAt = at;
+        notes.set(note.id, note);
+        return { id: note.id, properties: { ...note.properties }, createdAt: note.createdAt, updatedAt: note.updatedAt, archived: false, new: !existing };
+      });
+      return { status: 200, body: { status: 'COMPLETE', results, startedAt, completedAt: nowIso() } };
+    }],
+    ['PUT', /^\/crm\/v4\/objects\/notes\/([^/]+)\/associations\/default\/contacts\/([^/]+)$/, (_, __, match) => {
+      const note = notes.get(match[1]);
+      if (!note) throw notFound(match[1]);
+      if (!contacts.has(match[2])) throw notFound(match[2]);
+      const startedAt = nowIso();
+      note.contacts.add(match[2]);
+      // Both directions of HubSpot's default note–contact association (202 note to contact, 201 back).
+      const spec = (associationTypeId: number) => ({ associationCategory: 'HUBSPOT_DEFINED', associationTypeId });
+      return {
+        status: 200,
+        body: { status: 'COMPLETE', startedAt, completedAt: nowIso(), results: [{ from: { id: note.id }, to: { id: match[2] }, associationSpec: spec(202) }, { from: { id: match[2] }, to: { id: note.id }, associationSpec: spec(201) }] },
+      };
     }],
   ];
 
@@ -353,6 +409,7 @@ export async function startHubspotStandIn(options: StandInOptions = {}): Promise
       return () => void (faults = faults.filter((x) => x !== entry));
     },
     clearFaults: () => void (faults = []),
+    notesOf: (contactId) => [...notes.values()].filter((n) => n.contacts.has(contactId)).map((n) => ({ id: n.id, properties: { ...n.properties } })),
     event(subscriptionType, contactId, change) {
       return {
         eventId: Number(`${Date.now() % 1_000_000_000}${String(nextEvent++).padStart(3, '0')}`), subscriptionId: 2_500_000, portalId, appId: 3_100_000,

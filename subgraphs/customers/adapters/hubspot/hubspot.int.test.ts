@@ -9,10 +9,9 @@ import type { AppError } from '../../../shared/errors';
 import { createLogger } from '../../../shared/logger';
 import { requestDeadline } from '../../../shared/resilience';
 import { createVendorCallFactory } from '../../../shared/vendor';
-import type { CustomerSystem } from './customer-system';
 import { createMapper } from './map';
 import { HUBSPOT_WEBHOOK_PATH } from './webhooks';
-import { createHubspotCustomerSystem, hubspotConfig } from '.';
+import { createHubspotCustomerSystem, hubspotConfig, type HubspotCustomerSystem } from '.';
 
 const configFor = (h: { basePath: string; accessToken: string; webhookClientSecret: string }, extra: Record<string, string> = {}) =>
   hubspotConfig.parse({ accessToken: h.accessToken, basePath: h.basePath, webhookClientSecret: h.webhookClientSecret, requestsPerSecond: '1000', searchRequestsPerSecond: '1000', ...extra });
@@ -29,7 +28,7 @@ describeCustomerSystem('hubspot against the stand-in', async (data) => {
 describe('the HubSpot adapter against the stand-in: mapping, webhooks, faults', () => {
   const data = generateDemoData({ customers: 12, anchor: FIXTURE_ANCHOR });
   let hubspot: StartedHubspot;
-  let system: CustomerSystem;
+  let system: HubspotCustomerSystem;
   beforeAll(async () => {
     hubspot = await startHubspot(data);
   });
@@ -213,6 +212,31 @@ describe('the HubSpot adapter against the stand-in: mapping, webhooks, faults', 
       const before = hubspot.standIn.requests.length;
       await expect(wrong.ping()).rejects.toMatchObject({ code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' });
       expect(hubspot.standIn.requests.length - before).toBe(1);
+    });
+  });
+
+  describe('interactions mirrored as notes (engagements)', () => {
+    const interaction = (customerId: string, id = 'int_mirror_1') => ({
+      id, customerId, channel: 'CHAT' as const, intent: 'RETURN' as const, outcome: 'ESCALATED' as const, orderId: 'ord_000004_1', lineItemIds: [],
+      stepsTried: ['selected 2 items'], failureReason: 'one item is <final sale>', sentiment: null, summary: 'Wants to return both', agentId: 'bot', occurredAt: new Date('2026-11-20T10:00:00Z'),
+    });
+    const mirroring = () => createHubspotCustomerSystem(configFor(hubspot, { engagementIdProperty: 'graph_interaction_id' }), { logger, vendorCalls: vendorCallsFor() });
+
+    it('writes one note on the contact per interaction, however often it is sent or retried', async () => {
+      const contact = held().customers[3].id;
+      hubspot.standIn.fault({ path: '/crm/v3/objects/notes/batch/upsert', kind: '500', times: 1 });
+      await mirroring().recordEngagement!(interaction(contact));
+      await mirroring().recordEngagement!(interaction(contact));
+      const notes = hubspot.standIn.notesOf(contact);
+      expect(notes).toEqual([expect.objectContaining({ properties: expect.objectContaining({ graph_interaction_id: 'int_mirror_1', hs_timestamp: '2026-11-20T10:00:00.000Z' }) })]);
+      expect(notes[0].properties.hs_note_body).toBe('<p><strong>CHAT · RETURN · ESCALATED</strong></p><p>Order ord_000004_1</p><p>Wants to return both</p><p>Could not finish: one item is &#60;final sale&#62;</p><p>Tried: selected 2 items</p>');
+    });
+
+    it('mirrors nothing for a customer HubSpot does not hold, and is off without the note property', async () => {
+      const before = hubspot.standIn.requests.length;
+      await mirroring().recordEngagement!(interaction('hubspot:nobody', 'int_mirror_2'));
+      expect(hubspot.standIn.requests.length).toBe(before);
+      expect(system.recordEngagement).toBeUndefined();
     });
   });
 

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { defineAdapter } from '../../../shared/adapter';
 import type { AdapterDeps } from '../../../shared/subgraph';
+import type { Interaction } from '../../port';
 import { createHubspotClient } from './client';
+import { createEngagements } from './engagements';
 import type { CustomerSystem } from './customer-system';
 import { createMapper } from './map';
 import { createHubspotSystem } from './system';
@@ -32,18 +34,24 @@ export const hubspotConfig = z.object({
   /** The target URL set in the app's webhook settings, as HubSpot signs it (behind a proxy the Host header may differ). */
   webhookUrl: z.string().url().optional(),
   webhookToleranceSeconds: z.coerce.number().int().positive().default(300),
+  /** A note property with unique values (e.g. graph_interaction_id): with it, each recorded interaction is mirrored as a note on the contact. */
+  engagementIdProperty: propertyName.optional(),
 });
 export type HubspotConfig = z.output<typeof hubspotConfig>;
 
+/** The CRM port, and where configured, the interactions mirrored to HubSpot as notes (engagements.ts). */
+export type HubspotCustomerSystem = CustomerSystem & { recordEngagement?(interaction: Interaction): Promise<void> };
+
 /** HubSpot's contacts as the CRM: the profile, in HubSpot's record ids. */
-export function createHubspotCustomerSystem(config: HubspotConfig, deps: Pick<AdapterDeps, 'logger' | 'vendorCalls'>): CustomerSystem {
+export function createHubspotCustomerSystem(config: HubspotConfig, deps: Pick<AdapterDeps, 'logger' | 'vendorCalls'>): HubspotCustomerSystem {
   const logger = deps.logger.child({ adapter: 'hubspot' });
   const client = createHubspotClient(config, { vendorCalls: deps.vendorCalls });
   const map = createMapper(config, logger);
   const { systemCustomerIdsByEmail, ...system } = createHubspotSystem(client, map, config);
   if (!config.webhookClientSecret) logger.warn('CUSTOMERS_HUBSPOT_WEBHOOK_CLIENT_SECRET is not set: no HubSpot webhook is served, changes are seen when cached copies expire');
   const webhooks = config.webhookClientSecret ? [createHubspotWebhook({ ...config, webhookClientSecret: config.webhookClientSecret })] : [];
-  return { ...system, ...(config.linkByEmail ? { systemCustomerIdsByEmail } : {}), webhooks };
+  const engagements = config.engagementIdProperty ? createEngagements(client, { engagementIdProperty: config.engagementIdProperty }) : undefined;
+  return { ...system, ...(config.linkByEmail ? { systemCustomerIdsByEmail } : {}), ...(engagements ?? {}), webhooks };
 }
 
 export const hubspotCustomerAdapter = defineAdapter({ name: 'hubspot', config: hubspotConfig, create: (config: HubspotConfig, deps: AdapterDeps) => createHubspotCustomerSystem(config, deps) });
