@@ -170,9 +170,9 @@ function describeCustomerRecords(where: 'postgres' | 'pglite') {
 describeCustomerRecords('postgres');
 describeCustomerRecords('pglite');
 
-describe('the move from the reference CRM', () => {
+describe.each(['postgres', 'pglite'] as const)('the move from the reference CRM on %s', (where) => {
   it('takes the CRM’s interactions, handoffs, attempts, sessions, audit, write keys and pending changes, and drops them there', async () => {
-    const { db, drop } = await open('postgres');
+    const { db, drop } = await open(where);
     try {
       await migrateSchema(db, 'crm', crmMigrations);
       const at = new Date('2026-11-20T10:00:00Z');
