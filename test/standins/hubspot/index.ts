@@ -102,3 +102,15 @@ export async function loadIntoHubspot(hubspot: Client, data: DemoData, settings:
   }
   return { held: { ...data, customers }, ids };
 }
+
+/** The environment that puts the customers subgraph on this HubSpot (CUSTOMERS_HUBSPOT_*), for the end-to-end tests and npm run start:vendors. */
+export const hubspotAdapterEnv = (hubspot: Pick<StartedHubspot, 'basePath' | 'accessToken' | 'webhookClientSecret'>): Record<string, string> => ({
+  CUSTOMERS_ADAPTER: 'hubspot',
+  CUSTOMERS_HUBSPOT_ACCESS_TOKEN: hubspot.accessToken,
+  CUSTOMERS_HUBSPOT_BASE_PATH: hubspot.basePath,
+  CUSTOMERS_HUBSPOT_WEBHOOK_CLIENT_SECRET: hubspot.webhookClientSecret,
+  CUSTOMERS_HUBSPOT_ENGAGEMENT_ID_PROPERTY: 'graph_interaction_id',
+  // The stand-in is one process on this box: HubSpot's own limits would only slow the tests.
+  CUSTOMERS_HUBSPOT_REQUESTS_PER_SECOND: '1000',
+  CUSTOMERS_HUBSPOT_SEARCH_REQUESTS_PER_SECOND: '1000',
+});

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateDemoData } from '../../../../test/fixtures/demo-data';
 import { FIXTURE_ANCHOR } from '../../../../test/helpers/stack';
-import { describeCustomerSystem } from '../../../../test/kits/customer-system-copy';
+import { describeCustomerSystem } from '../../../../test/kits/customer-source';
 import { sdkFor, startHubspot, type StartedHubspot } from '../../../../test/standins/hubspot';
 import { adapterSettingsFromEnv } from '../../../shared/adapter';
 import type { AppError } from '../../../shared/errors';

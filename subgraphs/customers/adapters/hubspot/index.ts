@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { defineAdapter } from '../../../shared/adapter';
 import type { AdapterDeps } from '../../../shared/subgraph';
-import type { Interaction } from '../../port';
 import { createHubspotClient } from './client';
 import { createEngagements } from './engagements';
-import type { CustomerSystem } from './customer-system';
+import type { CustomerSystem, Interaction } from '../../port';
 import { createMapper } from './map';
 import { createHubspotSystem } from './system';
 import { createHubspotWebhook } from './webhooks';

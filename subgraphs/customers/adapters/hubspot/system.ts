@@ -1,9 +1,8 @@
 import { FilterOperatorEnum, type SimplePublicObject } from '@hubspot/api-client/lib/codegen/crm/contacts';
 import { chunks, distinct } from '../../../shared/batch';
 import { soleOwners } from '../../../shared/identity';
-import type { Customer } from '../../port';
+import type { Customer, CustomerSystem } from '../../port';
 import { isNotFound, type HubspotClient } from './client';
-import type { CustomerSystem } from './customer-system';
 import { contactProperties, type Contact, type HubspotMapper, type MapSettings } from './map';
 
 /** HubSpot's documented limits: 100 inputs per batch read; per search, 100 values in an IN filter and 200 results a page. */
