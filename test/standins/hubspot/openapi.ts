@@ -22,7 +22,7 @@ export const SOURCES: { file: string; commit: string; operations: [string, strin
     file: 'PublicApiSpecs/CRM/Contacts/Rollouts/424/v3/contacts.json',
     commit: 'ab9ffa9c6f456fd8fce017f3d36fe619cbe88315',
     operations: [
-      ['post', '/crm/v3/objects/contacts'], ['get', '/crm/v3/objects/contacts'], ['get', '/crm/v3/objects/contacts/{contactId}'],
+      ['post', '/crm/v3/objects/contacts'], ['get', '/crm/v3/objects/contacts'], ['get', '/crm/v3/objects/contacts/{contactId}'], ['patch', '/crm/v3/objects/contacts/{contactId}'],
       ['post', '/crm/v3/objects/contacts/batch/read'], ['post', '/crm/v3/objects/contacts/search'], ['post', '/crm/v3/objects/contacts/gdpr-delete'],
     ],
   },

@@ -60,7 +60,7 @@ describe('the HubSpot stand-in answers as HubSpot’s OpenAPI description says',
   afterEach(() => hubspot.clearFaults());
 
   /** One request; its answer validated against the operation's schema for its status. */
-  async function call(method: 'GET' | 'POST' | 'PUT', path: string, body?: Json, token = hubspot.accessToken) {
+  async function call(method: 'GET' | 'POST' | 'PUT' | 'PATCH', path: string, body?: Json, token = hubspot.accessToken) {
     const response = await fetch(`${hubspot.basePath}${path}`, {
       method,
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
@@ -109,6 +109,10 @@ describe('the HubSpot stand-in answers as HubSpot’s OpenAPI description says',
     const byGraph = await call('POST', '/crm/v3/objects/contacts/batch/read', { idProperty: 'graph_x', inputs: [{ id: 'cus_10' }], properties: ['graph_x'], propertiesWithHistory: [] });
     expect(byGraph.body!.results).toEqual([expect.objectContaining({ id: a.id, properties: expect.objectContaining({ graph_x: 'cus_10' }) })]);
     expect(await call('POST', '/crm/v3/objects/contacts/batch/read', { idProperty: 'firstname', inputs: [{ id: 'x' }], properties: [], propertiesWithHistory: [] })).toMatchObject({ status: 400 });
+    const patched = await call('PATCH', `/crm/v3/objects/contacts/${a.id}`, { properties: { lastname: 'Renamed' } });
+    expect(patched).toMatchObject({ status: 200, body: { id: a.id, properties: { lastname: 'Renamed' } } });
+    expect(await call('PATCH', `/crm/v3/objects/contacts/${b.id}`, { properties: { graph_x: 'cus_10' } })).toMatchObject({ status: 409 });
+    expect(await call('PATCH', '/crm/v3/objects/contacts/999999', { properties: { lastname: 'x' } })).toMatchObject({ status: 404 });
     const page = await call('GET', '/crm/v3/objects/contacts?limit=1');
     expect(page).toMatchObject({ status: 200, body: { results: [expect.anything()], paging: { next: { after: '1' } } } });
   });

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 /**
  * A stand-in for HubSpot's CRM v3 API (npm has no HubSpot emulator): node:http, in-memory state,
  * HubSpot's wire format for what the HubSpot adapter and its fixtures call (contacts: create, read,
- * batch read by id or by a unique property, search, GDPR delete; contact and note properties: list,
+ * update, batch read by id or by a unique property, search, GDPR delete; contact and note properties: list,
  * create; notes upserted by a unique property and associated with a contact: the engagements),
  * a private app's Bearer token, and webhooks signed with X-HubSpot-Signature-v3. Every answer is
  * checked against HubSpot's OpenAPI descriptions in server.test.ts.
@@ -21,7 +21,7 @@ export type FaultKind = '429' | '500' | 'hang' | 'drop';
 export interface Fault {
   /** Matched against the request's path (no query string). */
   path: string | RegExp;
-  method?: 'GET' | 'POST' | 'PUT';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH';
   kind: FaultKind;
   /** How many requests it hits; every one when left out. */
   times?: number;
@@ -274,6 +274,17 @@ export async function startHubspotStandIn(options: StandInOptions = {}): Promise
       const found = findBy(query.get('idProperty') ?? undefined, key);
       if (!found) throw notFound(key);
       return { status: 200, body: render(found, askedProperties(query.get('properties'))) };
+    }],
+    ['PATCH', /^\/crm\/v3\/objects\/contacts\/([^/]+)$/, (body, query, match) => {
+      const key = decodeURIComponent(match[1]);
+      const found = findBy(query.get('idProperty') ?? undefined, key);
+      if (!found) throw notFound(key);
+      const values = checkValues(body.properties);
+      checkUnique(values, found.id);
+      const at = nowIso();
+      Object.assign(found.properties, values, { lastmodifieddate: at });
+      found.updatedAt = at;
+      return { status: 200, body: render(found, Object.keys(values)) };
     }],
     ['POST', /^\/crm\/v3\/objects\/contacts\/batch\/read$/, (body) => {
       if (!Array.isArray(body.inputs)) throw new HubspotError(400, 'VALIDATION_ERROR', 'Invalid input JSON: inputs is required');
