@@ -69,4 +69,23 @@ describe('the graph with HubSpot as the CRM', () => {
     const forged = await fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hubspot-signature-v3': 'AAAA', 'x-hubspot-request-timestamp': String(Date.now()) }, body: '[]' });
     expect(forged.status).toBe(401);
   });
+
+  it('hands over what HubSpot holds and erases with HubSpot’s GDPR delete: the contact is gone, nobody finds the person, a repeat finds no one', async () => {
+    const customer = data.customers[4];
+    const contactId = hubspot.ids.get(customer.id)!;
+    const EXPORT = /* GraphQL */ `query ($id: ID!) { customerDataExport(customerId: $id) { customerId crm } }`;
+    const ERASE = /* GraphQL */ `mutation ($input: EraseCustomerInput!) { eraseCustomer(input: $input) { customerId systems { system records } } }`;
+    const exported = await t.query(EXPORT, { id: customer.id }, await t.asOperations());
+    expect(exported.body.errors).toBeUndefined();
+    expect(exported.body.data.customerDataExport.crm).toMatchObject({ system: 'hubspot', contactId, properties: { email: customer.email, graph_customer_id: customer.id } });
+    const input = { customerId: customer.id, reason: 'GDPR-hubspot' };
+    const first = await t.query(ERASE, { input }, await t.asOperations());
+    expect(first.body.errors).toBeUndefined();
+    expect(first.body.data.eraseCustomer.systems.find((s: { system: string }) => s.system === 'crm').records).toBeGreaterThanOrEqual(1);
+    await expect(sdkFor(hubspot).crm.contacts.basicApi.getById(contactId)).rejects.toMatchObject({ code: 404 });
+    expect((await t.operation('IdentifyByEmail', { email: customer.email }, await t.asAgent('CHAT'))).body.data.identifyByEmail).toEqual([]);
+    // HubSpot deletes (the CRM's part runs last, after every other system's): a repeat finds no one to erase.
+    const repeat = await t.query(ERASE, { input }, await t.asOperations());
+    expect(repeat.body.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'NOT_FOUND' }) })]);
+  });
 });
