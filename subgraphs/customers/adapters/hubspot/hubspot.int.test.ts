@@ -65,6 +65,13 @@ describe('the HubSpot adapter against the stand-in: mapping, webhooks, faults', 
       ]);
     });
 
+    it('links by email only when configured: the one contact with that email, in any case', async () => {
+      expect(system.systemCustomerIdsByEmail).toBeUndefined();
+      const byEmail = createHubspotCustomerSystem(configFor(hubspot, { linkByEmail: 'true' }), { logger, vendorCalls: vendorCallsFor() });
+      const c = held().customers[5];
+      await expect(byEmail.systemCustomerIdsByEmail!([c.email.toUpperCase(), 'nobody@example.org', 'not an email'])).resolves.toEqual([c.id, null, null]);
+    });
+
     it('keeps a value outside the tables as the nearest safe one, logged once', () => {
       const warnings: unknown[] = [];
       const spy = { ...logger, warn: (...args: unknown[]) => void warnings.push(args) } as unknown as typeof logger;
