@@ -53,6 +53,8 @@ export interface HubspotStandIn {
   portalId: number;
   /** Every request received, in order: for tests counting calls. */
   requests: { method: string; path: string; body: string }[];
+  /** Requests a 'hang' fault holds whose connection the client has not closed yet. */
+  hanging(): number;
   /** The notes associated with a contact, as HubSpot holds them: for tests of the engagements. */
   notesOf(contactId: string): { id: string; properties: Record<string, string> }[];
   fault(fault: Fault): () => void;
@@ -146,6 +148,7 @@ export async function startHubspotStandIn(options: StandInOptions = {}): Promise
   const portalId = 14_000_000 + Math.floor(Math.random() * 1_000_000);
   const requests: HubspotStandIn['requests'] = [];
   let faults: (Fault & { left: number })[] = [];
+  const hung = new Set<IncomingMessage>();
   const started = new Date().toISOString();
   const definitions = (list: typeof CONTACT_PROPERTIES) => new Map<string, PropertyDefinition>(list.map((p) => [p.name, { ...p, createdAt: started, updatedAt: started }]));
   const propertiesOf: Record<string, Map<string, PropertyDefinition>> = { contacts: definitions(CONTACT_PROPERTIES), notes: definitions(NOTE_PROPERTIES) };
@@ -368,7 +371,12 @@ export async function startHubspotStandIn(options: StandInOptions = {}): Promise
 
     const fault = faults.find((f) => f.left > 0 && (!f.method || f.method === method) && (typeof f.path === 'string' ? f.path === url.pathname : f.path.test(url.pathname)));
     if (fault) fault.left--;
-    if (fault?.kind === 'hang') return; // never answers; the caller's deadline ends it
+    if (fault?.kind === 'hang') {
+      // Never answers; the caller's deadline ends it, and its client should close the connection.
+      hung.add(req);
+      req.socket.once('close', () => hung.delete(req));
+      return;
+    }
     if (fault?.kind === 'drop') return req.socket.destroy();
     if (fault?.kind === '429') {
       return send(res, 429, errorBody('RATE_LIMITS', 'You have reached your secondly limit.'), { 'Retry-After': String(fault.retryAfterSeconds ?? 1) });
@@ -420,6 +428,7 @@ export async function startHubspotStandIn(options: StandInOptions = {}): Promise
       return () => void (faults = faults.filter((x) => x !== entry));
     },
     clearFaults: () => void (faults = []),
+    hanging: () => hung.size,
     notesOf: (contactId) => [...notes.values()].filter((n) => n.contacts.has(contactId)).map((n) => ({ id: n.id, properties: { ...n.properties } })),
     event(subscriptionType, contactId, change) {
       return {

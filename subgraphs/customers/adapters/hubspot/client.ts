@@ -1,4 +1,6 @@
 import { Client } from '@hubspot/api-client';
+import http from 'node:http';
+import https from 'node:https';
 import { failureFromHttp, type VendorCallFactory, type VendorFailure } from '../../../shared/vendor';
 
 export interface HubspotClientConfig {
@@ -7,6 +9,9 @@ export interface HubspotClientConfig {
   requestsPerSecond: number;
   searchRequestsPerSecond: number;
 }
+
+/** Socket errors that mean HubSpot could not be reached or hung up: worth another attempt. */
+const UNREACHABLE = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET']);
 
 /** The SDK's ApiException, by shape (its class lives in each generated API module). */
 interface ApiExceptionLike {
@@ -39,14 +44,32 @@ export function classifyHubspotError(err: unknown): VendorFailure {
     if (category === 'OBJECT_NOT_FOUND') return { ...failure, kind: 'not_found', code: category };
     return { ...failure, ...(category ? { code: category } : {}) };
   }
-  // Node's fetch: a refused, reset or dropped connection is a TypeError (of Node's own realm, hence by name) whose cause names the socket error.
-  const { name, message, cause } = (err ?? {}) as { name?: string; message?: string; cause?: { code?: string } };
-  if (name === 'TypeError' && /fetch failed|terminated/i.test(message ?? '')) return { kind: 'unavailable', ...(cause?.code ? { code: cause.code } : {}) };
+  // Node's HTTP client: the socket's error code (ETIMEDOUT from the agent below when HubSpot went silent).
+  const { name, code } = (err ?? {}) as { name?: string; code?: unknown };
+  if (code === 'ETIMEDOUT') return { kind: 'timeout', code };
+  if (typeof code === 'string' && UNREACHABLE.has(code)) return { kind: 'unavailable', code };
   if (name === 'AbortError') return { kind: 'timeout' };
   return { kind: 'other' };
 }
 
 export const isNotFound = (err: unknown) => isApiException(err) && (err.code === 404 || categoryOf(err) === 'OBJECT_NOT_FOUND');
+
+/**
+ * Node's HTTP agent whose sockets end once HubSpot has been silent on them for `ms`. The SDK takes
+ * no AbortSignal: without this, a request HubSpot never answers would hold its socket for minutes
+ * after the discipline stopped waiting for it.
+ */
+export function silentSocketsEnd(basePath: string, ms: number): http.Agent {
+  const Agent = new URL(basePath).protocol === 'https:' ? https.Agent : http.Agent;
+  const agent = new Agent({ keepAlive: true, timeout: ms });
+  const create = agent.createConnection.bind(agent) as (...args: unknown[]) => import('node:net').Socket;
+  agent.createConnection = ((...args: unknown[]) => {
+    const socket = create(...args);
+    socket.on('timeout', () => socket.destroy(Object.assign(new Error(`HubSpot was silent for ${ms} ms`), { code: 'ETIMEDOUT' })));
+    return socket;
+  }) as typeof agent.createConnection;
+  return agent;
+}
 
 export type HubspotClient = ReturnType<typeof createHubspotClient>;
 
@@ -55,10 +78,10 @@ export type HubspotClient = ReturnType<typeof createHubspotClient>;
  * numberOfApiCallRetries, no limiterOptions) so that retries and the rate happen in one place.
  * Search has a limit of its own at HubSpot (per account, apart from the private app's), so its
  * calls go through a second bucket. The SDK takes no AbortSignal: the discipline stops waiting at
- * the deadline and the request is left to the socket.
+ * the deadline, and the agent ends the socket once silent (silentSocketsEnd).
  */
-export function createHubspotClient(config: HubspotClientConfig, deps: { vendorCalls: VendorCallFactory }) {
-  const hubspot = new Client({ accessToken: config.accessToken, basePath: config.basePath, numberOfApiCallRetries: 0 });
+export function createHubspotClient(config: HubspotClientConfig, deps: { vendorCalls: VendorCallFactory; socketTimeoutMs: number }) {
+  const hubspot = new Client({ accessToken: config.accessToken, basePath: config.basePath, numberOfApiCallRetries: 0, httpAgent: silentSocketsEnd(config.basePath, deps.socketTimeoutMs) });
   const calls = deps.vendorCalls({ vendor: 'hubspot', requestsPerSecond: config.requestsPerSecond, classify: classifyHubspotError });
   const searches = deps.vendorCalls({ vendor: 'hubspot-search', requestsPerSecond: config.searchRequestsPerSecond, classify: classifyHubspotError });
   return {

@@ -207,6 +207,17 @@ describe('the HubSpot adapter against the stand-in: mapping, webhooks, faults', 
       expect(elapsed).toBeLessThan(600 + 400);
     });
 
+    it('a hang: the connection HubSpot went silent on is closed, not held after the deadline', async () => {
+      const quick = createHubspotCustomerSystem(configFor(hubspot, { socketTimeoutMs: '300' }), { logger, vendorCalls: vendorCallsFor() });
+      // Another test's hung request may still be held by its client (closed after the default 10 s).
+      const before = hubspot.standIn.hanging();
+      hubspot.standIn.fault({ path: '/crm/v3/objects/contacts/search', kind: 'hang' });
+      await expect(within(200, () => quick.findCustomersByEmail([customer().email]))).resolves.toMatchObject({ error: { code: 'BACKEND_TIMEOUT' } });
+      expect(hubspot.standIn.hanging()).toBe(before + 1);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(hubspot.standIn.hanging()).toBe(before);
+    });
+
     it('a dropped connection: BACKEND_UNAVAILABLE within the deadline', async () => {
       hubspot.standIn.fault({ path: '/crm/v3/objects/contacts/batch/read', kind: 'drop' });
       const { error, elapsed } = await within(1_000, () => system.getCustomers([customer().id]));

@@ -33,6 +33,8 @@ export const hubspotConfig = z.object({
   /** The target URL set in the app's webhook settings, as HubSpot signs it (behind a proxy the Host header may differ). */
   webhookUrl: z.string().url().optional(),
   webhookToleranceSeconds: z.coerce.number().int().positive().default(300),
+  /** A connection HubSpot has been silent on this long is closed (the SDK cannot be told a request's deadline); longer than any deadline. */
+  socketTimeoutMs: z.coerce.number().int().positive().default(10_000),
   /** A note property with unique values (e.g. graph_interaction_id): with it, each recorded interaction is mirrored as a note on the contact. */
   engagementIdProperty: propertyName.optional(),
 });
@@ -44,7 +46,7 @@ export type HubspotCustomerSystem = CustomerSystem & { recordEngagement?(interac
 /** HubSpot's contacts as the CRM: the profile, in HubSpot's record ids. */
 export function createHubspotCustomerSystem(config: HubspotConfig, deps: Pick<AdapterDeps, 'logger' | 'vendorCalls'>): HubspotCustomerSystem {
   const logger = deps.logger.child({ adapter: 'hubspot' });
-  const client = createHubspotClient(config, { vendorCalls: deps.vendorCalls });
+  const client = createHubspotClient(config, { vendorCalls: deps.vendorCalls, socketTimeoutMs: config.socketTimeoutMs });
   const map = createMapper(config, logger);
   const { systemCustomerIdsByEmail, ...system } = createHubspotSystem(client, map, config);
   if (!config.webhookClientSecret) logger.warn('CUSTOMERS_HUBSPOT_WEBHOOK_CLIENT_SECRET is not set: no HubSpot webhook is served, changes are seen when cached copies expire');
