@@ -40,7 +40,7 @@ export function createHubspotSystem(client: HubspotClient, map: HubspotMapper, s
     return answers.flatMap((a) => a.results.map(asContact));
   }
 
-  /** Every contact whose `property` is one of `values` (one IN filter per property, OR between them), each page one call. */
+  /** Every contact whose `property` is one of `values` (one IN filter per property, OR between them; HubSpot's IN wants string values in lower case), each page one call. */
   async function searchIn(propertyNames: readonly string[], values: readonly string[]): Promise<Contact[]> {
     const found = await Promise.all(
       [...chunks(distinct(values), IN_VALUES)].map(async (slice) => {
