@@ -113,7 +113,7 @@ async function createSessions(database: Database, count: number, offset: number)
       expiresAt,
     });
   }
-  for (let i = 0; i < rows.length; i += 2_000) await database.db.withSchema('crm').insertInto('verifiedSessions').values(rows.slice(i, i + 2_000)).execute();
+  for (let i = 0; i < rows.length; i += 2_000) await database.db.withSchema('customers_records').insertInto('verifiedSessions').values(rows.slice(i, i + 2_000)).execute();
   return tokens;
 }
 
@@ -468,9 +468,9 @@ async function main() {
   log(`seeding ${CUSTOMERS} customers…`);
   const seedTime = await seedIfNeeded(database);
   log(`seed: ${seedTime}`);
-  await sql`delete from crm.verified_sessions where agent_id = 'bench'`.execute(database.db);
+  await sql`delete from customers_records.verified_sessions where agent_id = 'bench'`.execute(database.db);
   // Each run replaces its sessions: without autovacuum their dead rows would pile up run after run under the lookups.
-  await sql`vacuum analyze crm.verified_sessions`.execute(database.db);
+  await sql`vacuum analyze customers_records.verified_sessions`.execute(database.db);
   const ladder = [25, 50, 75, 100, 125, 150, 175, 200, 250, 300, 400, 500];
   const warmTokens = await createSessions(database, Math.max(...ladder) * TURN_SECONDS, 0);
   const coldTokens = await createSessions(database, COLD_CALLS, 3);

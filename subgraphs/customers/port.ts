@@ -1,4 +1,6 @@
+import type { CustomerLinks } from '../shared/identity';
 import type { ChangeFeed } from '../shared/outbox';
+import type { VendorWebhook } from '../shared/webhooks';
 export type LoyaltyTier = 'NONE' | 'BRONZE' | 'SILVER' | 'GOLD' | 'PLATINUM';
 export type Channel = 'PORTAL' | 'CHAT' | 'VOICE' | 'EMAIL' | 'SMS' | 'SOCIAL' | 'HUMAN_DESK';
 export type Intent =
@@ -126,24 +128,44 @@ export interface ContactCount {
 }
 
 /**
- * What the customers subgraph needs from a CRM. Reads take a list of keys and answer in key order
- * (null, or an empty list, for a missing key):
+ * What a CRM adapter implements: the customer profile, which the CRM is the truth for, in the CRM's
+ * own customer ids (`Customer.id`). Reads take a list of keys and answer in key order (null, or an
+ * empty list, for a missing key):
  *
- *   const customers = new DataLoader((ids) => source.getCustomers(ids));
+ *   const customers = new DataLoader((ids) => system.getCustomers(ids));
  */
-export interface CustomerSource extends ChangeFeed {
+export interface CustomerSystem extends ChangeFeed, CustomerLinks {
   /** Customers by id, each with their addresses. */
   getCustomers(ids: readonly string[]): Promise<(Customer | null)[]>;
+  /** Customers by email, compared in lower case; several customers may share one. */
+  findCustomersByEmail(emails: readonly string[]): Promise<Customer[][]>;
+  /** Customers by phone number in E.164. */
+  findCustomersByPhone(phones: readonly string[]): Promise<Customer[][]>;
+  /** The profile the CRM holds (GDPR access), as plain data; null when unknown. */
+  exportCustomer(customerId: string): Promise<Record<string, unknown> | null>;
+  /**
+   * The CRM's part of GDPR erasure: the profile and its addresses pseudonymized or deleted, as the
+   * CRM allows. Answers the records changed (a repeat changes them again, harmlessly), null when unknown.
+   */
+  eraseCustomer(customerId: string, at: Date): Promise<number | null>;
+  /** Throws when the backend does not answer. */
+  ping(): Promise<void>;
+  /** Its vendor's webhooks, served by the subgraph (subgraphs/shared/webhooks.ts). */
+  readonly webhooks?: readonly VendorWebhook[];
+}
+
+/**
+ * What the customers subgraph reads and writes: the CRM's profiles (in graph customer ids) and the
+ * graph's own records (interactions, handoffs, verification, sessions, audit) together
+ * (subgraphs/customers/source.ts composes them). Resolvers, loaders and the cache see only this.
+ */
+export interface CustomerSource extends Omit<CustomerSystem, keyof CustomerLinks | 'webhooks' | 'exportCustomer' | 'eraseCustomer'> {
   /** Interactions by id. */
   getInteractions(ids: readonly string[]): Promise<(Interaction | null)[]>;
   /** Each customer's most recent interactions across channels, newest first, at most `first` each. */
   listInteractionsByCustomer(customerIds: readonly string[], first: number): Promise<Interaction[][]>;
   /** Each order's interactions, newest first. */
   listInteractionsByOrder(orderIds: readonly string[]): Promise<Interaction[][]>;
-  /** Customers by email, compared in lower case; several customers may share one. */
-  findCustomersByEmail(emails: readonly string[]): Promise<Customer[][]>;
-  /** Customers by phone number in E.164. */
-  findCustomersByPhone(phones: readonly string[]): Promise<Customer[][]>;
   /**
    * Records a verification attempt atomically against the customer's recent failures: LOCKED
    * (whatever the answer) once `maxFailures` wrong answers were given since `windowStart`.
@@ -190,14 +212,12 @@ export interface CustomerSource extends ChangeFeed {
   recordAudit(entries: readonly Omit<AuditEntry, 'id'>[]): Promise<void>;
   /** Audit entries matching every filter given, newest first. */
   listAudit(filter: AuditFilter): Promise<AuditEntry[]>;
-  /** Everything the CRM holds about a customer (GDPR access), as plain data; null when unknown. */
+  /** Everything the CRM and the graph's records hold about a customer (GDPR access), as plain data; null when unknown to both. */
   exportCustomer(customerId: string): Promise<Record<string, unknown> | null>;
   /**
-   * Pseudonymizes the customer's personal data (GDPR erasure): profile, addresses, free text of
-   * interactions and handoffs; deletes their sessions. Answers the records changed (a repeat
-   * changes them again, harmlessly), null when the customer is unknown.
+   * Pseudonymizes the customer's personal data (GDPR erasure): profile and addresses in the CRM,
+   * free text of interactions and handoffs; deletes their sessions. Answers the records changed (a
+   * repeat changes them again, harmlessly), null when the customer is unknown to both.
    */
   eraseCustomer(customerId: string, at: Date): Promise<number | null>;
-  /** Throws when the backend does not answer. */
-  ping(): Promise<void>;
 }

@@ -4,7 +4,9 @@ import type { Logger } from '../shared/logger';
 import { createSubgraphServer, loadTypeDefs, type SubgraphDefinition } from '../shared/subgraph';
 import { customerAdapters } from './adapters';
 import { createCustomerLoaders, type CustomerLoaders } from './loaders';
-import type { CustomerSource } from './port';
+import type { CustomerSource, CustomerSystem } from './port';
+import { createCustomerRecords } from './records';
+import { composeCustomerSource } from './source';
 import { resolvers } from './resolvers';
 import { customerEvents, withCustomerCache } from './cached-source';
 import type { CustomersServices } from './context';
@@ -22,6 +24,10 @@ export const customersSubgraph: SubgraphDefinition<CustomerSource, CustomerLoade
   events: customerEvents,
   adapters: customerAdapters,
   createLoaders: createCustomerLoaders,
+  withOwnRecords: async (system: CustomerSystem, { db, logger, adapter }) => {
+    const records = await createCustomerRecords(db, { system: adapter, links: system, logger });
+    return { source: composeCustomerSource(system, records), identities: records.identities };
+  },
   createServices: ({ config, logger }) => ({ graph: createGraphClient(config, logger, 'customers') }),
   afterRequest: auditProfileReads,
   routes: ({ source, config, logger }) => ({ '/audit': createAuditRoute({ source, gatewaySecret: config.gatewaySecret, logger }) }),

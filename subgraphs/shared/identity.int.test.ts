@@ -44,6 +44,8 @@ describe('one customer across systems (the identity map) on PostgreSQL', () => {
   it('keeps a customer nobody linked apart, under a namespaced id no caller can hold', async () => {
     const map = createIdentityMap(db as Kysely<IdentityTables>, 'commercetools', vendor(), createLogger('test', 'silent'));
     await expect(map.toGraph(['ct-uuid-stranger'])).resolves.toEqual(['commercetools:ct-uuid-stranger']);
+    // ...and that id names the customer in its own system again, without asking anyone.
+    await expect(map.toSystem(['commercetools:ct-uuid-stranger', 'cus_000001'])).resolves.toEqual(['ct-uuid-stranger', 'ct-uuid-1']);
     const order = { id: 'o1', customerId: 'ct-uuid-1', placedAt: new Date(0), returns: [{ id: 'r1', customerId: 'ct-uuid-stranger' }] };
     await expect(withGraphCustomerIds(order, map)).resolves.toEqual({ ...order, customerId: 'cus_000001', returns: [{ id: 'r1', customerId: 'commercetools:ct-uuid-stranger' }] });
   });

@@ -159,10 +159,17 @@ export function createIdentityMap(
     return ids.map((id) => cache.get(id)?.id ?? null);
   }
 
+  // What toGraph answers for a system customer nobody linked names that customer in its own system.
+  const prefix = `${system}:`;
   return {
     system,
     link,
-    toSystem: (graphIds) => resolve(graphIds, 'customerId'),
+    toSystem: async (graphIds) => {
+      const own = graphIds.filter((id) => !id.startsWith(prefix));
+      const linked = own.length ? new Map(own.map((id, i) => [id, i])) : undefined;
+      const answers = own.length ? await resolve(own, 'customerId') : [];
+      return graphIds.map((id) => (id.startsWith(prefix) ? id.slice(prefix.length) || null : answers[linked!.get(id)!]));
+    },
     toGraph: async (systemIds) => (await resolve(systemIds, 'systemId')).map((id, i) => id ?? `${system}:${systemIds[i]}`),
   };
 }

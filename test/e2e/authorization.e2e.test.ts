@@ -62,7 +62,7 @@ describe('who may run which operation, against whose data', () => {
     Number((await sql<{ n: string }>`select count(*) as n from ${sql.table(table)} where ${sql.ref(column)} = ${value}`.execute(t.stack.database.db)).rows[0].n);
 
   const handoffState = async (id: string) =>
-    (await sql<{ status: string; acceptedBy: string | null }>`select status, accepted_by from crm.handoffs where id = ${id}`.execute(t.stack.database.db)).rows[0];
+    (await sql<{ status: string; acceptedBy: string | null }>`select status, accepted_by from customers_records.handoffs where id = ${id}`.execute(t.stack.database.db)).rows[0];
 
   /** Who may run each operation: `mine` is whether the caller's scope is the target customer. */
   const OPERATIONS: {
@@ -89,7 +89,7 @@ describe('who may run which operation, against whose data', () => {
       name: 'RecordInteraction',
       variables: (x, c, cell) => ({ input: { customerId: x.id, channel: c.kind === 'agent' ? 'VOICE' : 'PORTAL', intent: 'OTHER', outcome: 'RESOLVED', summary: 'matrix', idempotencyKey: `ri-${cell}` } }),
       allowed: (_, mine) => mine,
-      writes: (x) => rows('crm.interactions', 'customer_id', x.id),
+      writes: (x) => rows('customers_records.interactions', 'customer_id', x.id),
     },
     {
       name: 'Escalate',
@@ -97,7 +97,7 @@ describe('who may run which operation, against whose data', () => {
         input: { customerId: x.id, fromChannel: c.kind === 'agent' ? 'VOICE' : 'PORTAL', toChannel: 'HUMAN_DESK', intent: 'OTHER', stepsTried: ['a'], failureReason: 'b', summary: 'c', idempotencyKey: `esc-${cell}` },
       }),
       allowed: (_, mine) => mine,
-      writes: (x) => rows('crm.handoffs', 'customer_id', x.id),
+      writes: (x) => rows('customers_records.handoffs', 'customer_id', x.id),
     },
     {
       name: 'AcceptHandoff',
@@ -109,7 +109,7 @@ describe('who may run which operation, against whose data', () => {
       name: 'ResolveHandoff',
       variables: (x, _, cell) => ({ input: { handoffId: x.handoffId, agentId: 'ignored', channel: 'VOICE', outcome: 'RESOLVED', summary: 'done', idempotencyKey: `res-${cell}` } }),
       allowed: (c, mine) => c.kind === 'agent' && mine,
-      writes: async (x) => [await handoffState(x.handoffId), await rows('crm.interactions', 'customer_id', x.id)],
+      writes: async (x) => [await handoffState(x.handoffId), await rows('customers_records.interactions', 'customer_id', x.id)],
     },
     {
       name: 'InitiateReturn',

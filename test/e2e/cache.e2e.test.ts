@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { DEMO_WEBHOOK_SECRET } from '../../subgraphs/shared/config';
 import { signEvent } from '../../subgraphs/shared/events';
-import { createSqlCustomerSource } from '../../subgraphs/customers/adapters/sql/queries';
+import { createCustomerRecords } from '../../subgraphs/customers/records';
+import { createLogger } from '../../subgraphs/shared/logger';
 import { startTestStack, type TestStack } from '../helpers/stack';
 
 const ORDER = /* GraphQL */ `query ($id: ID!) { order(id: $id) { status asOf shipments { status asOf } } }`;
@@ -88,8 +89,8 @@ describe('the entity cache through the gateway, on Redis', () => {
     const interactions = /* GraphQL */ `query ($id: ID!) { customer(id: $id) { interactions(first: 1) { id } } }`;
     const portal = await t.asCustomer(customer.id);
     await t.query(interactions, { id: customer.id }, portal);
-    // The CRM's own adapter, without the cache around it: the write commits, nobody invalidates.
-    const crm = createSqlCustomerSource(t.stack.database.db.withSchema('crm') as never);
+    // The graph's own records, without the cache around them: the write commits, nobody invalidates.
+    const crm = await createCustomerRecords(t.stack.database.db, { system: 'sql', links: { sharesGraphCustomerIds: true }, logger: createLogger('test', 'silent') });
     const interaction = {
       id: 'int_outbox_1', customerId: customer.id, channel: 'PORTAL' as const, intent: 'OTHER' as const, outcome: 'RESOLVED' as const,
       orderId: null, lineItemIds: [], stepsTried: [], failureReason: null, sentiment: null, summary: 'written behind the cache', agentId: null, occurredAt: new Date(),
@@ -102,7 +103,7 @@ describe('the entity cache through the gateway, on Redis', () => {
       if (seen !== interaction.id) await new Promise((r) => setTimeout(r, 50));
     }
     expect(seen).toBe(interaction.id);
-    const pending = await sql<{ n: string }>`select count(*) as n from crm.outbox`.execute(t.stack.database.db);
+    const pending = await sql<{ n: string }>`select count(*) as n from customers_records.outbox`.execute(t.stack.database.db);
     expect(Number(pending.rows[0].n)).toBe(0);
   });
 

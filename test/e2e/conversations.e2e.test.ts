@@ -88,7 +88,7 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
       const index = t.data.customers.findIndex((c) => c.phone);
       const customer = t.data.customers[index];
       const chat = await t.asAgent('CHAT');
-      const attemptsBefore = await count(t, 'crm.verification_attempts', 'customer_id', customer.id);
+      const attemptsBefore = await count(t, 'customers_records.verification_attempts', 'customer_id', customer.id);
       const verify = (identification: unknown, method: string, answer: string, as = chat) =>
         t.operation('VerifyCaller', { input: { callerId: customer.id, identification, channel: 'CHAT', method, answer } }, as);
       const byEmail = await t.identify(index, 'CHAT');
@@ -103,7 +103,7 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
         expect(codeOf((await verify(identification, 'POSTAL_CODE', customer.addresses[0].postalCode)).body)).toBe('BAD_USER_INPUT');
       }
       // Refused before any answer is checked: nothing recorded, nothing counted toward the lock.
-      expect(await count(t, 'crm.verification_attempts', 'customer_id', customer.id)).toBe(attemptsBefore);
+      expect(await count(t, 'customers_records.verification_attempts', 'customer_id', customer.id)).toBe(attemptsBefore);
     });
 
     it('throttles a customer after 5 wrong answers in 15 minutes, even for the right answer, and records every attempt', async () => {
@@ -122,7 +122,7 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
       const locked = await attempt(customer.addresses[0].postalCode);
       expect(locked.body.data.verifyCaller).toMatchObject({ status: 'LOCKED', session: null, attemptsRemaining: 0 });
       expect(Date.parse(locked.body.data.verifyCaller.lockedUntil)).toBeGreaterThan(Date.now());
-      expect(await count(t, 'crm.verification_attempts', 'customer_id', customer.id)).toBe(6);
+      expect(await count(t, 'customers_records.verification_attempts', 'customer_id', customer.id)).toBe(6);
     });
 
     it('counts concurrent guesses one at a time: a burst cannot get past the lock', async () => {
@@ -235,7 +235,7 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
       const results = await Promise.all(Array.from({ length: 20 }, () => t.operation('RecordInteraction', { input: input(customer.id, 'burst-key') }, chat)));
       const ids = new Set(results.map((r) => r.body.data.recordInteraction.id));
       expect(ids.size).toBe(1);
-      expect(await count(t, 'crm.interactions', 'id', [...ids][0])).toBe(1);
+      expect(await count(t, 'customers_records.interactions', 'id', [...ids][0])).toBe(1);
       const again = await t.operation('RecordInteraction', { input: input(customer.id, 'burst-key') }, chat);
       expect(again.body.data.recordInteraction.id).toBe([...ids][0]);
     });
@@ -244,10 +244,10 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
       const customer = t.data.customers[9];
       const chat = await t.verifiedAgent(9, 'CHAT');
       await t.operation('RecordInteraction', { input: input(customer.id, 'conflict-key') }, chat);
-      const before = await count(t, 'crm.interactions', 'customer_id', customer.id);
+      const before = await count(t, 'customers_records.interactions', 'customer_id', customer.id);
       const other = await t.operation('RecordInteraction', { input: input(customer.id, 'conflict-key', 'something else') }, chat);
       expect(codeOf(other.body)).toBe('CONFLICT');
-      expect(await count(t, 'crm.interactions', 'customer_id', customer.id)).toBe(before);
+      expect(await count(t, 'customers_records.interactions', 'customer_id', customer.id)).toBe(before);
     });
 
     it.each([
@@ -259,10 +259,10 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
       ['an unknown channel', { channel: 'FAX' }, 'BAD_USER_INPUT'],
     ])('refuses %s, writing nothing', async (_, override, code) => {
       const customer = t.data.customers[10];
-      const before = await count(t, 'crm.interactions', 'customer_id', customer.id);
+      const before = await count(t, 'customers_records.interactions', 'customer_id', customer.id);
       const { body } = await t.operation('RecordInteraction', { input: { ...input(customer.id, `bad-${Math.random().toString(36).slice(2)}`), ...override } }, await t.verifiedAgent(10, 'CHAT'));
       expect(codeOf(body)).toBe(code);
-      expect(await count(t, 'crm.interactions', 'customer_id', customer.id)).toBe(before);
+      expect(await count(t, 'customers_records.interactions', 'customer_id', customer.id)).toBe(before);
     });
   });
 
@@ -277,7 +277,7 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
       const [a, b] = await Promise.all([escalate(customer.id, 'esc-13'), escalate(customer.id, 'esc-13')]);
       expect(a.body.data.escalate.id).toBe(b.body.data.escalate.id);
       const id = a.body.data.escalate.id;
-      expect(await count(t, 'crm.handoffs', 'customer_id', customer.id)).toBe(1);
+      expect(await count(t, 'customers_records.handoffs', 'customer_id', customer.id)).toBe(1);
 
       const desk1 = await t.verifiedAgent(13, 'CHAT', 'desk-1');
       const desk2 = await t.verifiedAgent(13, 'CHAT', 'desk-2');
@@ -292,7 +292,7 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
       expect((await resolve('res-13')).body.data.resolveHandoff.status).toBe('RESOLVED');
       expect(codeOf((await resolve('res-13-other')).body)).toBe('CONFLICT');
       // The escalation and the one resolution: two interactions, not three.
-      expect(Number((await sql<{ n: string }>`select count(*) as n from crm.interactions where customer_id = ${customer.id} and intent = 'REFUND_STATUS' and occurred_at > now() - interval '1 hour'`.execute(t.stack.database.db)).rows[0].n)).toBe(2);
+      expect(Number((await sql<{ n: string }>`select count(*) as n from customers_records.interactions where customer_id = ${customer.id} and intent = 'REFUND_STATUS' and occurred_at > now() - interval '1 hour'`.execute(t.stack.database.db)).rows[0].n)).toBe(2);
     });
 
     it('refuses a handoff to the portal, an unknown handoff, and a missing failure reason', async () => {
@@ -303,7 +303,7 @@ describe('conversation flows through the gateway, on PostgreSQL', () => {
         input: { customerId: customer.id, fromChannel: 'PORTAL', toChannel: 'VOICE', intent: 'OTHER', stepsTried: [], failureReason: ' ', summary: 'x', idempotencyKey: 'esc-14-b' },
       }, await t.asCustomer(customer.id));
       expect(codeOf(blank.body)).toBe('BAD_USER_INPUT');
-      expect(await count(t, 'crm.handoffs', 'customer_id', customer.id)).toBe(0);
+      expect(await count(t, 'customers_records.handoffs', 'customer_id', customer.id)).toBe(0);
     });
   });
 

@@ -7,7 +7,10 @@ const FIRST_LOOK = readFileSync(join(__dirname, '../../schema/operations/FirstLo
 /** Which system a statement went to: each system's tables live in their own schema (the outbox relay's polls aside). */
 function statementsBySystem(statements: string[]) {
   const count = (schema: string) => statements.filter((s) => s.includes(`"${schema}".`) && !s.includes('"outbox"')).length;
-  return { crm: count('crm'), oms: count('oms'), payments: count('payments'), payments_records: count('payments_records'), logistics: count('logistics'), logistics_records: count('logistics_records') };
+  return {
+    crm: count('crm'), customers_records: count('customers_records'), oms: count('oms'), payments: count('payments'), payments_records: count('payments_records'), logistics: count('logistics'),
+    logistics_records: count('logistics_records'),
+  };
 }
 
 describe('the supergraph through the gateway, on PostgreSQL', () => {
@@ -107,11 +110,12 @@ describe('the supergraph through the gateway, on PostgreSQL', () => {
     const forMany = await run(many.id);
     const forOne = await run(one.id);
     expect(forMany.orders).toBeGreaterThanOrEqual(5);
-    // crm: customer; oms: orders, then their line items and returns (one statement, beside the orders);
-    // payments: payments, refunds, and beside the refunds the ones the graph expects for returns
-    // (its own records); logistics: shipments, events, and beside the shipments the ones the graph
-    // mapped to the orders itself (its own records).
-    expect(forMany.bySystem).toEqual({ crm: 1, oms: 2, payments: 2, payments_records: 1, logistics: 2, logistics_records: 1 });
+    // crm: customer; customers_records: none, the reference CRM shares the graph's customer ids (no
+    // identity lookup) and a profile is no interaction; oms: orders, then their line items and
+    // returns (one statement, beside the orders); payments: payments, refunds, and beside the
+    // refunds the ones the graph expects for returns (its own records); logistics: shipments, events,
+    // and beside the shipments the ones the graph mapped to the orders itself (its own records).
+    expect(forMany.bySystem).toEqual({ crm: 1, customers_records: 0, oms: 2, payments: 2, payments_records: 1, logistics: 2, logistics_records: 1 });
     expect(forMany.total).toBe(9);
     expect(forOne.bySystem).toEqual(forMany.bySystem);
   });
@@ -140,15 +144,16 @@ describe('a per-turn context whose every backend call is slow', () => {
     const waves: { at: number; systems: Set<string> }[] = [];
     for (const { sql, at } of ours) {
       if (!waves.length || at - waves[waves.length - 1].at > LATENCY / 2) waves.push({ at, systems: new Set() });
-      const system = /"(crm|oms|payments|logistics)"\./.exec(sql)?.[1];
+      const system = /"(crm|customers_records|oms|payments|logistics)"\./.exec(sql)?.[1];
       if (system) waves[waves.length - 1].systems.add(system);
     }
     expect(waves.map((w) => [...w.systems].sort())).toEqual([
-      ['crm'], // the session, the customer, and (read ahead) the handoffs and interactions
+      // The CRM's profile and the graph's own customer records go out together: still five steps.
+      ['crm', 'customers_records'], // the customer; the session and (read ahead) the handoffs and interactions
       ['oms', 'payments'], // the orders with their line items and returns; balances and disputes
       ['logistics', 'payments'], // each order's shipments, payments, refunds and disputes
-      ['crm'], // the brief, from all of the above
-      ['crm'], // the audit log's entry, before the answer leaves
+      ['crm', 'customers_records'], // the brief, from all of the above
+      ['customers_records'], // the audit log's entry, before the answer leaves
     ]);
   });
 });

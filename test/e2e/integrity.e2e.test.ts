@@ -48,7 +48,7 @@ describe('integrity through the gateway, on PostgreSQL', () => {
       const [orderId, items] =
         kind === 'other' ? [theirs.id, []] : kind === 'missing' ? ['ord_999999_9', []] : [mine.id, [itemsOf(t, second.id)[0].id]];
       const portal = await t.asCustomer(me.id);
-      const before = [await count(t, 'crm.handoffs', me.id), await count(t, 'crm.interactions', me.id)];
+      const before = [await count(t, 'customers_records.handoffs', me.id), await count(t, 'customers_records.interactions', me.id)];
       for (const [name, variables] of [
         ['Escalate', escalation(me.id, orderId, items, `esc-${kind}`)],
         ['RecordInteraction', interaction(me.id, orderId, items, `rec-${kind}`)],
@@ -58,7 +58,7 @@ describe('integrity through the gateway, on PostgreSQL', () => {
         // Nothing of the other order is named back.
         expect(body.errors![0].message).not.toContain(orderId);
       }
-      expect([await count(t, 'crm.handoffs', me.id), await count(t, 'crm.interactions', me.id)]).toEqual(before);
+      expect([await count(t, 'customers_records.handoffs', me.id), await count(t, 'customers_records.interactions', me.id)]).toEqual(before);
       // The customer's own profile stays readable.
       const profile = await t.operation('MyProfile', { customerId: me.id }, portal);
       expect(profile.body.errors).toBeUndefined();
@@ -80,9 +80,9 @@ describe('integrity through the gateway, on PostgreSQL', () => {
       // Written before its order was deleted upstream (or before writes were checked): the OMS knows neither.
       const db = t.stack.database.db;
       const now = new Date();
-      await sql`insert into crm.interactions (id, customer_id, channel, intent, outcome, order_id, line_item_ids, steps_tried, occurred_at)
+      await sql`insert into customers_records.interactions (id, customer_id, channel, intent, outcome, order_id, line_item_ids, steps_tried, occurred_at)
         values ('int_dangling', ${me().id}, 'PORTAL', 'RETURN', 'ESCALATED', 'ord_999999_9', ${['li_999999_9_1']}, '{}', ${now})`.execute(db);
-      await sql`insert into crm.handoffs (id, customer_id, status, from_channel, to_channel, intent, order_id, line_item_ids, steps_tried, failure_reason, summary, escalation_id, created_at)
+      await sql`insert into customers_records.handoffs (id, customer_id, status, from_channel, to_channel, intent, order_id, line_item_ids, steps_tried, failure_reason, summary, escalation_id, created_at)
         values ('ho_dangling', ${me().id}, 'OPEN', 'PORTAL', 'VOICE', 'RETURN', 'ord_999999_9', ${['li_999999_9_1']}, '{}', 'final sale', 'wants to return', 'int_dangling', ${now})`.execute(db);
     });
 
@@ -151,7 +151,7 @@ describe('integrity through the gateway, on PostgreSQL', () => {
       const [first, second] = itemsOf(t, order.id);
       const portal = await t.asCustomer(customer.id);
       const escalated = async () =>
-        Number((await sql<{ n: string }>`select count(*) as n from crm.interactions where customer_id = ${customer.id} and outcome = 'ESCALATED'`.execute(t.stack.database.db)).rows[0].n);
+        Number((await sql<{ n: string }>`select count(*) as n from customers_records.interactions where customer_id = ${customer.id} and outcome = 'ESCALATED'`.execute(t.stack.database.db)).rows[0].n);
       const before = await escalated();
       const escalate = (intent: string, items: string[], key: string, steps: string[]) =>
         t.operation('Escalate', {
@@ -162,7 +162,7 @@ describe('integrity through the gateway, on PostgreSQL', () => {
       expect(b.body.data.escalate.id).toBe(a.body.data.escalate.id);
       const other = await escalate('REFUND_STATUS', [], 'join-c', ['checked refund']);
       expect(other.body.data.escalate.id).not.toBe(a.body.data.escalate.id);
-      expect(await count(t, 'crm.handoffs', customer.id)).toBe(2);
+      expect(await count(t, 'customers_records.handoffs', customer.id)).toBe(2);
       // Three escalations, each recorded as a contact.
       expect(await escalated()).toBe(before + 3);
 

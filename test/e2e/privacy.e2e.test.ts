@@ -178,7 +178,7 @@ describe('data protection', () => {
       expect(promised.body.errors).toBeUndefined();
 
       await assertNoCardNumbersInDatabase(t.stack.database.db);
-      const summary = (await sql<{ summary: string }>`select summary from crm.interactions where id = ${recorded.body.data.recordInteraction.id}`.execute(t.stack.database.db)).rows[0].summary;
+      const summary = (await sql<{ summary: string }>`select summary from customers_records.interactions where id = ${recorded.body.data.recordInteraction.id}`.execute(t.stack.database.db)).rows[0].summary;
       expect(summary).toBe('Customer read out [card number removed] to pay; told them we never take cards by phone');
     });
   });

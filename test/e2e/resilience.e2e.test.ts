@@ -307,7 +307,7 @@ describe('PostgreSQL restarting under a stream of writes', () => {
     expect(acked.size).toBe(40);
     expect(codesSeen.size).toBeGreaterThan(0); // the restart was felt
     const rows = await t.stack.database.db
-      .selectFrom('crm.interactions')
+      .selectFrom('customers_records.interactions')
       .select(['id', 'summary'])
       .where('customerId', '=', customer.id)
       .where('summary', 'like', 'write %')
@@ -324,7 +324,7 @@ describe('PostgreSQL restarting under a stream of writes', () => {
     const answers = await Promise.all(Array.from({ length: 50 }, () => t.operation('RecordInteraction', { input }, portal)));
     const ids = new Set(answers.map((a) => a.body.data?.recordInteraction?.id));
     expect(ids.size).toBe(1);
-    const rows = await t.stack.database.db.selectFrom('crm.interactions').select('id').where('summary', '=', 'fifty at once').execute();
+    const rows = await t.stack.database.db.selectFrom('customers_records.interactions').select('id').where('summary', '=', 'fifty at once').execute();
     expect(rows).toHaveLength(1);
   });
 });

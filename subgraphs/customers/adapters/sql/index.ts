@@ -1,8 +1,8 @@
 import { defineSqlAdapter } from '../../../shared/sql';
-import type { CustomerSource } from '../../port';
+import type { CustomerSystem } from '../../port';
 import { migrations } from './migrations';
-import { createSqlCustomerSource } from './queries';
+import { createSqlCustomerSystem } from './queries';
 import type { CrmTables } from './tables';
 
-/** The reference CRM: PostgreSQL (or the embedded PGlite), schema `crm`. */
-export const sqlCustomerAdapter = defineSqlAdapter<CustomerSource, CrmTables>({ schema: 'crm', migrations, create: createSqlCustomerSource });
+/** The reference CRM: PostgreSQL (or the embedded PGlite), schema `crm`: profiles and addresses. */
+export const sqlCustomerAdapter = defineSqlAdapter<CustomerSystem, CrmTables>({ schema: 'crm', migrations, create: createSqlCustomerSystem });
