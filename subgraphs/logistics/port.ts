@@ -104,8 +104,21 @@ export interface LogisticsSystem extends Partial<ChangeFeed> {
   readonly webhooks?: readonly VendorWebhook[];
 }
 
-/** Where a return is sent from: the graph knows the customer's country only (IssueReturnLabelInput). */
+/** Where a return is sent from: the order's shipping address (IssueReturnLabelInput.sender), or its country only from an older caller. */
 export interface Sender {
+  country: string;
+  /** Passed through to the carrier for the label, never recorded by the graph. */
+  address?: SenderAddress;
+}
+
+/** The customer's postal address a return label is made from. */
+export interface SenderAddress {
+  name: string;
+  line1: string;
+  line2: string | null;
+  city: string;
+  region: string | null;
+  postalCode: string;
   country: string;
 }
 

@@ -185,7 +185,8 @@ export interface OrderSource extends Omit<OrderSystem, 'createReturn' | 'findRet
  * Every call is idempotent per return, so a retried saga converges.
  */
 export interface ReturnFulfilment {
-  issueReturnLabel(input: { returnId: string; orderId: string; customerId: string; rma: string; country: string }): Promise<void>;
+  /** `sender` is the order's shipping address: the label's from-address at the carrier. */
+  issueReturnLabel(input: { returnId: string; orderId: string; customerId: string; rma: string; country: string; sender: PostalAddress }): Promise<void>;
   voidReturnLabel(returnId: string): Promise<void>;
   registerExpectedRefund(input: { returnId: string; orderId: string; customerId: string; amount: Money; reason: string }): Promise<void>;
   cancelExpectedRefund(returnId: string): Promise<void>;

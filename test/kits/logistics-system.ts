@@ -63,7 +63,8 @@ export function describeLogisticsSystem(name: string, create: (data: DemoData) =
         id: 'rl_kit', returnId: 'ret_kit', orderId: given.orders[0].id, customerId: given.orders[0].customerId, carrier: 'DHL', trackingNumber: 'RTKIT0001',
         labelUrl: 'https://labels.example.com/RMA-1.pdf', status: 'CREATED', createdAt: new Date('2026-11-20T10:00:00Z'), expiresAt: new Date('2026-12-20T10:00:00Z'),
       };
-      const draft = await source().draftReturnLabel(label);
+      const { shippingAddress } = given.orders[0];
+      const draft = await source().draftReturnLabel(label, { country: shippingAddress.country, address: shippingAddress });
       expect(draft).toMatch(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/);
       const bought = await source().buyReturnLabel(draft, label);
       expect(bought).toMatchObject({ id: draft, status: 'CREATED', labelUrl: expect.stringMatching(/^https?:\/\//), trackingNumber: expect.stringMatching(/^[A-Z0-9]+$/) });

@@ -92,7 +92,10 @@ async function complete(
   const amount = ret.items.reduce((sum, i) => sum + byId.get(i.lineItemId)!.lineItem.unitPrice.amountMinor * i.quantity, 0);
   const { fulfilment } = ctx.services;
   try {
-    await fulfilment.issueReturnLabel({ returnId: ret.id, orderId: order.id, customerId: order.customerId, rma: ret.rma, country: order.shippingAddress.country });
+    // The whole address, field by field: the carrier makes the label from it (the country alone is refused).
+    const { name, line1, line2, city, region, postalCode, country } = order.shippingAddress;
+    const sender = { name, line1, line2, city, region, postalCode, country };
+    await fulfilment.issueReturnLabel({ returnId: ret.id, orderId: order.id, customerId: order.customerId, rma: ret.rma, country, sender });
     await fulfilment.registerExpectedRefund({
       returnId: ret.id,
       orderId: order.id,

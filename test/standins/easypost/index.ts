@@ -10,6 +10,11 @@ export { startEasyPostStandIn, type EasyPostStandIn } from './server';
 /** The warehouse returns go to, in tests. */
 export const TEST_RETURN_ADDRESS = { company: 'Returns Centre', street1: '417 Montgomery Street', city: 'San Francisco', state: 'CA', zip: '94104', country: 'US' };
 export const TEST_PARCEL = { length: 12, width: 9, height: 4, weight: 32 };
+
+/** The customer's end of a return shipment, from an order's shipping address (EasyPost refuses a label without street, city and zip). */
+export const easypostAddressOf = (a: { name: string; line1: string; line2: string | null; city: string; region: string | null; postalCode: string; country: string }) => ({
+  name: a.name, street1: a.line1, ...(a.line2 ? { street2: a.line2 } : {}), city: a.city, ...(a.region ? { state: a.region } : {}), zip: a.postalCode, country: a.country,
+});
 export const LABEL_VALID_DAYS = 30;
 
 export interface StartedEasyPost {
@@ -90,7 +95,9 @@ export async function loadIntoEasyPost(api: InstanceType<typeof EasyPostClient>,
   }
   const returnLabels: CarrierLabel[] = [];
   for (const l of data.returnLabels) {
-    const draft = (await api.Shipment.create({ is_return: true, reference: l.returnId, to_address: { country: 'DE' }, from_address: TEST_RETURN_ADDRESS, parcel: TEST_PARCEL })) as any;
+    const order = data.orders.find((o) => o.id === l.orderId);
+    if (!order) throw new Error(`fixture label ${l.id} names no order of the fixtures`);
+    const draft = (await api.Shipment.create({ is_return: true, reference: l.returnId, to_address: easypostAddressOf(order.shippingAddress), from_address: TEST_RETURN_ADDRESS, parcel: TEST_PARCEL })) as any;
     const rate = draft.rates.find((r: any) => r.carrier === EASYPOST_CARRIERS[l.carrier]);
     let bought = (await api.Shipment.buy(draft.id, rate.id)) as any;
     if (l.status === 'VOIDED') bought = await api.Shipment.refund(draft.id);

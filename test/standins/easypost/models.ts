@@ -71,7 +71,8 @@ const MODELS: Record<string, { file: string; iface: string; object?: string; ref
   PostageLabel: { file: 'Shipment/PostageLabel.d.ts', iface: 'IPostageLabel', object: 'PostageLabel' },
   Event: { file: 'Event/Event.d.ts', iface: 'IEvent', object: 'Event', refs: { result: { type: 'object' }, previous_attributes: {} } },
   // The SDK's TErrorCode lists no code for a 429 (it reads one by its status, as RateLimitError): RATE_LIMITED is the stand-in's.
-  Error: { file: 'errors/Error.d.ts', iface: 'IError', refs: { code: { enum: [...declaredUnion('errors/ErrorCode.d.ts'), 'RATE_LIMITED'] }, errors: { type: 'array' } } },
+  Error: { file: 'errors/Error.d.ts', iface: 'IError', refs: { code: { enum: [...declaredUnion('errors/ErrorCode.d.ts'), 'RATE_LIMITED'] }, errors: { type: 'array', items: { $ref: '#/definitions/FieldError' } } } },
+  FieldError: { file: 'errors/FieldError.d.ts', iface: 'IFieldError' },
 };
 
 /** A declared field's TypeScript type as a JSON Schema (null allowed: EasyPost answers null for what is unset). */

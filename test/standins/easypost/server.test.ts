@@ -29,7 +29,7 @@ describe('the EasyPost stand-in answers as the SDK’s models declare (EasyPost 
   afterEach(() => easypost.clearFaults());
 
   it('builds a schema for every model the stand-in answers, from the SDK’s declarations', () => {
-    expect(Object.keys(definitions).sort()).toEqual(['Address', 'Error', 'Event', 'Parcel', 'PostageLabel', 'Rate', 'Shipment', 'Tracker', 'TrackingDetail', 'TrackingLocation']);
+    expect(Object.keys(definitions).sort()).toEqual(['Address', 'Error', 'Event', 'FieldError', 'Parcel', 'PostageLabel', 'Rate', 'Shipment', 'Tracker', 'TrackingDetail', 'TrackingLocation']);
     expect(definitions.Tracker.required).toEqual(expect.arrayContaining(['id', 'tracking_code', 'status', 'status_detail', 'tracking_details', 'carrier', 'is_return']));
   });
 
@@ -40,11 +40,14 @@ describe('the EasyPost stand-in answers as the SDK’s models declare (EasyPost 
     await api.Tracker.create({ tracking_code: 'EZ2000000002', carrier: 'UPS' });
     await api.Tracker.retrieve(tracker.id);
     await api.Tracker.all({ tracking_code: 'EZ2000000002', page_size: 5 });
-    const draft = (await api.Shipment.create({ is_return: true, reference: 'ret_1', to_address: { country: 'DE' }, from_address: { street1: '1 Main St', city: 'Boston', zip: '02110', country: 'US' }, parcel: { weight: 10 } })) as Json;
+    const warehouse = { street1: '1 Main St', city: 'Boston', zip: '02110', country: 'US' };
+    const draft = (await api.Shipment.create({ is_return: true, reference: 'ret_1', to_address: { name: 'Ada Muster', street1: 'Torstraße 1', city: 'Berlin', zip: '10119', country: 'DE' }, from_address: warehouse, parcel: { weight: 10 } })) as Json;
     await api.Shipment.retrieve(draft.id);
     await api.Shipment.buy(draft.id, draft.rates[0].id);
     await api.Shipment.refund(draft.id);
-    // Refusals: a second buy and refund, a missing object, a bad key.
+    // Refusals: an address without street, city or zip, a second buy and refund, a missing object, a bad key.
+    await expect(api.Shipment.create({ is_return: true, to_address: { country: 'DE' }, from_address: warehouse, parcel: { weight: 10 } })).rejects.toMatchObject({ statusCode: 422, code: 'ADDRESS.VERIFY.FAILURE' });
+    await expect(api.Shipment.create({ is_return: true, to_address: { street1: 'Torstraße 1', city: 'Berlin', zip: ' ', country: 'DE' }, from_address: warehouse, parcel: { weight: 10 } })).rejects.toMatchObject({ statusCode: 422, code: 'ADDRESS.VERIFY.FAILURE' });
     await expect(api.Shipment.buy(draft.id, draft.rates[0].id)).rejects.toMatchObject({ statusCode: 422, code: 'SHIPMENT.POSTAGE.EXISTS' });
     await expect(api.Shipment.refund(draft.id)).rejects.toMatchObject({ statusCode: 422 });
     await expect(api.Tracker.retrieve('trk_missing')).rejects.toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
@@ -54,7 +57,9 @@ describe('the EasyPost stand-in answers as the SDK’s models declare (EasyPost 
     easypost.fault({ path: '/v2/trackers', kind: '500', times: 1 });
     await expect(api.Tracker.all({})).rejects.toMatchObject({ statusCode: 500 });
 
-    expect(easypost.answers.length).toBeGreaterThanOrEqual(16);
+    expect(easypost.answers.length).toBeGreaterThanOrEqual(18);
+    const refused = easypost.answers.filter((a) => a.status === 422 && a.route === '/shipments').map((a) => (a.body as Json).error.errors.map((e: Json) => e.field));
+    expect(refused).toEqual([['to_address.street1', 'to_address.city', 'to_address.zip'], ['to_address.zip']]);
     for (const answer of easypost.answers) {
       const validate = answer.status < 300 ? OK[`${answer.method} ${answer.route}`] : errorBody;
       expect(validate).toBeDefined();

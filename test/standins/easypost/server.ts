@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net';
 /**
  * A stand-in for EasyPost's API v2 (npm has no emulator): node:http, in-memory state, EasyPost's
  * JSON wire format for the calls the EasyPost adapter and its fixtures make: trackers (create,
- * idempotent per code and carrier; list by code; retrieve), return shipments (create, retrieve,
- * buy, refund). EasyPost publishes no OpenAPI description: server.test.ts checks every answer
+ * idempotent per code and carrier; list by code; retrieve), return shipments (create, refused
+ * without street, city and zip at either end as ADDRESS.VERIFY.FAILURE; retrieve, buy, refund). EasyPost publishes no OpenAPI description: server.test.ts checks every answer
  * against the SDK's documented models (models.ts, from @easypost/api's types).
  *
  * What EasyPost's test mode decides by the tracking code, this does too: a code starting EZ1…EZ7
@@ -66,7 +66,7 @@ export interface EasyPostStandIn {
 }
 
 class EasyPostError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(readonly status: number, readonly code: string, message: string, readonly errors: { field: string; message: string }[] = []) {
     super(message);
   }
 }
@@ -130,6 +130,11 @@ export async function startEasyPostStandIn(): Promise<EasyPostStandIn> {
     ['POST', /^\/v2\/shipments$/, '/shipments', (body) => {
       const s = body.shipment ?? {};
       if (!s.from_address || !s.parcel) throw new EasyPostError(422, 'SHIPMENT.INVALID_PARAMS', 'Shipment needs a from_address and a parcel.');
+      // As EasyPost does, no label without a street, a city and a postal code at both ends.
+      const missing = (['to_address', 'from_address'] as const).flatMap((end) =>
+        (['street1', 'city', 'zip'] as const).filter((f) => typeof s[end]?.[f] !== 'string' || !s[end][f].trim()).map((f) => ({ field: `${end}.${f}`, message: 'cannot be blank' })),
+      );
+      if (missing.length) throw new EasyPostError(422, 'ADDRESS.VERIFY.FAILURE', 'Unable to verify address.', missing);
       const sid = id('shp');
       const now = iso(new Date());
       const shipment = {
@@ -184,7 +189,7 @@ export async function startEasyPostStandIn(): Promise<EasyPostStandIn> {
     res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'X-Ep-Request-Uuid': randomBytes(8).toString('hex'), ...headers });
     res.end(JSON.stringify(body));
   };
-  const errorBody = (code: string, message: string) => ({ error: { code, message, errors: [] } });
+  const errorBody = (code: string, message: string, errors: { field: string; message: string }[] = []) => ({ error: { code, message, errors } });
   const authorized = (req: IncomingMessage) => {
     const header = req.headers.authorization ?? '';
     const [user] = Buffer.from(header.replace(/^Basic /, ''), 'base64').toString().split(':');
@@ -219,7 +224,7 @@ export async function startEasyPostStandIn(): Promise<EasyPostStandIn> {
     } catch (err) {
       if (!(err instanceof EasyPostError)) throw err;
       status = err.status;
-      body = errorBody(err.code, err.message);
+      body = errorBody(err.code, err.message, err.errors);
     }
     if (fault?.kind === 'drop-after') return req.socket.destroy();
     answer(status, body);

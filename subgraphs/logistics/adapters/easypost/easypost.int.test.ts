@@ -39,6 +39,8 @@ describe('the EasyPost adapter against the stand-in: the graph’s map, labels, 
   afterAll(() => easypost?.close());
   afterEach(() => easypost.standIn.clearFaults());
   const held = () => easypost.held;
+  /** The customer's end of a return in this country: a street, a city and a postal code, as EasyPost needs. */
+  const from = (country: string) => ({ country, address: { name: 'Ada Muster', line1: 'Torstraße 1', line2: 'Hinterhaus', city: 'Berlin', region: null, postalCode: '10119', country } });
   const label = (returnId: string): ReturnLabel => ({
     id: `rl_${returnId}`, returnId, orderId: data.orders[1].id, customerId: data.orders[1].customerId, carrier: 'UPS', trackingNumber: 'RTPROPOSED1',
     labelUrl: 'https://labels.example.com/proposed.pdf', status: 'CREATED', createdAt: new Date(), expiresAt: new Date(Date.now() + 30 * 86_400_000),
@@ -75,15 +77,15 @@ describe('the EasyPost adapter against the stand-in: the graph’s map, labels, 
       const [buysBefore, draftsBefore] = [buys(), drafts()];
       // The buy happened, its answer was lost: EasyPost's shipment is read back, not bought again.
       easypost.standIn.fault({ path: /^\/v2\/shipments\/[^/]+\/buy$/, kind: 'drop-after', times: 1 });
-      const first = await source.createReturnLabel(label('ret_once'), { country: 'DE' });
-      const again = await source.createReturnLabel({ ...label('ret_once'), id: 'rl_other' }, { country: 'DE' });
+      const first = await source.createReturnLabel(label('ret_once'), from('DE'));
+      const again = await source.createReturnLabel({ ...label('ret_once'), id: 'rl_other' }, from('DE'));
       expect(again).toEqual(first);
       expect(first).toMatchObject({ id: expect.stringMatching(/^shp_/), returnId: 'ret_once', orderId: data.orders[1].id, carrier: 'UPS', status: 'CREATED', labelUrl: expect.stringContaining('/labels/') });
       expect([buys() - buysBefore, drafts() - draftsBefore]).toEqual([1, 1]);
       // A buy that failed (a write: not retried) leaves the recorded draft, which the next request buys.
       easypost.standIn.fault({ path: /^\/v2\/shipments\/[^/]+\/buy$/, kind: '500', times: 1 });
-      await expect(source.createReturnLabel(label('ret_twice'), { country: 'FR' })).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
-      const resumed = await source.createReturnLabel(label('ret_twice'), { country: 'FR' });
+      await expect(source.createReturnLabel(label('ret_twice'), from('FR'))).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+      const resumed = await source.createReturnLabel(label('ret_twice'), from('FR'));
       expect([buys() - buysBefore, drafts() - draftsBefore]).toEqual([3, 2]);
       await expect(sdkFor(easypost).Shipment.retrieve(resumed.id)).resolves.toMatchObject({ reference: 'ret_twice', is_return: true, to_address: expect.objectContaining({ country: 'FR' }) });
       await expect(source.listReturnLabelsByReturn(['ret_once'])).resolves.toEqual([[first]]);
@@ -91,6 +93,26 @@ describe('the EasyPost adapter against the stand-in: the graph’s map, labels, 
       await expect(source.voidReturnLabel('ret_once', new Date())).resolves.toBe(false);
       await expect(source.getReturnLabels([first.id])).resolves.toEqual([{ ...first, status: 'VOIDED' }]);
       expect(((await sdkFor(easypost).Shipment.retrieve(first.id)) as { refund_status: string }).refund_status).toBe('submitted');
+    });
+
+    it('a return’s label is made from the customer’s address; one without street, city and postal code is refused as EasyPost refuses it, and nothing is recorded', async () => {
+      const made = await source.createReturnLabel(label('ret_address'), from('DE'));
+      // EasyPost swaps to and from on an is_return shipment: the customer is `to`, the label runs from there to the warehouse.
+      await expect(sdkFor(easypost).Shipment.retrieve(made.id)).resolves.toMatchObject({
+        is_return: true, reference: 'ret_address',
+        to_address: expect.objectContaining({ name: 'Ada Muster', street1: 'Torstraße 1', street2: 'Hinterhaus', city: 'Berlin', zip: '10119', country: 'DE' }),
+        from_address: expect.objectContaining({ street1: TEST_RETURN_ADDRESS.street1, zip: TEST_RETURN_ADDRESS.zip }),
+      });
+      const drafts = () => easypost.standIn.requests.filter((r) => r.method === 'POST' && r.path === '/v2/shipments').length;
+      const before = drafts();
+      const refused = source.createReturnLabel(label('ret_no_street'), { country: 'DE' });
+      await expect(refused).rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: expect.not.stringMatching(/ADDRESS\.|verify/i) });
+      const blank = { ...from('DE'), address: { ...from('DE').address, city: '' } };
+      await expect(source.createReturnLabel(label('ret_no_street'), blank)).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+      // Refused at EasyPost, once each (a refusal is not retried), and no draft recorded: the next request with the address makes the label.
+      expect(drafts() - before).toBe(2);
+      await expect(source.listReturnLabelsByReturn(['ret_no_street'])).resolves.toEqual([[]]);
+      await expect(source.createReturnLabel(label('ret_no_street'), from('DE'))).resolves.toMatchObject({ returnId: 'ret_no_street', status: 'CREATED' });
     });
   });
 
@@ -116,7 +138,7 @@ describe('the EasyPost adapter against the stand-in: the graph’s map, labels, 
       const voided = held().returnLabels.find((l) => l.status === 'VOIDED') ?? held().returnLabels[0];
       const refund = (shipmentId: string) => ({ ...easypost.standIn.event('refund.successful', voided.id), result: { id: 'rfnd_1', object: 'Refund', shipment_id: shipmentId, status: 'refunded', tracking_code: voided.trackingNumber } });
       await expect(receive(refund(voided.id))).resolves.toMatchObject({ changes: [{ type: 'return_label.updated', data: { labelId: voided.id, returnId: voided.returnId } }] });
-      const outbound = (await sdkFor(easypost).Shipment.create({ to_address: { country: 'US' }, from_address: TEST_RETURN_ADDRESS, parcel: TEST_PARCEL })) as { id: string };
+      const outbound = (await sdkFor(easypost).Shipment.create({ to_address: { name: 'Sam Tester', street1: '1 Main St', city: 'Boston', state: 'MA', zip: '02110', country: 'US' }, from_address: TEST_RETURN_ADDRESS, parcel: TEST_PARCEL })) as { id: string };
       await expect(receive(refund(outbound.id))).resolves.toMatchObject({ changes: [] });
     });
 

@@ -1,7 +1,7 @@
 import { byKey, distinct } from '../../../shared/batch';
-import { AppError, ErrorCode } from '../../../shared/errors';
+import { AppError, badInput, ErrorCode } from '../../../shared/errors';
 import { normalizeTrackingNumber } from '../../carriers';
-import type { CarrierShipment, LogisticsSystem, Parcel, ReturnLabel } from '../../port';
+import type { CarrierShipment, LogisticsSystem, Parcel, ReturnLabel, Sender } from '../../port';
 import type { EasyPostCalls } from './client';
 import { EASYPOST_CARRIERS, type EasyPostMapper, type EasyPostShipment, type EasyPostTracker } from './map';
 
@@ -28,6 +28,20 @@ export interface EasyPostSystemSettings {
 const asTracker = (t: unknown) => t as EasyPostTracker;
 const asShipment = (s: unknown) => s as EasyPostShipment;
 const unavailable = (message: string) => new AppError(ErrorCode.BACKEND_UNAVAILABLE, message, { service: 'logistics' });
+
+/** The customer's address as EasyPost takes it; the country alone when the caller sent no more (EasyPost then refuses it). */
+export function easypostSender(sender: Sender): Partial<EasyPostAddress> {
+  const a = sender.address;
+  if (!a) return { country: sender.country };
+  return { name: a.name || undefined, street1: a.line1, street2: a.line2 ?? undefined, city: a.city, state: a.region ?? undefined, zip: a.postalCode, country: a.country };
+}
+
+/** EasyPost's refusal of an address (ADDRESS.VERIFY.*, ADDRESS.PARAMETERS.*): the caller's to fix, named without the address itself. */
+function refusedAddress(err: unknown): AppError | null {
+  const e = err as { statusCode?: number; code?: string } | undefined;
+  if (e?.statusCode !== 422 || typeof e.code !== 'string' || !e.code.startsWith('ADDRESS.')) return null;
+  return badInput('The carrier refused the return’s sender address: it needs a street, a city and a postal code', { argument: 'sender' });
+}
 
 /** EasyPost as the carrier system: trackers are shipments (`trk_…`), return shipments are labels (`shp_…`). */
 export function createEasyPostSystem(client: EasyPostCalls, map: EasyPostMapper, settings: EasyPostSystemSettings): Omit<LogisticsSystem, 'webhooks'> {
@@ -74,15 +88,17 @@ export function createEasyPostSystem(client: EasyPostCalls, map: EasyPostMapper,
     draftReturnLabel: async (label: ReturnLabel, sender) => {
       // Creating a shipment buys nothing; `reference` keeps the return's id with it at EasyPost.
       const draft = await client.write('shipments.create', (a) =>
-        a.Shipment.create({
-          is_return: true,
-          reference: label.returnId,
-          // A return's label runs from the customer back to the warehouse (EasyPost swaps the two for is_return); the graph knows the customer's country only.
-          to_address: { country: sender?.country ?? settings.returnAddress.country },
-          from_address: settings.returnAddress,
-          parcel: settings.parcel,
-          options: { label_format: 'PDF' },
-        }),
+        a.Shipment
+          .create({
+            is_return: true,
+            reference: label.returnId,
+            // A return's label runs from the customer back to the warehouse: EasyPost swaps to and from for is_return, so the customer is `to`.
+            to_address: easypostSender(sender ?? { country: settings.returnAddress.country }),
+            from_address: settings.returnAddress,
+            parcel: settings.parcel,
+            options: { label_format: 'PDF' },
+          })
+          .catch((err: unknown) => Promise.reject(refusedAddress(err) ?? err)),
       );
       return asShipment(draft).id;
     },
