@@ -71,7 +71,12 @@ describe('the graph with EasyPost as the carrier system', () => {
     expect(again.body.data.initiateReturn.return.labels).toEqual(ret.labels);
     const bought = easypost.standIn.requests.filter((r) => r.method === 'POST' && /\/buy$/.test(r.path));
     const shipmentId = bought[bought.length - 1].path.split('/')[3];
-    await expect(sdkFor(easypost).Shipment.retrieve(shipmentId)).resolves.toMatchObject({ is_return: true, reference: ret.id, tracking_code: ret.labels[0].trackingNumber });
+    // The label runs from the order's shipping address (EasyPost swaps to and from on a return: the customer is `to`).
+    const a = order.shippingAddress;
+    await expect(sdkFor(easypost).Shipment.retrieve(shipmentId)).resolves.toMatchObject({
+      is_return: true, reference: ret.id, tracking_code: ret.labels[0].trackingNumber,
+      to_address: expect.objectContaining({ name: a.name, street1: a.line1, street2: a.line2, city: a.city, state: a.region, zip: a.postalCode, country: a.country }),
+    });
   });
 
   it('shows a tracker update EasyPost announces (tracker.updated) in the next answer of every replica', async () => {
