@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { signViewer, VIEWER_HEADER } from '../../subgraphs/shared/auth';
 import { ORDER_SCENARIOS, generateDemoData, type DemoData } from '../fixtures/demo-data';
 import { writeDemoData } from '../fixtures/seed';
 import { startTestStack, todayUtc, type TestStack } from '../helpers/stack';
@@ -77,6 +79,32 @@ describe('the graph with EasyPost as the carrier system', () => {
       is_return: true, reference: ret.id, tracking_code: ret.labels[0].trackingNumber,
       to_address: expect.objectContaining({ name: a.name, street1: a.line1, street2: a.line2, city: a.city, state: a.region, zip: a.postalCode, country: a.country }),
     });
+  });
+
+  it('issueReturnLabel (as the return saga calls it) refuses a sender address EasyPost cannot make a label from, naming the field, never the address, and keeps nothing', async () => {
+    const order = data.orders[0];
+    const issue = async (sender: Record<string, unknown> | null, returnId: string) => {
+      const response = await fetch(t.stack.subgraphUrls.logistics, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [VIEWER_HEADER]: signViewer({ kind: 'service', id: 'orders' }, t.stack.config.gatewaySecret, { audience: 'logistics', requestId: randomUUID() }) },
+        body: JSON.stringify({
+          query: /* GraphQL */ `mutation ($input: IssueReturnLabelInput!) { issueReturnLabel(input: $input) { id status } }`,
+          variables: { input: { returnId, orderId: order.id, customerId: order.customerId, rma: `RMA-${returnId}`, country: order.shippingAddress.country, sender } },
+        }),
+      });
+      return (await response.json()) as { data?: { issueReturnLabel: { id: string; status: string } } | null; errors?: { message: string; extensions?: { code?: string; argument?: string } }[] };
+    };
+    const address = { ...order.shippingAddress };
+    const noStreet = await issue({ ...address, line1: '  ' }, 'ret_e2e_no_street');
+    expect(noStreet.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', argument: 'sender' }) })]);
+    expect(JSON.stringify(noStreet)).not.toContain(address.city);
+    expect(JSON.stringify(noStreet)).not.toMatch(/ADDRESS\.VERIFY/);
+    const otherCountry = await issue({ ...address, country: address.country === 'FR' ? 'DE' : 'FR' }, 'ret_e2e_country');
+    expect(otherCountry.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', argument: 'sender.country' }) })]);
+    // Nothing was drafted or kept for the refused return: the same return with the whole address gets its label.
+    const made = await issue(address, 'ret_e2e_no_street');
+    expect(made.errors).toBeUndefined();
+    expect(made.data!.issueReturnLabel).toMatchObject({ id: expect.stringMatching(/^shp_/), status: 'CREATED' });
   });
 
   it('shows a tracker update EasyPost announces (tracker.updated) in the next answer of every replica', async () => {
