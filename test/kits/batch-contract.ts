@@ -1,3 +1,4 @@
+import type { CustomerLink, CustomerLinks } from '../../subgraphs/shared/identity';
 /**
  * The batch-read contract every port method follows (DataLoader's): answers in key order, one
  * answer per key even for duplicates, null (or an empty list) for a key the backend lacks, and
@@ -54,3 +55,20 @@ export const oldestFirst =
     (at(a)?.getTime() ?? 0) - (at(b)?.getTime() ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 export const indexBy = <V>(values: V[], keyOf: (v: V) => string) => new Map(values.map((v) => [keyOf(v), v]));
+
+/**
+ * A system whose customer ids differ from the graph's links them both ways (its CustomerLinks); one
+ * that shares the graph's ids, or holds no such field, says so instead.
+ */
+export function itLinksCustomers(system: () => CustomerLinks, links: () => readonly CustomerLink[] | undefined): void {
+  it('links the graph’s customers to its own both ways, where its ids differ', async () => {
+    const known = links() ?? [];
+    if (!known.length) {
+      expect(system().sharesGraphCustomerIds || (!system().systemCustomerIds && !system().graphCustomerIds)).toBeTruthy();
+      return;
+    }
+    const some = known.slice(0, 5);
+    await expect(system().systemCustomerIds!([...some.map((l) => l.graphCustomerId), MISSING_KEY])).resolves.toEqual([...some.map((l) => l.systemCustomerId), null]);
+    await expect(system().graphCustomerIds!([MISSING_KEY, ...some.map((l) => l.systemCustomerId)])).resolves.toEqual([null, ...some.map((l) => l.graphCustomerId)]);
+  });
+}

@@ -1,7 +1,7 @@
 import type { CustomerSystem } from '../../subgraphs/customers/port';
 import { generateDemoData, type DemoData } from '../fixtures/demo-data';
 import { FIXTURE_ANCHOR } from '../helpers/stack';
-import { indexBy, itReadsByKey, MISSING_KEY } from './batch-contract';
+import { itLinksCustomers, indexBy, itReadsByKey, MISSING_KEY } from './batch-contract';
 import type { SystemUnderTest } from './payment-source';
 
 /**
@@ -67,17 +67,7 @@ export function describeCustomerSystem(name: string, create: (data: DemoData) =>
       await expect(source().eraseCustomer(MISSING_KEY, new Date())).resolves.toBeNull();
     });
 
-    it('links the graph’s customers to its own both ways, where its ids differ', async () => {
-      const system = source();
-      const links = subject.customerLinks ?? [];
-      if (!links.length) {
-        expect(system.sharesGraphCustomerIds || (!system.systemCustomerIds && !system.graphCustomerIds)).toBeTruthy();
-        return;
-      }
-      const some = links.slice(0, 5);
-      await expect(system.systemCustomerIds!([...some.map((l) => l.graphCustomerId), MISSING_KEY])).resolves.toEqual([...some.map((l) => l.systemCustomerId), null]);
-      await expect(system.graphCustomerIds!([MISSING_KEY, ...some.map((l) => l.systemCustomerId)])).resolves.toEqual([null, ...some.map((l) => l.graphCustomerId)]);
-    });
+    itLinksCustomers(source, () => subject.customerLinks);
 
     it('answers ping while the backend is up', async () => {
       await expect(source().ping()).resolves.toBeUndefined();

@@ -3,7 +3,7 @@ import type { CustomerLink } from '../../subgraphs/shared/identity';
 import { money } from '../../subgraphs/shared/money';
 import { generateDemoData, type DemoData } from '../fixtures/demo-data';
 import { FIXTURE_ANCHOR } from '../helpers/stack';
-import { indexBy, itListsByKey, itReadsByKey, MISSING_KEY, newestFirst, oldestFirst } from './batch-contract';
+import { itLinksCustomers, indexBy, itListsByKey, itReadsByKey, MISSING_KEY, newestFirst, oldestFirst } from './batch-contract';
 import type { SourceUnderTest } from './order-source';
 
 /** What a customer owes per currency, computed from the fixtures the way the port promises. */
@@ -122,17 +122,7 @@ export function describePaymentSystem(name: string, create: (data: DemoData) => 
       expect(balances.some((b) => b.overdue.amountMinor > 0)).toBe(true);
       expect(balances.some((b) => b.overdue.amountMinor === 0 && b.outstanding.amountMinor > 0)).toBe(true);
     });
-    it('links the graph’s customers to its own both ways, where its ids differ', async () => {
-      const system = source();
-      const links = subject.customerLinks ?? [];
-      if (!links.length) {
-        expect(system.sharesGraphCustomerIds || (!system.systemCustomerIds && !system.graphCustomerIds)).toBeTruthy();
-        return;
-      }
-      const some = links.slice(0, 5);
-      await expect(system.systemCustomerIds!([...some.map((l) => l.graphCustomerId), MISSING_KEY])).resolves.toEqual([...some.map((l) => l.systemCustomerId), null]);
-      await expect(system.graphCustomerIds!([MISSING_KEY, ...some.map((l) => l.systemCustomerId)])).resolves.toEqual([null, ...some.map((l) => l.graphCustomerId)]);
-    });
+    itLinksCustomers(source, () => subject.customerLinks);
 
     it('answers ping while the backend is up', async () => {
       await expect(source().ping()).resolves.toBeUndefined();

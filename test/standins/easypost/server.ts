@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { createFaults, type Fault } from '../faults';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -35,17 +36,6 @@ export const STAND_IN_RATES: [string, string, string][] = [
   ['DPD', 'Classic', '8.10'], ['RoyalMail', 'Tracked48', '5.60'], ['LaPoste', 'Colissimo', '6.90'], ['CorreosExpress', 'ePaq24', '6.40'],
 ];
 
-export type FaultKind = '429' | '500' | 'hang' | 'drop' | 'drop-after';
-export interface Fault {
-  /** Matched against the request's path (no query string), e.g. '/v2/trackers' or /^\/v2\/shipments\//. */
-  path: string | RegExp;
-  method?: 'GET' | 'POST';
-  kind: FaultKind;
-  /** How many requests it hits; every one when left out. */
-  times?: number;
-  retryAfterSeconds?: number;
-}
-
 export interface EasyPostStandIn {
   baseUrl: string;
   apiKey: string;
@@ -78,7 +68,7 @@ export async function startEasyPostStandIn(): Promise<EasyPostStandIn> {
   const answers: EasyPostStandIn['answers'] = [];
   const trackers = new Map<string, Obj>();
   const shipments = new Map<string, Obj>();
-  let faults: (Fault & { left: number })[] = [];
+  const faults = createFaults();
   const id = (prefix: string) => `${prefix}_${randomBytes(16).toString('hex')}`;
   const iso = (at: Date) => at.toISOString().replace(/\.\d{3}Z$/, 'Z');
   let baseUrl = '';
@@ -203,8 +193,7 @@ export async function startEasyPostStandIn(): Promise<EasyPostStandIn> {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString();
     requests.push({ method, path: url.pathname });
-    const fault = faults.find((f) => f.left > 0 && (!f.method || f.method === method) && (typeof f.path === 'string' ? f.path === url.pathname : f.path.test(url.pathname)));
-    if (fault) fault.left--;
+    const fault = faults.take(method, url.pathname);
     if (fault?.kind === 'hang') return;
     if (fault?.kind === 'drop') return req.socket.destroy();
     const route = routes.find(([m, pattern]) => m === method && pattern.test(url.pathname));
@@ -244,12 +233,8 @@ export async function startEasyPostStandIn(): Promise<EasyPostStandIn> {
 
   return {
     baseUrl, apiKey, webhookSecret, requests, answers,
-    fault(f) {
-      const entry = { ...f, left: f.times ?? Infinity };
-      faults.push(entry);
-      return () => void (faults = faults.filter((x) => x !== entry));
-    },
-    clearFaults: () => void (faults = []),
+    fault: faults.fault,
+    clearFaults: faults.clearFaults,
     advance(trackerId, status, statusDetail, message) {
       const t = trackers.get(trackerId);
       if (!t) throw new Error(`the stand-in holds no ${trackerId}`);

@@ -1,4 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import { createFaults, type Fault } from '../faults';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -16,17 +17,6 @@ import type { AddressInfo } from 'node:net';
  */
 
 type Obj = Record<string, any>;
-
-export type FaultKind = '429' | '500' | 'hang' | 'drop';
-export interface Fault {
-  /** Matched against the request's path (no query string). */
-  path: string | RegExp;
-  method?: 'GET' | 'POST' | 'PUT' | 'PATCH';
-  kind: FaultKind;
-  /** How many requests it hits; every one when left out. */
-  times?: number;
-  retryAfterSeconds?: number;
-}
 
 /** One webhook event as HubSpot's webhooks API (v3 payload) sends it; a delivery is an array of them. */
 export interface HubspotEvent {
@@ -147,7 +137,7 @@ export async function startHubspotStandIn(options: StandInOptions = {}): Promise
   const webhookClientSecret = options.webhookClientSecret ?? randomUUID();
   const portalId = 14_000_000 + Math.floor(Math.random() * 1_000_000);
   const requests: HubspotStandIn['requests'] = [];
-  let faults: (Fault & { left: number })[] = [];
+  const faults = createFaults();
   const hung = new Set<IncomingMessage>();
   const started = new Date().toISOString();
   const definitions = (list: typeof CONTACT_PROPERTIES) => new Map<string, PropertyDefinition>(list.map((p) => [p.name, { ...p, createdAt: started, updatedAt: started }]));
@@ -369,8 +359,7 @@ export async function startHubspotStandIn(options: StandInOptions = {}): Promise
     const rawBody = Buffer.concat(chunks).toString();
     requests.push({ method, path: url.pathname, body: rawBody });
 
-    const fault = faults.find((f) => f.left > 0 && (!f.method || f.method === method) && (typeof f.path === 'string' ? f.path === url.pathname : f.path.test(url.pathname)));
-    if (fault) fault.left--;
+    const fault = faults.take(method, url.pathname);
     if (fault?.kind === 'hang') {
       // Never answers; the caller's deadline ends it, and its client should close the connection.
       hung.add(req);
@@ -422,12 +411,8 @@ export async function startHubspotStandIn(options: StandInOptions = {}): Promise
     webhookClientSecret,
     portalId,
     requests,
-    fault(f) {
-      const entry = { ...f, left: f.times ?? Infinity };
-      faults.push(entry);
-      return () => void (faults = faults.filter((x) => x !== entry));
-    },
-    clearFaults: () => void (faults = []),
+    fault: faults.fault,
+    clearFaults: faults.clearFaults,
     hanging: () => hung.size,
     notesOf: (contactId) => [...notes.values()].filter((n) => n.contacts.has(contactId)).map((n) => ({ id: n.id, properties: { ...n.properties } })),
     event(subscriptionType, contactId, change) {

@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createFaults, type Fault } from '../faults';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -41,17 +42,6 @@ export const TEST_PAYMENT_METHODS: Record<string, TestCard> = {
 };
 /** Test cards expire in December of next year here (Stripe accepts any future date). */
 export const testCardExpiry = () => ({ exp_month: 12, exp_year: new Date().getUTCFullYear() + 1 });
-
-export type FaultKind = '429' | '500' | 'hang' | 'drop' | 'drop-after';
-export interface Fault {
-  /** Matched against the request's path (no query string). */
-  path: string | RegExp;
-  method?: 'GET' | 'POST';
-  kind: FaultKind;
-  /** How many requests it hits; every one when left out. */
-  times?: number;
-  retryAfterSeconds?: number;
-}
 
 export interface StripeStandIn {
   host: string;
@@ -164,7 +154,7 @@ export async function startStripeStandIn(options: StandInOptions = {}): Promise<
   const store = new Map<string, Stored>();
   const idempotency = new Map<string, { digest: string; status: number; body: string }>();
   const requests: StripeStandIn['requests'] = [];
-  let faults: (Fault & { left: number })[] = [];
+  const faults = createFaults();
   let seq = 0;
 
   const put = (kind: string, object: Obj) => {
@@ -524,8 +514,7 @@ export async function startStripeStandIn(options: StandInOptions = {}): Promise<
     const key = req.headers['idempotency-key'] as string | undefined;
     requests.push({ method, path: url.pathname, ...(key ? { idempotencyKey: key } : {}) });
 
-    const fault = faults.find((f) => f.left > 0 && (!f.method || f.method === method) && (typeof f.path === 'string' ? f.path === url.pathname : f.path.test(url.pathname)));
-    if (fault) fault.left--;
+    const fault = faults.take(method, url.pathname);
     if (fault?.kind === 'hang') return; // never answers; the client's timeout ends it
     if (fault?.kind === 'drop') return req.socket.destroy();
     if (fault?.kind === '429') {
@@ -586,12 +575,8 @@ export async function startStripeStandIn(options: StandInOptions = {}): Promise<
     secretKey,
     webhookSecret,
     requests,
-    fault(f) {
-      const entry = { ...f, left: f.times ?? Infinity };
-      faults.push(entry);
-      return () => void (faults = faults.filter((x) => x !== entry));
-    },
-    clearFaults: () => void (faults = []),
+    fault: faults.fault,
+    clearFaults: faults.clearFaults,
     event(type, objectId) {
       const found = store.get(objectId);
       if (!found) throw new Error(`the stand-in holds no ${objectId}`);
