@@ -86,13 +86,21 @@ describe('the graph when one vendor fails', () => {
       }
       expect(status).toBe(200);
       // The caller and every part of the other systems are there; only the failing system's parts are null.
-      expect(body.data.verifiedCustomer).toMatchObject({ id: expect.any(String), firstName: expect.any(String), brief: expect.any(String) });
-      for (const error of body.errors!) expect(error.path?.reduce((at: any, key) => at?.[key], body.data)).toBeNull();
+      expect(body.data.verifiedCustomer).toMatchObject({ id: expect.any(String), firstName: expect.any(String), openHandoffs: expect.any(Array), interactions: expect.any(Array) });
+      if (subgraph !== 'orders') expect(body.data.verifiedCustomer.activeOrders).toEqual(expect.arrayContaining([expect.objectContaining({ number: expect.any(String), lineItems: expect.any(Array) })]));
+      for (const error of body.errors!) {
+        // A hang is cut short by the gateway's own deadline for the whole fetch: no path, and the brief,
+        // which @requires the hanging system's parts, is not written; a failing vendor fails only its fields.
+        if (code === 'BACKEND_TIMEOUT' && !error.path) continue;
+        expect(error.path?.reduce((at: any, key) => at?.[key], body.data)).toBeNull();
+      }
+      if (code !== 'BACKEND_TIMEOUT') expect(body.data.verifiedCustomer.brief).toEqual(expect.any(String));
     };
     const seen = Object.keys(vendors).indexOf(vendor) * 4 + 2;
     const unseen = seen + 1;
-    afterAll(async () => {
-      // The subgraph's circuit half-opens after a few seconds: the next vendor's tests start on a healthy graph.
+    afterEach(async () => {
+      // 500s on every read open the subgraph's backend circuit, which half-opens after a few seconds:
+      // each test starts on a healthy graph, so it sees what its own fault does.
       const agent = await t.verifiedAgent(seen);
       for (let i = 0; i < 40; i++) {
         if (!(await context(agent, noCache)).body.errors) return;
