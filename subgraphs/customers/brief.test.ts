@@ -66,6 +66,13 @@ describe('the brief', () => {
     expect(renderBrief(input({ activeOrders: [null] }))).toContain('Gerade nicht lesbare neuere Bestellungen: 1.');
   });
 
+  it('says the orders could not be read, never that there are none, when the OMS did not answer', () => {
+    const brief = renderBrief(input({ customer: customer('en-GB', 'en'), activeOrders: null }));
+    expect(brief).toContain('Orders could not be read right now.');
+    expect(brief).not.toContain('No orders');
+    expect(renderBrief(input({ customer: customer('en-GB', 'en'), activeOrders: [] }))).toContain('No orders in the last 90 days.');
+  });
+
   it(`stays within ${BRIEF_MAX_LENGTH} characters whatever the history`, () => {
     const long = 'x'.repeat(5_000);
     const huge = input({

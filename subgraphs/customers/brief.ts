@@ -25,7 +25,8 @@ export interface BriefBalance {
 export interface BriefInput {
   customer: Customer;
   // What the gateway fetched for the brief: an entry a failing system left unfilled arrives as null.
-  activeOrders: (BriefOrder | null)[];
+  // Null when the OMS did not answer at all: the brief then says so rather than that there are no orders.
+  activeOrders: (BriefOrder | null)[] | null;
   openBalances: (BriefBalance | null)[];
   interactions: Interaction[];
   /** Every unresolved handoff, newest first: each is named, so an agent can take any of them. */
@@ -59,6 +60,7 @@ const PHRASES: Record<Language, Record<string, string>> = {
     contacts: 'Last contacts: {contacts}.',
     noOrders: 'No orders in the last 90 days.',
     unreadOrders: 'Recent orders that could not be read right now: {count}.',
+    ordersUnavailable: 'Orders could not be read right now.',
     accepted: 'accepted',
     open: 'waiting',
   },
@@ -81,6 +83,7 @@ const PHRASES: Record<Language, Record<string, string>> = {
     contacts: 'Letzte Kontakte: {contacts}.',
     noOrders: 'Keine Bestellungen in den letzten 90 Tagen.',
     unreadOrders: 'Gerade nicht lesbare neuere Bestellungen: {count}.',
+    ordersUnavailable: 'Bestellungen gerade nicht lesbar.',
     accepted: 'angenommen',
     open: 'wartet',
   },
@@ -103,6 +106,7 @@ const PHRASES: Record<Language, Record<string, string>> = {
     contacts: 'Derniers contacts : {contacts}.',
     noOrders: 'Aucune commande ces 90 derniers jours.',
     unreadOrders: 'Commandes récentes illisibles pour le moment : {count}.',
+    ordersUnavailable: 'Commandes illisibles pour le moment.',
     accepted: 'accepté',
     open: 'en attente',
   },
@@ -125,6 +129,7 @@ const PHRASES: Record<Language, Record<string, string>> = {
     contacts: 'Últimos contactos: {contacts}.',
     noOrders: 'Sin pedidos en los últimos 90 días.',
     unreadOrders: 'Pedidos recientes que no se pueden leer ahora: {count}.',
+    ordersUnavailable: 'No se pueden leer los pedidos ahora.',
     accepted: 'aceptado',
     open: 'en espera',
   },
@@ -171,8 +176,8 @@ export function renderBrief(input: BriefInput): string {
   const unnamed = input.openHandoffs.slice(MAX_HANDOFFS);
   if (unnamed.length) sections.push(fill(p.moreHandoffs, { count: String(unnamed.length), ids: unnamed.map((h) => h.id).join(', ') }));
   // Written from what there is: an order a failing system left unfilled is counted, never guessed at.
-  const known = input.activeOrders.filter((order): order is BriefOrder => order !== null);
-  const unread = input.activeOrders.length - known.length;
+  const known = (input.activeOrders ?? []).filter((order): order is BriefOrder => order !== null);
+  const unread = (input.activeOrders ?? []).length - known.length;
   const orders = known.slice(0, MAX_ORDERS).map((order) => {
     const parts = [fill(p.order, { number: order.number, date: date(order.placedAt), total: formatMoney(order.total, locale), status: text('orderStatus', order.status, locale) })];
     const items = order.lineItems.slice(0, MAX_ITEMS).map((i) => `${i.quantity}× ${i.title}`);
@@ -195,7 +200,8 @@ export function renderBrief(input: BriefInput): string {
     return clip(parts.join(' '), 320);
   });
   if (unread) sections.push(fill(p.unreadOrders, { count: String(unread) }));
-  sections.push(...(orders.length || unread ? orders : [p.noOrders]));
+  if (!input.activeOrders) sections.push(p.ordersUnavailable);
+  else sections.push(...(orders.length || unread ? orders : [p.noOrders]));
   for (const balance of input.openBalances) {
     if (!balance) continue;
     let line = fill(p.balance, { outstanding: formatMoney(balance.outstanding, locale), overdue: formatMoney(balance.overdue, locale) });

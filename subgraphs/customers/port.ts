@@ -150,6 +150,11 @@ export interface CustomerSystem extends ChangeFeed, CustomerLinks {
   eraseCustomer(customerId: string, at: Date): Promise<number | null>;
   /** Throws when the backend does not answer. */
   ping(): Promise<void>;
+  /**
+   * Mirrors an interaction the graph newly recorded into the CRM (HubSpot: a note on the contact),
+   * for the brand's own agents; `customerId` is the CRM's. Idempotent per interaction id. Optional.
+   */
+  recordEngagement?(interaction: Interaction): Promise<void>;
   /** Its vendor's webhooks, served by the subgraph (subgraphs/shared/webhooks.ts). */
   readonly webhooks?: readonly VendorWebhook[];
 }
@@ -159,7 +164,7 @@ export interface CustomerSystem extends ChangeFeed, CustomerLinks {
  * graph's own records (interactions, handoffs, verification, sessions, audit) together
  * (subgraphs/customers/source.ts composes them). Resolvers, loaders and the cache see only this.
  */
-export interface CustomerSource extends Omit<CustomerSystem, keyof CustomerLinks | 'webhooks' | 'exportCustomer' | 'eraseCustomer'> {
+export interface CustomerSource extends Omit<CustomerSystem, keyof CustomerLinks | 'webhooks' | 'exportCustomer' | 'eraseCustomer' | 'recordEngagement'> {
   /** Interactions by id. */
   getInteractions(ids: readonly string[]): Promise<(Interaction | null)[]>;
   /** Each customer's most recent interactions across channels, newest first, at most `first` each. */

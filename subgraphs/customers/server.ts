@@ -26,7 +26,7 @@ export const customersSubgraph: SubgraphDefinition<CustomerSource, CustomerLoade
   createLoaders: createCustomerLoaders,
   withOwnRecords: async (system: CustomerSystem, { db, logger, adapter }) => {
     const records = await createCustomerRecords(db, { system: adapter, links: system, logger });
-    return { source: composeCustomerSource(system, records), identities: records.identities };
+    return { source: composeCustomerSource(system, records, { logger }), identities: records.identities };
   },
   createServices: ({ config, logger }) => ({ graph: createGraphClient(config, logger, 'customers') }),
   afterRequest: auditProfileReads,

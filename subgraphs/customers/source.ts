@@ -1,5 +1,6 @@
 import { byGraphCustomer, withGraphCustomerIds, type IdentityMap } from '../shared/identity';
-import type { Customer, CustomerSource, CustomerSystem } from './port';
+import type { Logger } from '../shared/logger';
+import type { Customer, CustomerSource, CustomerSystem, Interaction } from './port';
 import type { CustomerRecords } from './records';
 
 /** The CRM's customers with their ids as the graph knows them (`<system>:<id>` for one nobody linked). */
@@ -17,11 +18,35 @@ async function asGraphCustomers(found: Customer[][], identities: IdentityMap): P
  * CRM, its ids translated both ways; interactions, handoffs, verification, sessions and audit kept
  * by the graph, whatever the CRM.
  */
-export function composeCustomerSource(system: CustomerSystem, records: CustomerRecords): CustomerSource {
+export function composeCustomerSource(system: CustomerSystem, records: CustomerRecords, options: { logger?: Logger } = {}): CustomerSource {
   const { identities } = records;
   const { identities: _i, exportCustomer: _e, eraseCustomer: _r, drainChanges: _d, ...own } = records;
+  /**
+   * A newly recorded interaction mirrored to the CRM, best effort: the graph's record is the
+   * interaction, so a CRM that fails only loses its copy (logged), never the write. Not through the
+   * outbox: a mirror missed during an outage is not retried (see the report of #19's vendordown).
+   */
+  const mirror = async (interaction: Interaction) => {
+    if (!system.recordEngagement) return;
+    try {
+      const [id] = await identities.toSystem([interaction.customerId]);
+      if (id) await system.recordEngagement({ ...interaction, customerId: id });
+    } catch (err) {
+      options.logger?.warn({ interactionId: interaction.id, err: (err as Error).message }, 'interaction not mirrored to the CRM');
+    }
+  };
   return {
     ...own,
+    recordInteraction: async (interaction, idempotencyKey) => {
+      const recorded = await records.recordInteraction(interaction, idempotencyKey);
+      if (!recorded.replayed) await mirror(recorded.interaction);
+      return recorded;
+    },
+    escalate: async (handoff, escalation, idempotencyKey) => {
+      const opened = await records.escalate(handoff, escalation, idempotencyKey);
+      if (!opened.replayed) await mirror(escalation);
+      return opened;
+    },
     getCustomers: async (ids) => {
       const found = await byGraphCustomer(ids, identities, (sys) => system.getCustomers(sys), () => null);
       if (identities.same) return found;

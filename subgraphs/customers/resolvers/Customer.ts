@@ -20,7 +20,7 @@ const BRIEF_INTERACTIONS_PAGE = 5;
 const briefReads = (ctx: CustomersContext, customerId: string) =>
   Promise.all([ctx.loaders.interactionsByCustomer(BRIEF_INTERACTIONS_PAGE).load(customerId), openHandoffsOf(ctx, customerId)]);
 
-type WithRequired = CustomerModel & { activeOrders?: BriefOrder[]; openBalances?: BriefBalance[] };
+type WithRequired = CustomerModel & { activeOrders?: BriefOrder[] | null; openBalances?: BriefBalance[] | null };
 
 export const Customer = {
   asOf,
@@ -44,7 +44,8 @@ export const Customer = {
     ctx.loaders.handoffsByCustomer(pageSize(args.first)).load(customer.id),
   brief: async (customer: WithRequired, _: unknown, ctx: CustomersContext) => {
     const [interactions, openHandoffs] = await briefReads(ctx, customer.id);
-    return renderBrief({ customer, activeOrders: customer.activeOrders ?? [], openBalances: customer.openBalances ?? [], interactions, openHandoffs });
+    // Null: the orders subgraph failed for the gateway (not "no orders").
+    return renderBrief({ customer, activeOrders: customer.activeOrders === null ? null : (customer.activeOrders ?? []), openBalances: customer.openBalances ?? [], interactions, openHandoffs });
   },
 };
 

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateDemoData } from '../../../../test/fixtures/demo-data';
+import { createTestDatabase } from '../../../../test/helpers/db';
 import { FIXTURE_ANCHOR } from '../../../../test/helpers/stack';
 import { describeCustomerSystem } from '../../../../test/kits/customer-source';
 import { sdkFor, startHubspot, type StartedHubspot } from '../../../../test/standins/hubspot';
@@ -9,6 +10,8 @@ import type { AppError } from '../../../shared/errors';
 import { createLogger } from '../../../shared/logger';
 import { requestDeadline } from '../../../shared/resilience';
 import { createVendorCallFactory } from '../../../shared/vendor';
+import { createCustomerRecords } from '../../records';
+import { composeCustomerSource } from '../../source';
 import { createMapper } from './map';
 import { HUBSPOT_WEBHOOK_PATH } from './webhooks';
 import { createHubspotCustomerSystem, hubspotConfig, type HubspotCustomerSystem } from '.';
@@ -238,7 +241,7 @@ describe('the HubSpot adapter against the stand-in: mapping, webhooks, faults', 
       id, customerId, channel: 'CHAT' as const, intent: 'RETURN' as const, outcome: 'ESCALATED' as const, orderId: 'ord_000004_1', lineItemIds: [],
       stepsTried: ['selected 2 items'], failureReason: 'one item is <final sale>', sentiment: null, summary: 'Wants to return both', agentId: 'bot', occurredAt: new Date('2026-11-20T10:00:00Z'),
     });
-    const mirroring = () => createHubspotCustomerSystem(configFor(hubspot, { engagementIdProperty: 'graph_interaction_id' }), { logger, vendorCalls: vendorCallsFor() });
+    const mirroring = () => createHubspotCustomerSystem(configFor(hubspot, { mirrorInteractions: 'true' }), { logger, vendorCalls: vendorCallsFor() });
 
     it('writes one note on the contact per interaction, however often it is sent or retried', async () => {
       const contact = held().customers[3].id;
@@ -250,11 +253,43 @@ describe('the HubSpot adapter against the stand-in: mapping, webhooks, faults', 
       expect(notes[0].properties.hs_note_body).toBe('<p><strong>CHAT · RETURN · ESCALATED</strong></p><p>Order ord_000004_1</p><p>Wants to return both</p><p>Could not finish: one item is &#60;final sale&#62;</p><p>Tried: selected 2 items</p>');
     });
 
-    it('mirrors nothing for a customer HubSpot does not hold, and is off without the note property', async () => {
+    it('mirrors nothing for a customer HubSpot does not hold, and is off unless CUSTOMERS_HUBSPOT_MIRROR_INTERACTIONS=true', async () => {
       const before = hubspot.standIn.requests.length;
       await mirroring().recordEngagement!(interaction('hubspot:nobody', 'int_mirror_2'));
       expect(hubspot.standIn.requests.length).toBe(before);
       expect(system.recordEngagement).toBeUndefined();
+    });
+
+    it('mirrors an interaction the graph newly records as one note on the contact; a replay calls HubSpot not at all; HubSpot failing fails no write', async () => {
+      const t = await createTestDatabase();
+      try {
+        const crm = mirroring();
+        const records = await createCustomerRecords(t.database.db, { system: 'hubspot', links: crm, logger });
+        const source = composeCustomerSource(crm, records, { logger });
+        // The graph's id, as the graph records it; the contact carries it in HubSpot.
+        const graphId = data.customers[5].id;
+        const contact = held().customers[5].id;
+        expect(hubspot.standIn.notesOf(contact)).toEqual([]);
+
+        const first = await source.recordInteraction(interaction(graphId, 'int_mirror_3'), 'mirror-key-1');
+        expect(first).toMatchObject({ replayed: false, interaction: { id: 'int_mirror_3', customerId: graphId } });
+        expect(hubspot.standIn.notesOf(contact)).toEqual([expect.objectContaining({ properties: expect.objectContaining({ graph_interaction_id: 'int_mirror_3' }) })]);
+
+        const before = hubspot.standIn.requests.length;
+        const replay = await source.recordInteraction(interaction(graphId, 'int_mirror_3'), 'mirror-key-1');
+        expect(replay.replayed).toBe(true);
+        expect(hubspot.standIn.requests.length).toBe(before);
+        expect(hubspot.standIn.notesOf(contact)).toHaveLength(1);
+
+        // HubSpot refusing notes: the interaction is the graph's record all the same, and no note appears.
+        hubspot.standIn.fault({ path: /^\/crm\/v3\/objects\/notes/, kind: '500' });
+        const during = await source.recordInteraction(interaction(graphId, 'int_mirror_4'), 'mirror-key-2');
+        expect(during.replayed).toBe(false);
+        await expect(source.getInteractions(['int_mirror_4'])).resolves.toEqual([expect.objectContaining({ id: 'int_mirror_4', customerId: graphId })]);
+        expect(hubspot.standIn.notesOf(contact)).toHaveLength(1);
+      } finally {
+        await t.drop();
+      }
     });
   });
 

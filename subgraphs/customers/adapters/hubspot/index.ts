@@ -35,8 +35,10 @@ export const hubspotConfig = z.object({
   webhookToleranceSeconds: z.coerce.number().int().positive().default(300),
   /** A connection HubSpot has been silent on this long is closed (the SDK cannot be told a request's deadline); longer than any deadline. */
   socketTimeoutMs: z.coerce.number().int().positive().default(10_000),
-  /** A note property with unique values (e.g. graph_interaction_id): with it, each recorded interaction is mirrored as a note on the contact. */
-  engagementIdProperty: propertyName.optional(),
+  /** Mirror each interaction the graph newly records as a note on the contact (engagements.ts). */
+  mirrorInteractions: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** The note property with unique values holding the interaction's id, by which a repeat finds its note. */
+  engagementIdProperty: propertyName.default('graph_interaction_id'),
 });
 export type HubspotConfig = z.output<typeof hubspotConfig>;
 
@@ -51,7 +53,7 @@ export function createHubspotCustomerSystem(config: HubspotConfig, deps: Pick<Ad
   const { systemCustomerIdsByEmail, ...system } = createHubspotSystem(client, map, config);
   if (!config.webhookClientSecret) logger.warn('CUSTOMERS_HUBSPOT_WEBHOOK_CLIENT_SECRET is not set: no HubSpot webhook is served, changes are seen when cached copies expire');
   const webhooks = config.webhookClientSecret ? [createHubspotWebhook({ ...config, webhookClientSecret: config.webhookClientSecret })] : [];
-  const engagements = config.engagementIdProperty ? createEngagements(client, { engagementIdProperty: config.engagementIdProperty }) : undefined;
+  const engagements = config.mirrorInteractions ? createEngagements(client, { engagementIdProperty: config.engagementIdProperty }) : undefined;
   return { ...system, ...(config.linkByEmail ? { systemCustomerIdsByEmail } : {}), ...(engagements ?? {}), webhooks };
 }
 
