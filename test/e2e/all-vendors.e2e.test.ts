@@ -1,10 +1,10 @@
-import { ORDER_SCENARIOS, generateDemoData, type DemoData } from '../fixtures/demo-data';
-import { startCommercetools, type RunningCommercetools } from '../helpers/commercetools';
-import { startTestStack, todayUtc, type TestStack } from '../helpers/stack';
-import { easypostAdapterEnv, registerEasyPostShipments, vendorAdapterEnv } from '../helpers/vendors';
-import { startEasypost, type StartedEasyPost } from '../standins/easypost';
-import { hubspotAdapterEnv, sdkFor as hubspotSdk, startHubspot, type StartedHubspot } from '../standins/hubspot';
-import { sdkFor as stripeSdk, startStripe, type StartedStripe } from '../standins/stripe';
+import { ORDER_SCENARIOS, type DemoData } from '../fixtures/demo-data';
+import type { RunningCommercetools } from '../helpers/commercetools';
+import type { TestStack } from '../helpers/stack';
+import { startVendorStack, type VendorStack } from '../helpers/vendors';
+import type { StartedEasyPost } from '../standins/easypost';
+import { sdkFor as hubspotSdk, type StartedHubspot } from '../standins/hubspot';
+import { sdkFor as stripeSdk, type StartedStripe } from '../standins/stripe';
 
 const CUSTOMERS = ORDER_SCENARIOS.length;
 const CT_WEBHOOK_TOKEN = 'commercetools-subscription-token-for-tests';
@@ -18,6 +18,7 @@ const CT_WEBHOOK_TOKEN = 'commercetools-subscription-token-for-tests';
  * every replica.
  */
 describe('the graph with all four systems on vendor adapters', () => {
+  let vendors: VendorStack;
   let t: TestStack;
   let ct: RunningCommercetools;
   let stripe: StartedStripe;
@@ -25,28 +26,10 @@ describe('the graph with all four systems on vendor adapters', () => {
   let hubspot: StartedHubspot;
   let data: DemoData;
   beforeAll(async () => {
-    data = generateDemoData({ customers: CUSTOMERS, anchor: todayUtc() });
-    ct = await startCommercetools(data);
-    // The other systems name orders by the OMS's ids; HubSpot's contacts carry the graph's ids.
-    const elsewhere: DemoData = { ...ct.held, customers: data.customers };
-    [stripe, easypost, hubspot] = await Promise.all([startStripe(elsewhere), startEasypost(elsewhere), startHubspot(data)]);
-    t = await startTestStack({
-      customers: CUSTOMERS,
-      redis: true,
-      seed: async () => {},
-      env: {
-        ...vendorAdapterEnv(ct, stripe),
-        ...easypostAdapterEnv(easypost),
-        ...hubspotAdapterEnv(hubspot),
-        ORDERS_COMMERCETOOLS_WEBHOOK_TOKEN: CT_WEBHOOK_TOKEN,
-      },
-    });
-    await registerEasyPostShipments(t.stack.subgraphUrls.logistics, t.stack.config.gatewaySecret, elsewhere, easypost);
+    vendors = await startVendorStack({ customers: CUSTOMERS, env: () => ({ ORDERS_COMMERCETOOLS_WEBHOOK_TOKEN: CT_WEBHOOK_TOKEN }) });
+    ({ t, ct, stripe, easypost, hubspot, data } = vendors);
   }, 180_000);
-  afterAll(async () => {
-    await t?.close();
-    await Promise.all([ct?.close(), stripe?.close(), easypost?.close(), hubspot?.close()]);
-  });
+  afterAll(() => vendors?.close());
 
   const scenario = (name: (typeof ORDER_SCENARIOS)[number]) => {
     const customer = data.customers[ORDER_SCENARIOS.indexOf(name)];

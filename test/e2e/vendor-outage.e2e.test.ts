@@ -1,11 +1,11 @@
-import { generateDemoData, type DemoData } from '../fixtures/demo-data';
-import { startCommercetools, type RunningCommercetools } from '../helpers/commercetools';
+import type { DemoData } from '../fixtures/demo-data';
+import type { RunningCommercetools } from '../helpers/commercetools';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
-import { startTestStack, todayUtc, type Caller, type TestStack } from '../helpers/stack';
-import { easypostAdapterEnv, registerEasyPostShipments, vendorAdapterEnv } from '../helpers/vendors';
-import { startEasypost, type StartedEasyPost } from '../standins/easypost';
-import { hubspotAdapterEnv, startHubspot, type StartedHubspot } from '../standins/hubspot';
-import { startStripe, type StartedStripe } from '../standins/stripe';
+import type { Caller, TestStack } from '../helpers/stack';
+import { startVendorStack, type VendorStack } from '../helpers/vendors';
+import type { StartedEasyPost } from '../standins/easypost';
+import type { StartedHubspot } from '../standins/hubspot';
+import type { StartedStripe } from '../standins/stripe';
 
 const CUSTOMERS = 24;
 const TTL_SECONDS = 2;
@@ -27,31 +27,21 @@ describe('the graph when one vendor fails', () => {
   let easypost: StartedEasyPost;
   let hubspot: StartedHubspot;
   let data: DemoData;
+  let stack: VendorStack;
   beforeAll(async () => {
-    data = generateDemoData({ customers: CUSTOMERS, anchor: todayUtc() });
-    ct = await startCommercetools(data);
-    ctProxy = await startFaultProxy(ct.url);
-    const elsewhere: DemoData = { ...ct.held, customers: data.customers };
-    [stripe, easypost, hubspot] = await Promise.all([startStripe(elsewhere), startEasypost(elsewhere), startHubspot(data)]);
-    t = await startTestStack({
+    stack = await startVendorStack({
       customers: CUSTOMERS,
-      redis: true,
-      seed: async () => {},
-      env: {
-        ...vendorAdapterEnv(ct, stripe),
+      env: async (emulator) => {
+        ctProxy = await startFaultProxy(emulator.url);
         // The API through the proxy that injects faults; tokens straight from the emulator.
-        ORDERS_COMMERCETOOLS_API_URL: ctProxy.url,
-        ...easypostAdapterEnv(easypost),
-        ...hubspotAdapterEnv(hubspot),
-        CACHE_TTL_SECONDS: `default=${TTL_SECONDS}`,
-        STALE_IF_ERROR_SECONDS: '300',
+        return { ORDERS_COMMERCETOOLS_API_URL: ctProxy.url, CACHE_TTL_SECONDS: `default=${TTL_SECONDS}`, STALE_IF_ERROR_SECONDS: '300' };
       },
     });
-    await registerEasyPostShipments(t.stack.subgraphUrls.logistics, t.stack.config.gatewaySecret, elsewhere, easypost);
+    ({ t, ct, stripe, easypost, hubspot, data } = stack);
   }, 180_000);
   afterAll(async () => {
-    await t?.close();
-    await Promise.all([ct?.close(), ctProxy?.close(), stripe?.close(), easypost?.close(), hubspot?.close()]);
+    await stack?.close();
+    await ctProxy?.close();
   });
 
   const vendors = {

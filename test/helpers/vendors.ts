@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { signViewer, VIEWER_HEADER } from '../../subgraphs/shared/auth';
-import type { DemoData } from '../fixtures/demo-data';
-import { LABEL_VALID_DAYS, TEST_PARCEL, TEST_RETURN_ADDRESS, type StartedEasyPost } from '../standins/easypost';
-import type { StartedStripe } from '../standins/stripe';
-import type { RunningCommercetools } from './commercetools';
+import { generateDemoData, type DemoData } from '../fixtures/demo-data';
+import { LABEL_VALID_DAYS, startEasypost, TEST_PARCEL, TEST_RETURN_ADDRESS, type StartedEasyPost } from '../standins/easypost';
+import { hubspotAdapterEnv, startHubspot, type StartedHubspot } from '../standins/hubspot';
+import { startStripe, type StartedStripe } from '../standins/stripe';
+import { startCommercetools, type RunningCommercetools } from './commercetools';
+import { startTestStack, todayUtc, type TestStack } from './stack';
 
 /** The environment that puts the orders subgraph on a commercetools project and payments on a Stripe account (here, the emulators). */
 export const vendorAdapterEnv = (commercetools: RunningCommercetools, stripe: StartedStripe): Record<string, string> => ({
@@ -57,4 +59,41 @@ export async function registerEasyPostShipments(logisticsUrl: string, gatewaySec
     registered += body.data.registerShipments.length;
   }
   return registered;
+}
+
+export interface VendorStack {
+  t: TestStack;
+  data: DemoData;
+  ct: RunningCommercetools;
+  stripe: StartedStripe;
+  easypost: StartedEasyPost;
+  hubspot: StartedHubspot;
+  close(): Promise<void>;
+}
+
+/**
+ * All four subgraphs on vendor adapters with no demo table: commercetools (its emulator, reached
+ * through `ctApiUrl` when a test puts a proxy in front of it), Stripe, EasyPost and HubSpot
+ * stand-ins, each loaded through its SDK; the parcels registered as the OMS's fulfilment data would.
+ */
+export async function startVendorStack(options: { customers: number; env?: (ct: RunningCommercetools) => Promise<Record<string, string>> | Record<string, string> }): Promise<VendorStack> {
+  const data = generateDemoData({ customers: options.customers, anchor: todayUtc() });
+  const ct = await startCommercetools(data);
+  // The other systems name orders by the OMS's ids; HubSpot's contacts carry the graph's ids.
+  const elsewhere: DemoData = { ...ct.held, customers: data.customers };
+  const [stripe, easypost, hubspot] = await Promise.all([startStripe(elsewhere), startEasypost(elsewhere), startHubspot(data)]);
+  const t = await startTestStack({
+    customers: options.customers,
+    redis: true,
+    seed: async () => {},
+    env: { ...vendorAdapterEnv(ct, stripe), ...easypostAdapterEnv(easypost), ...hubspotAdapterEnv(hubspot), ...(await options.env?.(ct)) },
+  });
+  await registerEasyPostShipments(t.stack.subgraphUrls.logistics, t.stack.config.gatewaySecret, elsewhere, easypost);
+  return {
+    t, data, ct, stripe, easypost, hubspot,
+    close: async () => {
+      await t.close();
+      await Promise.all([ct.close(), stripe.close(), easypost.close(), hubspot.close()]);
+    },
+  };
 }
