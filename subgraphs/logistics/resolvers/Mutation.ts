@@ -10,7 +10,7 @@ const LABEL_VALID_DAYS = 30;
 export const Mutation = {
   eraseShipmentData: (_: unknown, args: { orderIds: string[] }, ctx: LogisticsContext) => {
     requireService(ctx.viewer, 'eraseShipmentData');
-    return ctx.source.eraseOrders(args.orderIds);
+    return ctx.source.eraseOrders(args.orderIds).then((records) => ({ records, system: ctx.source.privacy.erasure }));
   },
   issueReturnLabel: async (
     _: unknown,
