@@ -46,7 +46,7 @@ export type FaultKind = '429' | '500' | 'hang' | 'drop' | 'drop-after';
 export interface Fault {
   /** Matched against the request's path (no query string). */
   path: string | RegExp;
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'DELETE';
   kind: FaultKind;
   /** How many requests it hits; every one when left out. */
   times?: number;
