@@ -2,7 +2,7 @@ import { ORDER_SCENARIOS, generateDemoData, type DemoData } from '../fixtures/de
 import { startCommercetools, type RunningCommercetools } from '../helpers/commercetools';
 import { startTestStack, todayUtc, type TestStack } from '../helpers/stack';
 import { easypostAdapterEnv, registerEasyPostShipments, vendorAdapterEnv } from '../helpers/vendors';
-import { startEasypost, type StartedEasyPost } from '../standins/easypost';
+import { sdkFor as easypostSdk, startEasypost, type StartedEasyPost } from '../standins/easypost';
 import { hubspotAdapterEnv, sdkFor as hubspotSdk, startHubspot, type StartedHubspot } from '../standins/hubspot';
 import { sdkFor as stripeSdk, startStripe, type StartedStripe } from '../standins/stripe';
 
@@ -86,6 +86,13 @@ describe('GDPR export and erasure on all four vendors', () => {
     // Stripe: the customer deleted, its payments kept (bookkeeping).
     expect(await stripeSdk(stripe).customers.retrieve(cusId)).toMatchObject({ id: cusId, deleted: true });
     for (const id of intentsBefore) expect((await stripeSdk(stripe).paymentIntents.retrieve(id)).customer).toBe(cusId);
+    // EasyPost: no erasure API, so the carrier still tracks the customer's parcels, as the report says.
+    const parcels = ct.held.shipments.filter((s) => part.orderIds.includes(s.orderId));
+    expect(parcels.length).toBeGreaterThan(0);
+    for (const parcel of parcels) {
+      const trackerId = easypost.ids.get(parcel.id)!;
+      expect(await easypostSdk(easypost).Tracker.retrieve(trackerId)).toMatchObject({ id: trackerId, tracking_code: expect.any(String) });
+    }
 
     // HubSpot deleted the contact: the graph no longer knows the person, so a repeat finds no one.
     const again = await t.query(ERASE, { input: { customerId: customer.id, reason: 'GDPR ticket 77, repeated' } }, ops);
