@@ -98,13 +98,17 @@ export async function exportCustomerData(ctx: CustomersContext, customerId: stri
 
 /** What one subgraph's erasure answered: its records and what its system of record did. */
 type Erased = { records: number; system: PrivacyStep };
-const reported = (system: string, erased: Erased) => ({
-  system,
-  records: erased.records,
-  systemOfRecord: erased.system.system,
-  action: erased.system.action,
-  detail: erased.system.detail,
-});
+const reported = (system: string, erased: Erased) => {
+  // Nothing was there to delete or pseudonymize (never there, or a repeat): say so rather than claim it was done.
+  const nothing = erased.records === 0 && (erased.system.action === 'DELETED' || erased.system.action === 'PSEUDONYMIZED');
+  return {
+    system,
+    records: erased.records,
+    systemOfRecord: erased.system.system,
+    action: nothing ? 'NOTHING_HELD' : erased.system.action,
+    detail: nothing ? `Nothing of this customer held at ${erased.system.system}` : erased.system.detail,
+  };
+};
 
 /**
  * GDPR erasure across the four systems: the OMS, payments and logistics first (over their

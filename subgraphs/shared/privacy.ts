@@ -1,5 +1,5 @@
 /** What a system of record did with a customer's data on a GDPR request (machine-readable). */
-export type PrivacyAction = 'EXPORTED' | 'DELETED' | 'PSEUDONYMIZED' | 'KEPT_FOR_BOOKKEEPING' | 'NOT_SUPPORTED';
+export type PrivacyAction = 'EXPORTED' | 'DELETED' | 'PSEUDONYMIZED' | 'KEPT_FOR_BOOKKEEPING' | 'NOT_SUPPORTED' | 'NOTHING_HELD';
 
 /** One system's part of an export or an erasure: which adapter holds the data, and what was done there. */
 export interface PrivacyStep {
