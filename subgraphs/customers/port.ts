@@ -1,6 +1,7 @@
 import type { CustomerLinks } from '../shared/identity';
 import type { ChangeFeed } from '../shared/outbox';
 import type { VendorWebhook } from '../shared/webhooks';
+import type { SystemPrivacy } from '../shared/privacy';
 export type LoyaltyTier = 'NONE' | 'BRONZE' | 'SILVER' | 'GOLD' | 'PLATINUM';
 export type Channel = 'PORTAL' | 'CHAT' | 'VOICE' | 'EMAIL' | 'SMS' | 'SOCIAL' | 'HUMAN_DESK';
 export type Intent =
@@ -135,6 +136,8 @@ export interface ContactCount {
  *   const customers = new DataLoader((ids) => system.getCustomers(ids));
  */
 export interface CustomerSystem extends ChangeFeed, CustomerLinks {
+  /** How far this system's API reaches for GDPR export and erasure (said in the answers to both). */
+  privacy?: SystemPrivacy;
   /** Customers by id, each with their addresses. */
   getCustomers(ids: readonly string[]): Promise<(Customer | null)[]>;
   /** Customers by email, compared in lower case; several customers may share one. */
@@ -164,7 +167,9 @@ export interface CustomerSystem extends ChangeFeed, CustomerLinks {
  * graph's own records (interactions, handoffs, verification, sessions, audit) together
  * (subgraphs/customers/source.ts composes them). Resolvers, loaders and the cache see only this.
  */
-export interface CustomerSource extends Omit<CustomerSystem, keyof CustomerLinks | 'webhooks' | 'exportCustomer' | 'eraseCustomer' | 'recordEngagement'> {
+export interface CustomerSource extends Omit<CustomerSystem, keyof CustomerLinks | 'webhooks' | 'exportCustomer' | 'eraseCustomer' | 'recordEngagement' | 'privacy'> {
+  /** The system of record's GDPR reach, named in the export and the erasure report. */
+  privacy: SystemPrivacy;
   /** Interactions by id. */
   getInteractions(ids: readonly string[]): Promise<(Interaction | null)[]>;
   /** Each customer's most recent interactions across channels, newest first, at most `first` each. */

@@ -3,6 +3,7 @@ import { CHANNELS, requireRole, serviceMay, verifyViewer, VIEWER_HEADER, type Vi
 import { AppError, badInput, ErrorCode, HTTP_STATUS } from '../shared/errors';
 import { routeError, type Route } from '../shared/http';
 import type { Logger } from '../shared/logger';
+import type { PrivacyStep } from '../shared/privacy';
 import { redactCardNumbers } from '../shared/pii';
 import type { CustomersContext } from './context';
 import type { AuditEntry, CustomerSource } from './port';
@@ -92,8 +93,22 @@ export async function exportCustomerData(ctx: CustomersContext, customerId: stri
   if (!crm) return null;
   const exportedAt = new Date();
   await ctx.source.recordAudit([{ ...actor(ctx), at: exportedAt, customerId, fields: ['EXPORT'] }]);
-  return { customerId, exportedAt, crm };
+  return { customerId, exportedAt, crm, crmSystem: ctx.source.privacy.export };
 }
+
+/** What one subgraph's erasure answered: its records and what its system of record did. */
+type Erased = { records: number; system: PrivacyStep };
+const reported = (system: string, erased: Erased) => {
+  // Nothing was there to delete or pseudonymize (never there, or a repeat): say so rather than claim it was done.
+  const nothing = erased.records === 0 && (erased.system.action === 'DELETED' || erased.system.action === 'PSEUDONYMIZED');
+  return {
+    system,
+    records: erased.records,
+    systemOfRecord: erased.system.system,
+    action: nothing ? 'NOTHING_HELD' : erased.system.action,
+    detail: nothing ? `Nothing of this customer held at ${erased.system.system}` : erased.system.detail,
+  };
+};
 
 /**
  * GDPR erasure across the four systems: the OMS, payments and logistics first (over their
@@ -109,12 +124,13 @@ export async function eraseCustomer(ctx: CustomersContext, input: { customerId: 
   if (!known) throw new AppError(ErrorCode.NOT_FOUND, 'No customer with this id', { argument: 'customerId' });
   const { graph } = ctx.services;
   const variables = { customerId: input.customerId };
-  const oms = await graph<{ eraseOrderData: { records: number; orderIds: string[] } }>(
-    'orders', /* GraphQL */ `mutation ($customerId: ID!) { eraseOrderData(customerId: $customerId) { records orderIds } }`, variables,
+  const step = 'system { system action detail }';
+  const oms = await graph<{ eraseOrderData: Erased & { orderIds: string[] } }>(
+    'orders', /* GraphQL */ `mutation ($customerId: ID!) { eraseOrderData(customerId: $customerId) { records orderIds ${step} } }`, variables,
   );
   const [payments, logistics] = await Promise.all([
-    graph<{ erasePaymentData: number }>('payments', /* GraphQL */ `mutation ($customerId: ID!) { erasePaymentData(customerId: $customerId) }`, variables),
-    graph<{ eraseShipmentData: number }>('logistics', /* GraphQL */ `mutation ($orderIds: [ID!]!) { eraseShipmentData(orderIds: $orderIds) }`, {
+    graph<{ erasePaymentData: Erased }>('payments', /* GraphQL */ `mutation ($customerId: ID!) { erasePaymentData(customerId: $customerId) { records ${step} } }`, variables),
+    graph<{ eraseShipmentData: Erased }>('logistics', /* GraphQL */ `mutation ($orderIds: [ID!]!) { eraseShipmentData(orderIds: $orderIds) { records ${step} } }`, {
       orderIds: oms.eraseOrderData.orderIds,
     }),
   ]);
@@ -126,10 +142,10 @@ export async function eraseCustomer(ctx: CustomersContext, input: { customerId: 
     customerId: input.customerId,
     erasedAt,
     systems: [
-      { system: 'crm', records: crm },
-      { system: 'oms', records: oms.eraseOrderData.records },
-      { system: 'payments', records: payments.erasePaymentData },
-      { system: 'logistics', records: logistics.eraseShipmentData },
+      reported('crm', { records: crm, system: ctx.source.privacy.erasure }),
+      reported('oms', oms.eraseOrderData),
+      reported('payments', payments.erasePaymentData),
+      reported('logistics', logistics.eraseShipmentData),
     ],
   };
 }

@@ -1,3 +1,4 @@
+import { undescribed } from '../shared/privacy';
 import { byGraphCustomer, withGraphCustomerIds, type IdentityMap } from '../shared/identity';
 import type { Logger } from '../shared/logger';
 import type { Customer, CustomerSource, CustomerSystem, Interaction } from './port';
@@ -70,5 +71,6 @@ export function composeCustomerSource(system: CustomerSystem, records: CustomerR
     },
     drainChanges: async (deliver, limit) => (await records.drainChanges(deliver, limit)) + ((await system.drainChanges?.(deliver, limit)) ?? 0),
     ping: () => system.ping(),
+    privacy: system.privacy ?? undescribed(identities.system),
   };
 }

@@ -1,5 +1,6 @@
 import type { ChangeFeed } from '../shared/outbox';
 import type { VendorWebhook } from '../shared/webhooks';
+import type { SystemPrivacy } from '../shared/privacy';
 export type Carrier = 'DHL' | 'UPS' | 'FEDEX' | 'DPD' | 'USPS' | 'ROYAL_MAIL' | 'LA_POSTE' | 'CORREOS';
 export type ShipmentStatus = 'LABEL_CREATED' | 'IN_TRANSIT' | 'OUT_FOR_DELIVERY' | 'DELIVERED' | 'EXCEPTION' | 'RETURNED_TO_SENDER';
 export type DeliveryExceptionKind = 'LOST' | 'DAMAGED' | 'ADDRESS_PROBLEM' | 'CUSTOMS_HOLD' | 'DELAYED' | 'FAILED_ATTEMPT';
@@ -71,6 +72,8 @@ export interface Parcel {
  *   const shipments = new DataLoader((ids) => system.getShipments(ids));
  */
 export interface LogisticsSystem extends Partial<ChangeFeed> {
+  /** How far this system's API reaches for GDPR export and erasure (said in the answers to both). */
+  privacy?: SystemPrivacy;
   /** Shipments by id. */
   getShipments(ids: readonly string[]): Promise<(CarrierShipment | null)[]>;
   /** Shipments by normalized tracking number (upper case, no spaces). */
@@ -136,6 +139,8 @@ export interface ShipmentRegistration extends Parcel {
  *   const shipments = new DataLoader((orderIds) => source.listShipmentsByOrder(orderIds));
  */
 export interface LogisticsSource extends ChangeFeed {
+  /** The system of record's GDPR reach, named in the export and the erasure report. */
+  privacy: SystemPrivacy;
   /** Shipments by id. */
   getShipments(ids: readonly string[]): Promise<(Shipment | null)[]>;
   /** Shipments by normalized tracking number (upper case, no spaces). */

@@ -1,3 +1,4 @@
+import { undescribed } from '../shared/privacy';
 import { distinct, groupByKey } from '../shared/batch';
 import type { CarrierLabel, CarrierShipment, LogisticsSource, LogisticsSystem, ReturnLabel, Shipment } from './port';
 import type { LogisticsRecords, ReturnLabelRecord, ShipmentOrder } from './records';
@@ -114,5 +115,6 @@ export function composeLogisticsSource(system: LogisticsSystem, records: Logisti
     eraseOrders: async (orderIds) => (system.eraseOrders ? system.eraseOrders(orderIds) : 0),
     drainChanges: async (deliver, limit) => (await records.drainChanges(deliver, limit)) + ((await system.drainChanges?.(deliver, limit)) ?? 0),
     ping: () => system.ping(),
+    privacy: system.privacy ?? undescribed('unknown'),
   };
 }

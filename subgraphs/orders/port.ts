@@ -1,6 +1,7 @@
 import type { CustomerLinks } from '../shared/identity';
 import type { ChangeFeed } from '../shared/outbox';
 import type { VendorWebhook } from '../shared/webhooks';
+import type { SystemPrivacy } from '../shared/privacy';
 import type { Money } from '../shared/money';
 
 export type OrderStatus =
@@ -114,6 +115,8 @@ export interface OrderDetails {
  *   const orders = new DataLoader((ids) => system.getOrders(ids));
  */
 export interface OrderSystem extends Partial<ChangeFeed>, CustomerLinks {
+  /** How far this system's API reaches for GDPR export and erasure (said in the answers to both). */
+  privacy?: SystemPrivacy;
   /** Orders by id. */
   getOrders(ids: readonly string[]): Promise<(Order | null)[]>;
   /** Orders by their canonical number, as the OMS writes it (NW-100234, CT-2026-000123). */
@@ -165,7 +168,9 @@ export interface OrderSystem extends Partial<ChangeFeed>, CustomerLinks {
  * What the orders subgraph reads and writes: the OMS (in graph customer ids) and the graph's own
  * records together (subgraphs/orders/source.ts composes them). Resolvers, loaders and the cache see only this.
  */
-export interface OrderSource extends Omit<OrderSystem, 'createReturn' | 'findReturnByRequestKey' | 'abandonReturn' | keyof CustomerLinks | 'webhooks'> {
+export interface OrderSource extends Omit<OrderSystem, 'createReturn' | 'findReturnByRequestKey' | 'abandonReturn' | keyof CustomerLinks | 'webhooks' | 'privacy'> {
+  /** The system of record's GDPR reach, named in the export and the erasure report. */
+  privacy: SystemPrivacy;
   /** The return policy, every rule (the graph's own). */
   listReturnPolicyRules(): Promise<ReturnPolicyRule[]>;
   /**

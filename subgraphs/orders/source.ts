@@ -1,5 +1,6 @@
 import { byGraphCustomer, withGraphCustomerIds } from '../shared/identity';
 import { AppError, ErrorCode } from '../shared/errors';
+import { undescribed } from '../shared/privacy';
 import type { OrderSource, OrderSystem } from './port';
 import { requestKeyOf, type OrderRecords } from './records';
 
@@ -29,6 +30,7 @@ export function composeOrderSource(system: OrderSystem, records: OrderRecords): 
     listReturnPolicyRules: () => records.listReturnPolicyRules(),
     countOrdersPlaced: (from, to) => system.countOrdersPlaced(from, to),
     ping: () => system.ping(),
+    privacy: system.privacy ?? undescribed(identities.system),
     orderNumberFormats: system.orderNumberFormats,
     ...(system.drainChanges ? { drainChanges: system.drainChanges.bind(system) } : {}),
 

@@ -1,6 +1,7 @@
 import type { CustomerLinks } from '../shared/identity';
 import type { ChangeFeed } from '../shared/outbox';
 import type { VendorWebhook } from '../shared/webhooks';
+import type { SystemPrivacy } from '../shared/privacy';
 import type { Money } from '../shared/money';
 
 export type PaymentMethodType = 'CARD' | 'PAYPAL' | 'APPLE_PAY' | 'KLARNA_PAY_LATER' | 'INVOICE' | 'GIFT_CARD';
@@ -95,6 +96,8 @@ export interface Balance {
  *   const payments = new DataLoader((orderIds) => system.listPaymentsByOrder(orderIds));
  */
 export interface PaymentSystem extends Partial<ChangeFeed>, CustomerLinks {
+  /** How far this system's API reaches for GDPR export and erasure (said in the answers to both). */
+  privacy?: SystemPrivacy;
   /** Payments by id. */
   getPayments(ids: readonly string[]): Promise<(Payment | null)[]>;
   /** Each order's payments, oldest first. */
@@ -131,7 +134,9 @@ export interface PaymentSystem extends Partial<ChangeFeed>, CustomerLinks {
  * What the payments subgraph reads and writes: the payment service (in graph customer ids) and the
  * graph's own records together (subgraphs/payments/source.ts). Resolvers, loaders and the cache see only this.
  */
-export interface PaymentSource extends Omit<PaymentSystem, keyof CustomerLinks | 'webhooks' | 'listRefundsByReturn'> {
+export interface PaymentSource extends Omit<PaymentSystem, keyof CustomerLinks | 'webhooks' | 'listRefundsByReturn' | 'privacy'> {
+  /** The system of record's GDPR reach, named in the export and the erasure report. */
+  privacy: SystemPrivacy;
   /** Each return's refunds, newest first: the service's once it has one, else the one the graph expects. */
   listRefundsByReturn(returnIds: readonly string[]): Promise<Refund[][]>;
   /** Each customer's open promises to pay, earliest date first. */

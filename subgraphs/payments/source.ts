@@ -1,3 +1,4 @@
+import { undescribed } from '../shared/privacy';
 import { byGraphCustomer, withGraphCustomerIds } from '../shared/identity';
 import type { PaymentSource, PaymentSystem, Refund } from './port';
 import type { PaymentRecords } from './records';
@@ -81,5 +82,6 @@ export function composePaymentSource(system: PaymentSystem, records: PaymentReco
     },
     drainChanges: async (deliver, limit) => (await records.drainChanges(deliver, limit)) + ((await system.drainChanges?.(deliver, limit)) ?? 0),
     ping: () => system.ping(),
+    privacy: system.privacy ?? undescribed(identities.system),
   };
 }

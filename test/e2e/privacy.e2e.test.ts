@@ -6,8 +6,8 @@ import { startTestStack, type TestStack } from '../helpers/stack';
 
 const codeOf = (body: { errors?: { extensions?: Record<string, unknown> }[] }) => body.errors?.[0]?.extensions?.code;
 const AUDIT = /* GraphQL */ `query ($customerId: ID, $actorId: String) { auditLog(customerId: $customerId, actorId: $actorId) { actorKind actorId channel customerId fields at } }`;
-const EXPORT = /* GraphQL */ `query ($id: ID!) { customerDataExport(customerId: $id) { customerId exportedAt crm oms orderIds payments logistics } }`;
-const ERASE = /* GraphQL */ `mutation ($input: EraseCustomerInput!) { eraseCustomer(input: $input) { customerId erasedAt systems { system records } } }`;
+const EXPORT = /* GraphQL */ `query ($id: ID!) { customerDataExport(customerId: $id) { customerId exportedAt crm oms orderIds payments logistics crmSystem { system action } omsSystem { system action } paymentsSystem { system action } logisticsSystem { system action } } }`;
+const ERASE = /* GraphQL */ `mutation ($input: EraseCustomerInput!) { eraseCustomer(input: $input) { customerId erasedAt systems { system records systemOfRecord action detail } } }`;
 
 /** GDPR and PCI: who read what is written down, a customer's data can be handed over or erased, no card number is kept. */
 describe('data protection', () => {
@@ -93,6 +93,8 @@ describe('data protection', () => {
       expect(doc.logistics.shipments.length).toBe(t.data.shipments.filter((s) => orders.some((o) => o.id === s.orderId)).length);
       const card = doc.payments.payments.find((p: { methodType: string }) => p.methodType === 'CARD');
       if (card) expect(Object.keys(card).filter((k) => /card/i.test(k)).sort()).toEqual(['cardBrand', 'cardExpMonth', 'cardExpYear', 'cardLast4']);
+      // Each part names its system of record: the reference SQL systems here.
+      for (const part of [doc.crmSystem, doc.omsSystem, doc.paymentsSystem, doc.logisticsSystem]) expect(part).toEqual({ system: 'sql', action: 'EXPORTED' });
       // The export itself is written down.
       const audit = (await t.query(AUDIT, { customerId: customer.id }, await t.asOperations())).body.data.auditLog;
       expect(audit[0]).toMatchObject({ actorKind: 'operations', fields: ['EXPORT'] });
@@ -123,6 +125,10 @@ describe('data protection', () => {
       expect(first.body.errors).toBeUndefined();
       expect(first.body.data.eraseCustomer.systems.map((s: { system: string }) => s.system)).toEqual(['crm', 'oms', 'payments', 'logistics']);
       expect(first.body.data.eraseCustomer.systems.find((s: { system: string }) => s.system === 'oms').records).toBeGreaterThan(0);
+      // Each system says what it did: financial records are kept for bookkeeping.
+      expect(first.body.data.eraseCustomer.systems.map((s: { systemOfRecord: string; action: string }) => [s.systemOfRecord, s.action])).toEqual([
+        ['sql', 'PSEUDONYMIZED'], ['sql', 'PSEUDONYMIZED'], ['sql', 'KEPT_FOR_BOOKKEEPING'], ['sql', expect.stringMatching(/^(PSEUDONYMIZED|NOTHING_HELD)$/)],
+      ]);
       // A repeat is harmless.
       expect((await t.query(ERASE, { input }, await t.asOperations())).body.errors).toBeUndefined();
 

@@ -4,7 +4,7 @@ export type FaultKind = '429' | '500' | 'hang' | 'drop' | 'drop-after';
 export interface Fault {
   /** Matched against the request's path (no query string), e.g. '/v1/charges' or /^\/v2\/shipments\//. */
   path: string | RegExp;
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'DELETE';
   /** 429 and 500 answer the vendor's error; hang never answers; drop closes the socket before answering, drop-after once the work is done. */
   kind: FaultKind;
   /** How many requests it hits; every one when left out. */

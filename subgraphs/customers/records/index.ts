@@ -19,7 +19,7 @@ export const CUSTOMER_RECORDS_SCHEMA = 'customers_records';
 /** What the customers subgraph keeps itself, beside any CRM, in graph customer ids. */
 export interface CustomerRecords
   extends Required<ChangeFeed>,
-    Omit<CustomerSource, 'getCustomers' | 'findCustomersByEmail' | 'findCustomersByPhone' | 'ping' | 'drainChanges' | 'exportCustomer' | 'eraseCustomer'> {
+    Omit<CustomerSource, 'getCustomers' | 'findCustomersByEmail' | 'findCustomersByPhone' | 'ping' | 'drainChanges' | 'exportCustomer' | 'eraseCustomer' | 'privacy'> {
   identities: IdentityMap;
   /** Every record about the customer, table by table; null when there is none. */
   exportCustomer(customerId: string): Promise<Record<string, unknown[]> | null>;

@@ -25,7 +25,7 @@ function senderAddress(input: SenderAddress, country: string): SenderAddress {
 export const Mutation = {
   eraseShipmentData: (_: unknown, args: { orderIds: string[] }, ctx: LogisticsContext) => {
     requireService(ctx.viewer, 'eraseShipmentData');
-    return ctx.source.eraseOrders(args.orderIds);
+    return ctx.source.eraseOrders(args.orderIds).then((records) => ({ records, system: ctx.source.privacy.erasure }));
   },
   issueReturnLabel: async (
     _: unknown,

@@ -5,6 +5,6 @@ export const CustomerDataExport = {
   __resolveReference: async (ref: { customerId: string }, ctx: OrdersContext) => {
     requireRole(ctx.viewer, ['operations', 'service'], 'export customer data');
     const { orderIds, data } = await ctx.source.exportCustomer(ref.customerId);
-    return { customerId: ref.customerId, orderIds, oms: data };
+    return { customerId: ref.customerId, orderIds, oms: data, omsSystem: ctx.source.privacy.export };
   },
 };

@@ -28,7 +28,7 @@ interface PromiseToPayInput {
 export const Mutation = {
   erasePaymentData: (_: unknown, args: { customerId: string }, ctx: PaymentsContext) => {
     requireService(ctx.viewer, 'erasePaymentData');
-    return ctx.source.eraseCustomer(args.customerId, new Date());
+    return ctx.source.eraseCustomer(args.customerId, new Date()).then((records) => ({ records, system: ctx.source.privacy.erasure }));
   },
   promiseToPay: async (_: unknown, { input }: { input: PromiseToPayInput }, ctx: PaymentsContext) => {
     const currency = input.currency.trim().toUpperCase();

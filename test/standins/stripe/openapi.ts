@@ -22,7 +22,7 @@ export const TRIMMED_PATH = join(__dirname, 'spec3.trimmed.json');
 /** [method, path] of every operation the adapter, the fixtures and the stand-in's test use. */
 export const OPERATIONS: [string, string][] = [
   ['get', '/v1/customers'], ['post', '/v1/customers'], ['get', '/v1/customers/search'],
-  ['get', '/v1/customers/{customer}'], ['post', '/v1/customers/{customer}'],
+  ['get', '/v1/customers/{customer}'], ['post', '/v1/customers/{customer}'], ['delete', '/v1/customers/{customer}'],
   ['post', '/v1/payment_methods'],
   ['get', '/v1/payment_intents'], ['post', '/v1/payment_intents'], ['get', '/v1/payment_intents/search'],
   ['get', '/v1/payment_intents/{intent}'], ['post', '/v1/payment_intents/{intent}/confirm'],

@@ -70,7 +70,7 @@ describe('the Stripe stand-in answers as Stripe’s OpenAPI description says', (
   afterEach(() => stripe.clearFaults());
 
   /** One request; its answer validated against the operation's schema for its status. */
-  async function call(method: 'GET' | 'POST', path: string, params: Json = {}, headers: Record<string, string> = {}) {
+  async function call(method: 'GET' | 'POST' | 'DELETE', path: string, params: Json = {}, headers: Record<string, string> = {}) {
     const query = form(params).join('&');
     const response = await fetch(`http://${stripe.host}:${stripe.port}${path}${method === 'GET' && query ? `?${query}` : ''}`, {
       method,
@@ -108,6 +108,16 @@ describe('the Stripe stand-in answers as Stripe’s OpenAPI description says', (
     await call('GET', '/v1/customers', { limit: 1 });
     const { body: found } = await call('GET', '/v1/customers/search', { query: "metadata['graph_customer_id']:'cus_000001' OR metadata['graph_customer_id']:'nobody'" });
     expect(found.data.map((c: Json) => c.id)).toContain(customer.id);
+  });
+
+  it('customers: delete (then retrieved as deleted, its payments kept; a second delete is a 404)', async () => {
+    const { customer, paid } = await fixtures();
+    expect((await call('DELETE', `/v1/customers/${customer.id}`)).body).toEqual({ id: customer.id, object: 'customer', deleted: true });
+    expect((await call('GET', `/v1/customers/${customer.id}`)).body).toEqual({ id: customer.id, object: 'customer', deleted: true });
+    expect((await call('GET', `/v1/payment_intents/${paid.id}`)).body.customer).toBe(customer.id);
+    const again = await call('DELETE', `/v1/customers/${customer.id}`);
+    expect(again.status).toBe(404);
+    expect(again.body.error).toMatchObject({ type: 'invalid_request_error', code: 'resource_missing' });
   });
 
   it('payment intents: a card payment with its latest charge (brand and last 4 only), manual capture, cancel, list, search, a decline', async () => {

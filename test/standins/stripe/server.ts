@@ -405,7 +405,14 @@ export async function startStripeStandIn(options: StandInOptions = {}): Promise<
     ['GET', /^\/v1\/customers$/, (p) => list('customer', p, '/v1/customers', (c) => (p.email === undefined || c.email === p.email))],
     ['POST', /^\/v1\/customers$/, (p) => render(put('customer', customer(p)), expandOf(p))],
     ['GET', /^\/v1\/customers\/search$/, (p) => search('customer', p, '/v1/customers/search', ['email', 'name', 'phone', 'metadata'])],
-    ['GET', /^\/v1\/customers\/([^/]+)$/, (p, m) => render(get('customer', m[1], 'customer'), expandOf(p))],
+    // A deleted customer is still retrieved, as a `deleted_customer`; everything else about it answers 404, as at Stripe.
+    ['GET', /^\/v1\/customers\/([^/]+)$/, (p, m) => (store.get(m[1])?.kind === 'deleted_customer' ? get('deleted_customer', m[1]) : render(get('customer', m[1], 'customer'), expandOf(p)))],
+    // Its payments, charges and refunds stay (they keep the customer's id), as Stripe keeps them for bookkeeping.
+    ['DELETE', /^\/v1\/customers\/([^/]+)$/, (_p, m) => {
+      get('customer', m[1], 'customer');
+      store.delete(m[1]);
+      return put('deleted_customer', { id: m[1], object: 'customer', deleted: true });
+    }],
     ['POST', /^\/v1\/customers\/([^/]+)$/, (p, m) => {
       const c = get('customer', m[1], 'customer');
       for (const k of ['email', 'name', 'phone', 'description']) if (k in p) c[k] = p[k] === '' ? null : p[k];

@@ -123,6 +123,10 @@ export function createHubspotSystem(client: HubspotClient, map: HubspotMapper, s
         true,
       );
     },
+    privacy: {
+      export: { system: 'hubspot', action: 'EXPORTED', detail: 'Every property of the HubSpot contact, as HubSpot holds it' },
+      erasure: { system: 'hubspot', action: 'DELETED', detail: 'HubSpot GDPR delete: the contact and what is attached to it removed for good' },
+    },
     ping: async () => void (await client.read('contacts.list', () => hubspot.crm.contacts.basicApi.getPage(1))),
   };
 }

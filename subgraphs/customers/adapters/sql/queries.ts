@@ -60,6 +60,7 @@ export function createSqlCustomerSystem(db: CrmDb): CustomerSystem {
     findCustomersByPhone: async (phones) => groupByKey(phones, await findCustomersByPhones(db, phones), (c) => c.phone!),
     exportCustomer: (id) => exportCustomerRows(db, id),
     eraseCustomer: (id, at) => eraseCustomerRows(db, id, at),
+    privacy: { export: { system: 'sql', action: 'EXPORTED', detail: 'The profile and its addresses' }, erasure: { system: 'sql', action: 'PSEUDONYMIZED', detail: 'Profile and addresses pseudonymized; the customer row kept, marked erased' } },
     ping: async () => void (await sql`select 1`.execute(db)),
   };
 }

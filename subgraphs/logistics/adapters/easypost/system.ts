@@ -59,6 +59,11 @@ export function createEasyPostSystem(client: EasyPostCalls, map: EasyPostMapper,
   const returnShipment = (id: string) => client.readOrNull('shipments.retrieve', (a) => a.Shipment.retrieve(id)).then((s) => (s ? asShipment(s) : null));
 
   return {
+    // EasyPost's API has no erasure: shipments, trackers and their addresses stay with the carrier.
+    privacy: {
+      export: { system: 'easypost', action: 'EXPORTED', detail: "The customer's parcels and return labels as EasyPost tracks them" },
+      erasure: { system: 'easypost', action: 'NOT_SUPPORTED', detail: 'EasyPost has no erasure API: shipments, trackers and addresses stay at EasyPost' },
+    },
     getShipments: async (ids) => (await trackers(ids)).map((t) => (t ? map.shipment(t) : null)),
     getShipmentsByTrackingNumber: async (numbers) => {
       const codes = distinct(numbers.map(normalizeTrackingNumber));

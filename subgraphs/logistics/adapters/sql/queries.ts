@@ -113,6 +113,7 @@ export function createSqlLogisticsSystem(db: LogisticsDb): LogisticsSystem {
       ]);
       return { shipments, trackingEvents, returnLabels };
     },
+    privacy: { export: { system: 'sql', action: 'EXPORTED', detail: 'Shipments, tracking events and return labels of the customer\'s orders' }, erasure: { system: 'sql', action: 'PSEUDONYMIZED', detail: 'Parcel locations and carriers\' free text dropped; shipments kept' } },
     eraseOrders: async (orderIds) => {
       if (orderIds.length === 0) return 0;
       const ids = distinct(orderIds);

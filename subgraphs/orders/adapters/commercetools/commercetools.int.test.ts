@@ -125,12 +125,19 @@ describe('commercetools adapter: what is special to it', () => {
     await expect(viaField.graphCustomerIds([body.customer.id])).resolves.toEqual(['cus_custom_1']);
   });
 
-  it('erases a customer’s addresses on their orders and marks them erased, keeping amounts and items', async () => {
+  it('erases a customer’s addresses on their orders and marks them erased, keeping amounts and items; the customer record anonymised, its link kept', async () => {
     const customer = ct.held.customers[5].id;
+    const linkBefore = (await ct.api.customers().withId({ ID: customer }).get().execute()).body.externalId;
     const before = (await source.listOrdersByCustomer([customer], 10))[0];
     const at = new Date('2026-11-25T00:00:00.000Z');
     const erased = await source.eraseCustomer(customer, at);
-    expect(erased).toEqual({ records: before.length, orderIds: expect.arrayContaining(before.map((o) => o.id)) });
+    expect(erased).toEqual({ records: before.length + 1, orderIds: expect.arrayContaining(before.map((o) => o.id)) });
+    const record = (await ct.api.customers().withId({ ID: customer }).get().execute()).body;
+    expect(record).toMatchObject({ email: `erased-${customer}@erased.invalid`, addresses: [] });
+    expect([record.firstName ?? null, record.lastName ?? null, record.externalId]).toEqual([null, null, linkBefore]);
+    expect(source.privacy).toMatchObject({ erasure: { system: 'commercetools', action: 'PSEUDONYMIZED' } });
+    // A repeat changes the orders' addresses again (the same values) and leaves the record as it is.
+    await expect(source.eraseCustomer(customer, at)).resolves.toMatchObject({ records: before.length + 1 });
     const after = await source.getOrders(before.map((o) => o.id));
     for (const [i, o] of after.entries()) {
       expect(o).toMatchObject({ erasedAt: at, total: before[i].total, shippingAddress: { name: 'Erased', line1: '—', city: '—', country: before[i].shippingAddress.country } });

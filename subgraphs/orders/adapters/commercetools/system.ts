@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { Customer as CtCustomer, Order as CtOrder, OrderUpdateAction, ReturnInfo } from '@commercetools/platform-sdk';
+import type { Customer as CtCustomer, CustomerUpdateAction, Order as CtOrder, OrderUpdateAction, ReturnInfo } from '@commercetools/platform-sdk';
 import { byKey, distinct, groupByKey } from '../../../shared/batch';
 import { AppError, ErrorCode } from '../../../shared/errors';
 import type { Logger } from '../../../shared/logger';
@@ -84,6 +84,35 @@ export function createCommercetoolsSystem(client: CommercetoolsClient, options: 
         current = await readOrder(orderId);
       }
     }
+  }
+
+  /**
+   * The customer record anonymised: email, names, birth date, company, every address. externalId
+   * (or the configured field) stays: it is the graph's opaque id, not personal data, and it is
+   * what a repeated erasure and the identity map find the customer by. Null when no such customer.
+   */
+  async function eraseCustomerRecord(customerId: string): Promise<CtCustomer | null> {
+    const read = () => client.read<CtCustomer>('customers.get', (api) => api.customers().withId({ ID: customerId }).get()).catch((err) => (err instanceof AppError && err.code === ErrorCode.NOT_FOUND ? null : Promise.reject(err)));
+    for (let attempt = 1, current = await read(); current; attempt++) {
+      const actions: CustomerUpdateAction[] = [
+        ...(current.email !== `erased-${customerId}@erased.invalid` ? [{ action: 'changeEmail' as const, email: `erased-${customerId}@erased.invalid` }] : []),
+        ...(current.firstName ? [{ action: 'setFirstName' as const }] : []),
+        ...(current.lastName ? [{ action: 'setLastName' as const }] : []),
+        ...(current.middleName ? [{ action: 'setMiddleName' as const }] : []),
+        ...(current.dateOfBirth ? [{ action: 'setDateOfBirth' as const }] : []),
+        ...(current.companyName ? [{ action: 'setCompanyName' as const }] : []),
+        ...current.addresses.flatMap((a) => (a.id ? [{ action: 'removeAddress' as const, addressId: a.id }] : [])),
+      ];
+      if (actions.length === 0) return current;
+      try {
+        const version = current.version;
+        return await client.write<CtCustomer>('customers.erase', (api) => api.customers().withId({ ID: customerId }).post({ body: { version, actions } }));
+      } catch (err) {
+        if (!(err instanceof AppError && err.code === ErrorCode.CONFLICT) || attempt >= MAX_WRITE_ATTEMPTS) throw err;
+        current = await read();
+      }
+    }
+    return null;
   }
 
   const liveWithKey = (o: CtOrder, requestKey: string): ReturnInfo | undefined =>
@@ -199,7 +228,16 @@ export function createCommercetoolsSystem(client: CommercetoolsClient, options: 
           ...(erasedAtField.kind === 'custom' && current.custom ? [{ action: 'setCustomField' as const, name: erasedAtField.name, value: at.toISOString() }] : []),
         ]);
       }
-      return { records: found.length, orderIds: found.map((o) => o.id) };
+      const customer = await eraseCustomerRecord(customerId);
+      return { records: found.length + (customer ? 1 : 0), orderIds: found.map((o) => o.id) };
+    },
+    privacy: {
+      export: { system: 'commercetools', action: 'EXPORTED', detail: 'The customer\'s commercetools orders with their line items and returns' },
+      erasure: {
+        system: 'commercetools',
+        action: 'PSEUDONYMIZED',
+        detail: 'Orders\' addresses and emails and the customer record (email, names, addresses) anonymised; amounts and items kept; externalId kept (the graph\'s opaque id, no personal data)',
+      },
     },
     async ping() {
       await client.read('orders.ping', (api) => api.orders().get({ queryArgs: { limit: 1, withTotal: false } }));

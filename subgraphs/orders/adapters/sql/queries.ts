@@ -312,6 +312,7 @@ export function createSqlOrderSystem(db: OmsDb): OrderSystem {
     abandonReturn: (ret) => deleteAbandonedReturn(db, ret.id),
     exportCustomer: (id) => exportCustomerOrders(db, id),
     eraseCustomer: (id, at) => eraseCustomerOrders(db, id, at),
+    privacy: { export: { system: 'sql', action: 'EXPORTED', detail: 'Orders with their line items and returns' }, erasure: { system: 'sql', action: 'PSEUDONYMIZED', detail: 'Orders\' shipping addresses pseudonymized and orders marked erased; amounts and items kept' } },
     drainChanges: (deliver, limit) => drainOutbox(db, deliver, limit),
     countOrdersPlaced: (from, to) => countOrdersPlacedBetween(db, from, to),
     ping: async () => void (await sql`select 1`.execute(db)),

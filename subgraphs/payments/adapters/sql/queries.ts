@@ -150,6 +150,7 @@ export function createSqlPaymentSystem(db: PaymentsDb): PaymentSystem {
     },
     // Payments, refunds and disputes are bookkeeping records: nothing here holds free text to erase.
     eraseCustomer: async () => 0,
+    privacy: { export: { system: 'sql', action: 'EXPORTED', detail: 'Payments (card brand and last 4 only), refunds and disputes' }, erasure: { system: 'sql', action: 'KEPT_FOR_BOOKKEEPING', detail: 'Payments, refunds and disputes kept for bookkeeping; they hold no free text' } },
     drainChanges: (deliver, limit) => drainOutbox(db, deliver, limit),
     ping: async () => void (await sql`select 1`.execute(db)),
   };

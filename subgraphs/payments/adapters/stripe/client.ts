@@ -91,6 +91,9 @@ export function createStripeClient(config: StripeClientConfig, deps: { vendorCal
     /** One write, always with Stripe's Idempotency-Key: retried safely, never done twice. */
     write: <T>(op: string, idempotencyKey: string, fn: (options: Options) => Promise<T>) =>
       calls.call({ op, kind: 'write', idempotent: true }, ({ signal, timeoutMs }) => untilAborted(fn(options(timeoutMs, { idempotencyKey })), signal)),
+    /** One delete: idempotent by nature (Stripe ignores keys on DELETE; a repeat answers resource_missing, here null), so retried safely. */
+    remove: <T>(op: string, fn: (options: Options) => Promise<T>) =>
+      calls.call({ op, kind: 'write', idempotent: true }, ({ signal, timeoutMs }) => untilAborted(fn(options(timeoutMs)).catch((err) => (isMissing(err) ? null : Promise.reject(err))), signal)),
     /** Every page of a list (`starting_after`), each page one call. */
     list: <T extends { id: string }>(op: string, fn: (params: { limit: number; starting_after?: string }, options: Options) => Promise<Stripe.ApiList<T>>) =>
       calls.paginate<T>(op, async ({ signal, timeoutMs, cursor }) => {

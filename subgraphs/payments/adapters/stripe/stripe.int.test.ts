@@ -158,12 +158,15 @@ describe('the Stripe adapter against the stand-in: webhooks, faults, writes', ()
       expect(after.map((r) => r.id)).toContain(refund.id);
     });
 
-    it('erasure clears the person’s details at Stripe once, keeping the customer’s link and payments', async () => {
+    it('erasure deletes the Stripe customer once, keeping its payments (Stripe keeps them for bookkeeping)', async () => {
       const link = stripe.links[1];
+      // A 500 first: a DELETE is idempotent by nature, so the discipline retries it.
+      stripe.standIn.fault({ path: `/v1/customers/${link.systemCustomerId}`, method: 'DELETE', kind: '500', times: 1 });
       await expect(system.eraseCustomer(link.systemCustomerId, new Date('2026-11-25T10:00:00Z'))).resolves.toBe(1);
-      const customer = (await sdkFor(stripe).customers.retrieve(link.systemCustomerId)) as Stripe.Customer;
-      expect(customer).toMatchObject({ name: null, email: null, phone: null, metadata: { graph_customer_id: link.graphCustomerId } });
-      expect(stripe.standIn.requests.filter((r) => r.path === `/v1/customers/${link.systemCustomerId}` && r.method === 'POST').every((r) => r.idempotencyKey)).toBe(true);
+      expect(await sdkFor(stripe).customers.retrieve(link.systemCustomerId)).toMatchObject({ id: link.systemCustomerId, deleted: true });
+      // A repeat finds nothing left to delete.
+      await expect(system.eraseCustomer(link.systemCustomerId, new Date('2026-11-25T10:05:00Z'))).resolves.toBe(0);
+      expect(system.privacy).toMatchObject({ erasure: { system: 'stripe', action: 'DELETED' } });
       await expect(system.listPaymentsByOrder([held().payments.find((p) => p.customerId === link.systemCustomerId)!.orderId])).resolves.toEqual([expect.arrayContaining([expect.objectContaining({ customerId: link.systemCustomerId })])]);
     });
 

@@ -233,15 +233,16 @@ export function createStripeSystem(client: StripeClient, map: StripeMapper, sett
         disputes: disputes.sort(newestDisputes),
       };
     },
-    eraseCustomer: async (customerId, at) => {
+    // The customer object goes (name, email, phone, addresses, payment methods, metadata); Stripe keeps
+    // its payments, charges and refunds, which still name the deleted customer's id, for bookkeeping.
+    eraseCustomer: async (customerId) => {
       if (!SAFE_ID.test(customerId) || !customerId.startsWith('cus_')) return 0;
-      // The person's details go; the customer, its link to the graph and its payments stay (bookkeeping).
-      const erased = await client
-        .write('customers.update', `erase-${customerId}-${at.toISOString()}`, (options) =>
-          stripe.customers.update(customerId, { name: '', email: '', phone: '', description: '', address: '', shipping: '' }, options),
-        )
-        .catch((err: unknown) => (err instanceof Error && (err as { code?: string }).code === 'NOT_FOUND' ? null : Promise.reject(err)));
-      return erased ? 1 : 0;
+      const deleted = await client.remove('customers.del', (options) => stripe.customers.del(customerId, {}, options));
+      return deleted ? 1 : 0;
+    },
+    privacy: {
+      export: { system: 'stripe', action: 'EXPORTED', detail: 'The Stripe customer, its payments (card brand and last 4 only), refunds and disputes' },
+      erasure: { system: 'stripe', action: 'DELETED', detail: 'Stripe customer deleted; payments, charges and refunds kept by Stripe for bookkeeping' },
     },
     ping: async () => void (await client.read('customers.list', (options) => stripe.customers.list({ limit: 1 }, options))),
   };
