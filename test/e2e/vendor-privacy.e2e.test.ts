@@ -1,10 +1,10 @@
-import { ORDER_SCENARIOS, generateDemoData, type DemoData } from '../fixtures/demo-data';
-import { startCommercetools, type RunningCommercetools } from '../helpers/commercetools';
-import { startTestStack, todayUtc, type TestStack } from '../helpers/stack';
-import { easypostAdapterEnv, registerEasyPostShipments, vendorAdapterEnv } from '../helpers/vendors';
-import { sdkFor as easypostSdk, startEasypost, type StartedEasyPost } from '../standins/easypost';
-import { hubspotAdapterEnv, sdkFor as hubspotSdk, startHubspot, type StartedHubspot } from '../standins/hubspot';
-import { sdkFor as stripeSdk, startStripe, type StartedStripe } from '../standins/stripe';
+import { ORDER_SCENARIOS, type DemoData } from '../fixtures/demo-data';
+import type { RunningCommercetools } from '../helpers/commercetools';
+import type { TestStack } from '../helpers/stack';
+import { startVendorStack, type VendorStack } from '../helpers/vendors';
+import { sdkFor as easypostSdk, type StartedEasyPost } from '../standins/easypost';
+import { sdkFor as hubspotSdk, type StartedHubspot } from '../standins/hubspot';
+import { sdkFor as stripeSdk, type StartedStripe } from '../standins/stripe';
 
 const CUSTOMERS = ORDER_SCENARIOS.length;
 const step = 'system action detail';
@@ -18,6 +18,7 @@ const ERASE = /* GraphQL */ `mutation ($input: EraseCustomerInput!) { eraseCusto
  * part and what was done there, and each vendor then holds what the report says (read through its SDK).
  */
 describe('GDPR export and erasure on all four vendors', () => {
+  let vendors: VendorStack;
   let t: TestStack;
   let ct: RunningCommercetools;
   let stripe: StartedStripe;
@@ -25,22 +26,10 @@ describe('GDPR export and erasure on all four vendors', () => {
   let hubspot: StartedHubspot;
   let data: DemoData;
   beforeAll(async () => {
-    data = generateDemoData({ customers: CUSTOMERS, anchor: todayUtc() });
-    ct = await startCommercetools(data);
-    const elsewhere: DemoData = { ...ct.held, customers: data.customers };
-    [stripe, easypost, hubspot] = await Promise.all([startStripe(elsewhere), startEasypost(elsewhere), startHubspot(data)]);
-    t = await startTestStack({
-      customers: CUSTOMERS,
-      redis: true,
-      seed: async () => {},
-      env: { ...vendorAdapterEnv(ct, stripe), ...easypostAdapterEnv(easypost), ...hubspotAdapterEnv(hubspot) },
-    });
-    await registerEasyPostShipments(t.stack.subgraphUrls.logistics, t.stack.config.gatewaySecret, elsewhere, easypost);
+    vendors = await startVendorStack({ customers: CUSTOMERS });
+    ({ t, ct, stripe, easypost, hubspot, data } = vendors);
   }, 180_000);
-  afterAll(async () => {
-    await t?.close();
-    await Promise.all([ct?.close(), stripe?.close(), easypost?.close(), hubspot?.close()]);
-  });
+  afterAll(() => vendors?.close());
 
   it('exports one customer from each vendor, then erases them as far as each vendor allows, and says so', async () => {
     const customer = data.customers[ORDER_SCENARIOS.indexOf('in_transit')];
