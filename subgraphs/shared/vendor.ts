@@ -71,6 +71,22 @@ const backoffMs = (attempt: number) => {
   return ceiling / 2 + Math.random() * (ceiling / 2);
 };
 
+/** Socket errors that mean a vendor could not be reached or hung up mid-answer: worth another attempt. */
+export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET']);
+
+/**
+ * Settles with an SDK call, or rejects when the attempt's signal aborts first: for SDKs that take a
+ * timeout but no signal, whose promise may never settle once the request is cut.
+ */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason ?? new DOMException('aborted', 'AbortError'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason ?? new DOMException('aborted', 'AbortError'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /**
  * What an HTTP failure means for the discipline, for adapters' `classify`: no answer at all
  * (`network`: refused, reset, dropped mid-answer) is `unavailable`; Retry-After is read in seconds

@@ -1,7 +1,7 @@
 import { Client } from '@hubspot/api-client';
 import http from 'node:http';
 import https from 'node:https';
-import { failureFromHttp, type VendorCallFactory, type VendorFailure } from '../../../shared/vendor';
+import { NETWORK_ERROR_CODES, failureFromHttp, type VendorCallFactory, type VendorFailure } from '../../../shared/vendor';
 
 export interface HubspotClientConfig {
   accessToken: string;
@@ -9,9 +9,6 @@ export interface HubspotClientConfig {
   requestsPerSecond: number;
   searchRequestsPerSecond: number;
 }
-
-/** Socket errors that mean HubSpot could not be reached or hung up: worth another attempt. */
-const UNREACHABLE = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET']);
 
 /** The SDK's ApiException, by shape (its class lives in each generated API module). */
 interface ApiExceptionLike {
@@ -47,7 +44,7 @@ export function classifyHubspotError(err: unknown): VendorFailure {
   // Node's HTTP client: the socket's error code (ETIMEDOUT from the agent below when HubSpot went silent).
   const { name, code } = (err ?? {}) as { name?: string; code?: unknown };
   if (code === 'ETIMEDOUT') return { kind: 'timeout', code };
-  if (typeof code === 'string' && UNREACHABLE.has(code)) return { kind: 'unavailable', code };
+  if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) return { kind: 'unavailable', code };
   if (name === 'AbortError') return { kind: 'timeout' };
   return { kind: 'other' };
 }

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import EasyPostClient from '@easypost/api';
 import type { Logger } from '../../../shared/logger';
-import { failureFromHttp, type VendorCallFactory, type VendorFailure } from '../../../shared/vendor';
+import { NETWORK_ERROR_CODES, untilAborted, failureFromHttp, type VendorCallFactory, type VendorFailure } from '../../../shared/vendor';
 
 export interface EasyPostClientConfig {
   apiKey: string;
@@ -16,8 +16,6 @@ interface Attempt {
   headers?: Record<string, unknown>;
 }
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED_NOT_TIMEOUT', 'UND_ERR_SOCKET', 'EHOSTUNREACH']);
-
 /** What a failed EasyPost call means to the discipline: the SDK's ApiError (status, code), superagent's timeout, or no answer at all. */
 export function classifyEasyPostError(err: unknown, headers?: Record<string, unknown>): VendorFailure {
   const e = err as { name?: string; statusCode?: number; code?: string; timeout?: number; message?: string } | undefined;
@@ -27,21 +25,12 @@ export function classifyEasyPostError(err: unknown, headers?: Record<string, unk
     const failure = failureFromHttp(e.statusCode, headers);
     return typeof e.code === 'string' ? { ...failure, code: e.code } : failure;
   }
-  if (e.code && NETWORK_CODES.has(e.code)) return { kind: 'unavailable', code: e.code };
+  if (e.code && NETWORK_ERROR_CODES.has(e.code)) return { kind: 'unavailable', code: e.code };
   // superagent's own words for a socket closed mid-answer.
   if (/socket hang up|aborted|premature close/i.test(e.message ?? '')) return { kind: 'unavailable' };
   return { kind: 'other' };
 }
 
-/** Settles with the call, or rejects when the signal aborts first (superagent's promise never settles once aborted). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason ?? new DOMException('aborted', 'AbortError'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason ?? new DOMException('aborted', 'AbortError'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
 
 export type EasyPostApi = InstanceType<typeof EasyPostClient>;
 export type EasyPostCalls = ReturnType<typeof createEasyPostClient>;

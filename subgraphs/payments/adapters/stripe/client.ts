@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import type { Logger } from '../../../shared/logger';
-import { failureFromHttp, type VendorCallFactory, type VendorFailure } from '../../../shared/vendor';
+import { untilAborted, failureFromHttp, type VendorCallFactory, type VendorFailure } from '../../../shared/vendor';
 
 export interface StripeClientConfig {
   secretKey: string;
@@ -34,15 +34,6 @@ export function classifyStripeError(err: unknown): VendorFailure {
 
 export const isMissing = (err: unknown) => err instanceof Stripe.errors.StripeError && (err.statusCode === 404 || err.code === 'resource_missing');
 
-/** Settles with the call, or rejects when the signal aborts first (the SDK takes a timeout, not a signal). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason ?? new DOMException('aborted', 'AbortError'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason ?? new DOMException('aborted', 'AbortError'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
 
 /**
  * Node's HTTP client, without the SDK's one silent resend: with `maxNetworkRetries: 0` it still
