@@ -57,12 +57,15 @@ export function composeLogisticsSource(system: LogisticsSystem, records: Logisti
   };
   const shipmentsOfOrders = async (orderIds: readonly string[]): Promise<Shipment[][]> => {
     if (orderIds.length === 0) return [];
-    const mapped = await records.shipmentsByOrder(orderIds);
-    const map = new Map(mapped.map((s) => [s.shipmentId, s]));
-    const [fromMap, own] = await Promise.all([
-      mapped.length ? system.getShipments(mapped.map((s) => s.shipmentId)) : [],
+    // The map and a system that knows orders are read together: the map costs no step of its own on a turn.
+    const [mapped, own] = await Promise.all([
+      records.shipmentsByOrder(orderIds),
       system.listShipmentsByOrder ? system.listShipmentsByOrder(orderIds).then((lists) => lists.flat()) : [],
     ]);
+    const map = new Map(mapped.map((s) => [s.shipmentId, s]));
+    const known = new Set(own.map((s) => s.id));
+    const missing = mapped.map((s) => s.shipmentId).filter((id) => !known.has(id));
+    const fromMap = missing.length ? await system.getShipments(missing) : [];
     const all = unique([...fromMap, ...own].map((s) => placed(s, map)).filter((s): s is Shipment => Boolean(s)));
     return groupByKey(orderIds, all, (s) => s.orderId).map((list) => list.sort(oldestFirst));
   };
