@@ -4,6 +4,7 @@ import { closeOnSignal } from '../subgraphs/shared/process';
 import { loadConfigOrExit, SUBGRAPHS } from '../subgraphs/shared/config';
 import { listen } from '../subgraphs/shared/http';
 import { createLogger } from '../subgraphs/shared/logger';
+import { createGatewayHandlers } from './handlers';
 import { createGatewayListener, createGatewayServer, loadSupergraph } from './server';
 
 /** The gateway deployed as its own process: `node --import tsx gateway/index.ts`. */
@@ -29,7 +30,8 @@ async function main() {
   });
   await apollo.start();
   await warmUp();
-  const server = await listen(createGatewayListener(apollo, subgraphUrls, config, revocations), config.gatewayPort, config.host, {
+  const handlers = createGatewayHandlers({ apollo, config, logger, graphqlUrl: () => server.url });
+  const server = await listen(createGatewayListener(apollo, subgraphUrls, config, revocations, handlers), config.gatewayPort, config.host, {
     readTimeoutMs: config.resilience.requestReadTimeoutMs,
     maxConnectionsPerAddress: config.resilience.maxConnectionsPerAddress,
   });

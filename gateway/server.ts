@@ -10,7 +10,7 @@ import type { Revocations } from '../subgraphs/shared/revocation';
 import { randomUUID } from 'node:crypto';
 import type { Config, SubgraphName } from '../subgraphs/shared/config';
 import { createErrorFormatter, ErrorCode } from '../subgraphs/shared/errors';
-import { createRequestListener } from '../subgraphs/shared/http';
+import { createRequestListener, type Handler } from '../subgraphs/shared/http';
 import { inputChecksPlugin } from '../subgraphs/shared/inputs';
 import { createCachingFetcher } from './fetch-cache';
 import { createResponseCache, noteFetch, openAnswerPolicy, type AnswerPolicy } from './response-cache';
@@ -281,6 +281,8 @@ export function createGatewayListener(
   config: Pick<Config, 'auth' | 'gatewaySecret' | 'resilience' | 'viewerTtlMs'>,
   /** Erasures heard from every replica (revocation.ts): their sessions are refused at once. */
   revocations?: Revocations,
+  /** Endpoints beside /graphql that answer the raw request (the MCP server, the desk, /metrics), by path. */
+  handlers?: Record<string, Handler>,
 ) {
   const readiness = Object.fromEntries(
     Object.entries(subgraphUrls).map(([name, url]) => [
@@ -324,6 +326,7 @@ export function createGatewayListener(
       };
     },
     readiness,
+    handlers,
     // Each subgraph's circuit breaker sees who its fetches are for (the context fills it in).
     scope: (_req, run) => fetchCaller.run({}, run),
     maxInFlight: config.resilience.maxInFlight,

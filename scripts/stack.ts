@@ -1,3 +1,4 @@
+import { createGatewayHandlers } from '../gateway/handlers';
 import { createGatewayListener, createGatewayServer, loadSupergraph } from '../gateway/server';
 import { customersSubgraph } from '../subgraphs/customers/server';
 import { logisticsSubgraph } from '../subgraphs/logistics/server';
@@ -83,7 +84,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   await warmUp();
   // Erasures reach the gateway through the same cache's invalidations, Redis or not.
   const revocations = createRevocations(cache, config.verification.sessionTtlSeconds * 1000);
-  const gateway = await listen(createGatewayListener(apollo, subgraphUrls, config, revocations), config.gatewayPort, config.host, {
+  const handlers = createGatewayHandlers({ apollo, config, logger: logger.child({ service: 'gateway' }), graphqlUrl: () => gateway.url });
+  const gateway = await listen(createGatewayListener(apollo, subgraphUrls, config, revocations, handlers), config.gatewayPort, config.host, {
     readTimeoutMs: config.resilience.requestReadTimeoutMs,
     maxConnectionsPerAddress: config.resilience.maxConnectionsPerAddress,
   });

@@ -6,6 +6,12 @@ import { HeaderMap, type ApolloServer, type BaseContext, type ContextThunk } fro
 /** A plain JSON endpoint beside /graphql (POST only): the raw body in, a status and a JSON body out. */
 export type Route = (rawBody: string, req: http.IncomingMessage) => Promise<{ status: number; body: unknown }>;
 
+/**
+ * An endpoint that answers the raw request itself (pages, streams, /metrics, /mcp): any method, its own
+ * status and headers. Matched by exact path, or by a prefix that ends in '/' (`/desk/`).
+ */
+export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<void> | void;
+
 /** A route's refusal: the status, and the error's code and message as JSON. */
 export const routeError = (status: number, code: string, message: string) => ({ status, body: { error: { code, message } } });
 
@@ -18,6 +24,8 @@ export interface HttpOptions<TContext extends BaseContext> {
   maxBodyBytes?: number;
   /** Other POST endpoints by path (a subgraph's /events), given the raw body and the request. */
   routes?: Record<string, Route>;
+  /** Endpoints that answer the raw request themselves, by path (see Handler). */
+  handlers?: Record<string, Handler>;
   /** Runs the GraphQL request inside whatever per-request scope the service needs (fresh reads). */
   scope?: <T>(req: http.IncomingMessage, run: () => Promise<T>) => Promise<T>;
   /** GraphQL requests worked on at once; past it, a request is refused at once (503, Retry-After) rather than queued. */
@@ -73,6 +81,9 @@ export function createRequestListener<TContext extends BaseContext>(options: Htt
   const maxInFlight = options.maxInFlight ?? Infinity;
   let inFlight = 0;
   const lag = options.maxEventLoopDelayMs ? eventLoopLag() : undefined;
+  const handlers = Object.entries(options.handlers ?? {});
+  const handlerFor = (path: string) =>
+    options.handlers?.[path] ?? handlers.filter(([prefix]) => prefix.endsWith('/') && path.startsWith(prefix)).sort(([a], [b]) => b.length - a.length)[0]?.[1];
   const overloaded = () => inFlight >= maxInFlight || (lag !== undefined && inFlight >= 4 && lag.ms() > options.maxEventLoopDelayMs!);
 
   return async (req, res) => {
@@ -84,6 +95,8 @@ export function createRequestListener<TContext extends BaseContext>(options: Htt
         const failed = readiness.filter((_, i) => results[i].status === 'rejected').map(([name]) => name);
         return json(res, failed.length ? 503 : 200, failed.length ? { status: 'unavailable', failed } : { status: 'ready' });
       }
+      const handler = handlers.length ? handlerFor(url.pathname) : undefined;
+      if (handler) return await handler(req, res, url);
       const route = options.routes?.[url.pathname];
       if (route) {
         if (req.method !== 'POST') return json(res, 405, { error: 'POST only' }, { allow: 'POST' });
