@@ -186,6 +186,25 @@ const envSchema = z.object({
     .default('')
     .transform((v) => v.split(',').map((r) => r.trim()).filter(Boolean))
     .pipe(z.array(z.enum(ROLES))),
+  // AI agents (gateway/agents): the MCP server at /mcp and the voice platforms' tool webhooks at /tools/<platform>.
+  // The public URL of /mcp, as clients reach it (RFC 9728 metadata); unset: from each request's Host.
+  MCP_RESOURCE_URL: optionalUrl,
+  // The OAuth authorization servers (issuer URLs, comma-separated) that issue the tokens /mcp accepts.
+  MCP_AUTHORIZATION_SERVERS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((u) => u.trim()).filter(Boolean))
+    .pipe(z.array(z.url())),
+  // Each platform's shared secret; a platform whose secret is unset has no route (404).
+  VAPI_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  RETELL_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  PARLOA_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  // How long each platform waits for a tool's answer (ms); the gateway answers within it (capped at REQUEST_TIMEOUT_MS).
+  VOICE_DEADLINES_MS: numbersByName('vapi=20000,retell=10000,parloa=4000', (name) => ['vapi', 'retell', 'parloa'].includes(name), 'expected platform=milliseconds pairs for vapi, retell, parloa'),
+  // The agent token each platform's calls act as (its role, id and channel); set with the platform's secret.
+  VAPI_AGENT_TOKEN: z.string().min(1).optional(),
+  RETELL_AGENT_TOKEN: z.string().min(1).optional(),
+  PARLOA_AGENT_TOKEN: z.string().min(1).optional(),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -238,6 +257,13 @@ export interface Config {
   gatewaySecret: string;
   /** How long a forwarded caller header is good for (ms). */
   viewerTtlMs: number;
+  /** AI agents: the MCP server and the voice platforms' webhooks (gateway/agents). */
+  agents: {
+    resourceUrl?: string;
+    authorizationServers: readonly string[];
+    /** Per platform: its secret, the agent token its calls act as, and how long it waits (ms). Unset secret: no route. */
+    voice: Readonly<Record<'vapi' | 'retell' | 'parloa', { secret?: string; agentToken?: string; deadlineMs: number }>>;
+  };
   resilience: {
     requestTimeoutMs: number;
     subgraphTimeoutMs: (name: SubgraphName) => number;
@@ -334,6 +360,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }),
     gatewaySecret: e.GATEWAY_SECRET ?? DEMO_GATEWAY_SECRET,
     viewerTtlMs: e.VIEWER_TTL_SECONDS * 1000,
+    agents: Object.freeze({
+      resourceUrl: e.MCP_RESOURCE_URL,
+      authorizationServers: Object.freeze(e.MCP_AUTHORIZATION_SERVERS),
+      voice: Object.freeze({
+        vapi: { secret: e.VAPI_SECRET, agentToken: e.VAPI_AGENT_TOKEN, deadlineMs: e.VOICE_DEADLINES_MS.vapi ?? 20_000 },
+        retell: { secret: e.RETELL_API_KEY, agentToken: e.RETELL_AGENT_TOKEN, deadlineMs: e.VOICE_DEADLINES_MS.retell ?? 10_000 },
+        parloa: { secret: e.PARLOA_SECRET, agentToken: e.PARLOA_AGENT_TOKEN, deadlineMs: e.VOICE_DEADLINES_MS.parloa ?? 4_000 },
+      }),
+    }),
     resilience: Object.freeze({
       requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
       subgraphTimeoutMs: e.SUBGRAPH_TIMEOUTS_MS,
