@@ -21,6 +21,8 @@ const post = (t: TestStack, body: unknown, headers: Record<string, string> = {})
     headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
     body: JSON.stringify(body),
   });
+// The return saga crosses three subgraphs: on a loaded test machine it needs more than the 2 s default.
+const LOADED_MACHINE = { REQUEST_TIMEOUT_MS: '10000', SUBGRAPH_TIMEOUTS_MS: 'default=8000', BACKEND_TIMEOUTS_MS: 'default=6000' };
 const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
 
 describe('the MCP server at /mcp', () => {
@@ -33,7 +35,7 @@ describe('the MCP server at /mcp', () => {
   };
   beforeAll(async () => {
     // Redis: the conversation (the verification held for the model) lives where every replica sees it.
-    t = await startTestStack({ customers: 20, redis: true });
+    t = await startTestStack({ customers: 20, redis: true, env: LOADED_MACHINE });
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));
@@ -102,7 +104,7 @@ describe('the MCP server at /mcp', () => {
 
     const returnArgs = { input: { orderId: order.id, items: [{ lineItemId: items[0].id, quantity: items[0].quantity, reason: 'DOES_NOT_FIT' }] } };
     const returned = await call(agent, 'initiate_return', returnArgs);
-    expect(returned.isError).toBeFalsy();
+    expect(returned.isError ? textOf(returned) : 'ok').toBe('ok');
     expect(returned.structuredContent.initiateReturn).toMatchObject({ status: 'CREATED', return: { rma: expect.any(String) } });
     // The model retries the same call (a timeout on its side): the graph writes once, and answers the same return.
     const retried = await call(agent, 'initiate_return', returnArgs);
@@ -181,7 +183,7 @@ describe('the MCP server at /mcp', () => {
 describe('the MCP server when the verification held for the model expires', () => {
   let t: TestStack;
   beforeAll(async () => {
-    t = await startTestStack({ customers: 5, env: { VERIFIED_SESSION_TTL_SECONDS: '30' } });
+    t = await startTestStack({ customers: 5, env: { ...LOADED_MACHINE, VERIFIED_SESSION_TTL_SECONDS: '30' } });
   });
   afterAll(() => t?.close());
 
