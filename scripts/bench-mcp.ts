@@ -97,7 +97,9 @@ export async function benchMcp(options: { graphqlUrl: string; callers: BenchCall
   const { graphqlUrl, callers, rate = 200, durationMs = 20_000, warmUpMs = 3_000 } = options;
   if (!callers.length) throw new Error('benchMcp needs at least one verified caller');
   const mcpUrl = graphqlUrl.replace(/\/graphql$/, '/mcp');
-  const sessions = await Promise.all(callers.map((caller) => openConversation(mcpUrl, caller)));
+  // One at a time: the setup is not what is measured, and a burst of verifications would only time out.
+  const sessions: string[] = [];
+  for (const caller of callers) sessions.push(await openConversation(mcpUrl, caller));
   const hash = operationId(CONTEXT);
 
   const graphqlTurn = async (i: number) => {

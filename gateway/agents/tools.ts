@@ -19,7 +19,7 @@ import { loadApiSchema, loadOperations } from '../../schema/operations';
 import type { Role } from '../../subgraphs/shared/config';
 import { operationId } from '../persisted';
 
-/** A JSON Schema (draft 2020-12 subset): what MCP clients and ajv read. */
+/** A JSON Schema (the plain subset every MCP client and ajv read: types, enums, objects, arrays). */
 export type JsonSchema = Record<string, unknown>;
 
 /**
