@@ -211,8 +211,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** How long in-flight requests may take to finish on close, by default (the manifests' terminationGracePeriodSeconds allow for it). */
+export const DRAIN_GRACE_MS = 10_000;
+
 export interface ListenOptions {
-  /** How long in-flight requests may take to finish on close. */
+  /** How long in-flight requests may take to finish on close (DRAIN_GRACE_MS). */
   graceMs?: number;
   /** How long a client has to send a request's headers and its body (Node's own defaults: 60 s and 300 s). */
   readTimeoutMs?: number;
@@ -227,7 +230,7 @@ export interface ListenOptions {
  * cannot hold more than `maxConnectionsPerAddress` connections.
  */
 export async function listen(listener: http.RequestListener, port: number, host: string, options: ListenOptions = {}): Promise<RunningServer> {
-  const { graceMs = 10_000, readTimeoutMs = 10_000, maxConnectionsPerAddress = Infinity } = options;
+  const { graceMs = DRAIN_GRACE_MS, readTimeoutMs = 10_000, maxConnectionsPerAddress = Infinity } = options;
   const server = http.createServer(
     // Node checks these timeouts every connectionsCheckingInterval (30 s by default): a tenth of the timeout here.
     { headersTimeout: readTimeoutMs, requestTimeout: readTimeoutMs, connectionsCheckingInterval: Math.min(1_000, Math.ceil(readTimeoutMs / 10)) },
