@@ -169,7 +169,7 @@ export interface StartSubgraphOptions {
   db: Kysely<any>;
   cache: Cache;
   logger: Logger;
-  /** The process's own dependencies (its database, the cache); the subgraph adds its backend as required. */
+  /** The process's own dependencies (its database, the cache); the subgraph adds its backend. */
   readiness: Readiness;
   /** Adapter settings, validated by the adapter's own zod schema. */
   adapterConfig?: unknown;
@@ -237,7 +237,9 @@ export async function startSubgraph<Source extends { ping(): Promise<void> }, Lo
         }
         return server.createContext(viewer);
       },
-      readiness: { ...options.readiness, required: { ...options.readiness.required, backend: () => source.ping() } },
+      // A system of record that fails is not a reason to leave the Service: stale copies stand in for
+      // it (STALE_IF_ERROR_SECONDS), and every replica would leave at once. Degraded, still ready.
+      readiness: { ...options.readiness, optional: { ...options.readiness.optional, backend: () => source.ping() } },
       routes: {
         '/events': (() => {
           const handle = createEventsHandler({ secret: config.webhookSecret, events: definition.events, cache, logger });
