@@ -180,7 +180,6 @@ const envSchema = z.object({
   REQUEST_READ_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   // Connections one client address may hold open at the gateway; more are closed at once. 0 turns it off.
   MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).default(512),
-  // Roles that may only run the named operations of schema/operations (the allow-list), e.g. "agent".
   // Origins a browser may call the gateway from (CORS), comma-separated, exact ("https://shop.example.com").
   // None by default: pages the gateway serves itself are same-origin and need none.
   CORS_ORIGINS: z
@@ -188,6 +187,7 @@ const envSchema = z.object({
     .default('')
     .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
     .pipe(z.array(z.string().refine((o) => URL.canParse(o) && new URL(o).origin === o, 'each origin must be scheme://host[:port], without a path or a trailing slash'))),
+  // Roles that may only run the named operations of schema/operations (the allow-list), e.g. "agent".
   PERSISTED_ONLY_ROLES: z
     .string()
     .default('')
