@@ -54,7 +54,8 @@ describe('CORS on the gateway’s listener (CORS_ORIGINS)', () => {
   });
 
   it('is off without an allow-list: a preflight is refused as before', async () => {
-    const plain = await listen(createRequestListener({ apollo, context: async () => ({}) }), 0, '127.0.0.1');
+    // CORS_ORIGINS unset gives the gateway an empty list.
+    const plain = await listen(createRequestListener({ apollo, context: async () => ({}), corsOrigins: [] }), 0, '127.0.0.1');
     try {
       const res = await fetch(plain.url, { method: 'OPTIONS', headers: { origin: PORTAL, 'access-control-request-method': 'POST' } });
       expect([res.status, res.headers.get('access-control-allow-origin')]).toEqual([405, null]);

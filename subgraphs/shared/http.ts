@@ -38,7 +38,7 @@ export interface HttpOptions<TContext extends BaseContext> {
   context: (req: http.IncomingMessage, body: unknown) => Promise<TContext>;
   /** What /readyz checks, by name (see Readiness). */
   readiness?: Readiness;
-  /** Origins browsers may call from (CORS); set, OPTIONS preflights are answered (204) for listed origins. */
+  /** Origins browsers may call from (CORS); with any, OPTIONS preflights are answered (204). None: no CORS at all. */
   corsOrigins?: readonly string[];
   maxBodyBytes?: number;
   /** Other POST endpoints by path (a subgraph's /events), given the raw body and the request. */
@@ -112,7 +112,7 @@ async function readinessOf(readiness: Readiness): Promise<{ status: number; body
  */
 export function createRequestListener<TContext extends BaseContext>(options: HttpOptions<TContext>): http.RequestListener {
   const limit = options.maxBodyBytes ?? 1_000_000;
-  const cors = options.corsOrigins ? createCors(options.corsOrigins) : undefined;
+  const cors = options.corsOrigins?.length ? createCors(options.corsOrigins) : undefined;
   const maxInFlight = options.maxInFlight ?? Infinity;
   let inFlight = 0;
   const lag = options.maxEventLoopDelayMs ? eventLoopLag() : undefined;
