@@ -1,5 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, connect, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { logisticsSubgraph } from '../../subgraphs/logistics/server';
+import { createMemoryCache } from '../../subgraphs/shared/cache';
+import { loadConfig } from '../../subgraphs/shared/config';
+import { createDatabase } from '../../subgraphs/shared/db';
 import { freePorts } from '../../subgraphs/shared/http';
+import { createLogger } from '../../subgraphs/shared/logger';
+import { startSubgraph } from '../../subgraphs/shared/subgraph';
+import { createTestDatabase } from '../helpers/db';
 import { startTestStack, type TestStack } from '../helpers/stack';
 
 const readyz = async (base: string) => {
@@ -85,5 +94,60 @@ describe('readiness that does not cascade, and CORS', () => {
     expect(((await res.json()) as any).data.customer.id).toBe(customerId);
     const other = await fetch(t.stack.url, { method: 'OPTIONS', headers: { origin: 'https://elsewhere.example.com', 'access-control-request-method': 'POST' } });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+/** A TCP path to PostgreSQL that the test can cut: the subgraph's database going away. */
+async function startCuttableProxy(target: URL) {
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port || 5432), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => socket.destroy());
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    cut: () => {
+      server.close();
+      for (const socket of sockets) socket.destroy();
+    },
+  };
+}
+
+describe('a subgraph whose own database goes away', () => {
+  it('is no longer ready (503), naming the database', async () => {
+    const testDb = await createTestDatabase();
+    const target = new URL(testDb.url);
+    const proxy = await startCuttableProxy(target);
+    const url = new URL(testDb.url);
+    url.host = `127.0.0.1:${proxy.port}`;
+    const database = await createDatabase({ url: url.toString(), poolMax: 2 });
+    const config = loadConfig({ NODE_ENV: 'test', LOGISTICS_PORT: '0', SEED_ON_START: 'false' });
+    const subgraph = await startSubgraph(logisticsSubgraph, {
+      config,
+      db: database.db,
+      cache: createMemoryCache(100),
+      logger: createLogger('test', 'silent'),
+      readiness: { required: { database: () => database.ping() } },
+    });
+    try {
+      expect((await readyz(subgraph.url)).status).toBe(200);
+      proxy.cut();
+      const { status, body } = await readyz(subgraph.url);
+      expect(status).toBe(503);
+      expect(body.status).toBe('unavailable');
+      expect(body.checks.database).toBe('down');
+      // Alive all the same: an orchestrator stops sending traffic, it does not restart the process.
+      expect((await fetch(new URL('/healthz', subgraph.url))).status).toBe(200);
+    } finally {
+      await subgraph.close();
+      await database.close().catch(() => undefined);
+      await testDb.drop();
+    }
   });
 });
