@@ -10,7 +10,7 @@ import type { Revocations } from '../subgraphs/shared/revocation';
 import { randomUUID } from 'node:crypto';
 import type { Config, SubgraphName } from '../subgraphs/shared/config';
 import { createErrorFormatter, ErrorCode } from '../subgraphs/shared/errors';
-import { createRequestListener, type Handler } from '../subgraphs/shared/http';
+import { createRequestListener, READINESS_TIMEOUT_MS, type Handler } from '../subgraphs/shared/http';
 import { inputChecksPlugin } from '../subgraphs/shared/inputs';
 import { createCachingFetcher } from './fetch-cache';
 import { createResponseCache, noteFetch, openAnswerPolicy, type AnswerPolicy } from './response-cache';
@@ -272,13 +272,16 @@ export function createGatewayServer(options: GatewayOptions) {
 }
 
 /**
- * The gateway's HTTP front: /graphql, /healthz, and /readyz (every subgraph is ready). Each request's
- * caller is verified here, once, and forwarded to the subgraphs signed (STYLE #9).
+ * The gateway's HTTP front: /graphql, /healthz, and /readyz. Each request's caller is verified here,
+ * once, and forwarded to the subgraphs signed (STYLE #9). It listens only once its schema is loaded
+ * and the named operations planned, so it is ready whenever it answers: each subgraph's readiness is
+ * reported, never required (the graph answers partially; gateways leaving the Service because one
+ * subgraph is down would turn that subgraph's errors into refused connections for every query).
  */
 export function createGatewayListener(
   apollo: ApolloServer<GatewayContext>,
   subgraphUrls: Record<SubgraphName, string>,
-  config: Pick<Config, 'auth' | 'gatewaySecret' | 'resilience' | 'viewerTtlMs'>,
+  config: Pick<Config, 'auth' | 'gatewaySecret' | 'resilience' | 'viewerTtlMs' | 'corsOrigins'>,
   /** Erasures heard from every replica (revocation.ts): their sessions are refused at once. */
   revocations?: Revocations,
   /** Endpoints beside /graphql that answer the raw request (the MCP server, the desk, /metrics), by path. */
@@ -288,7 +291,8 @@ export function createGatewayListener(
     Object.entries(subgraphUrls).map(([name, url]) => [
       name,
       async () => {
-        const response = await fetch(new URL('/readyz', url), { signal: AbortSignal.timeout(2_000) });
+        const response = await fetch(new URL('/readyz', url), { signal: AbortSignal.timeout(READINESS_TIMEOUT_MS) });
+        await response.body?.cancel();
         if (!response.ok) throw new Error(`${name} not ready`);
       },
     ]),
@@ -325,7 +329,8 @@ export function createGatewayListener(
         answer: openAnswerPolicy(),
       };
     },
-    readiness,
+    readiness: { optional: readiness },
+    corsOrigins: config.corsOrigins,
     handlers,
     // Each subgraph's circuit breaker sees who its fetches are for (the context fills it in).
     scope: (_req, run) => fetchCaller.run({}, run),

@@ -62,7 +62,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     if (seeded.length) logger.info({ customers: config.seedCustomers, systems: seeded }, 'seeded demo data');
   }
   const cache = await openCache(config, logger);
-  const readiness = { database: () => database.ping(), cache: () => cache.ping() };
+  const readiness = { required: { database: () => database.ping() }, optional: { cache: () => cache.ping() } };
   const definitions = { orders: ordersSubgraph, customers: customersSubgraph, payments: paymentsSubgraph, logistics: logisticsSubgraph };
   const subgraphs = await Promise.all(
     SUBGRAPHS.map((name) => startSubgraph(definitions[name] as never, { config, db: database.db, cache, logger, readiness })),

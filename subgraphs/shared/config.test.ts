@@ -79,3 +79,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ VERIFICATION_METHODS: 'FACE=POSTAL_CODE' })).toThrow(ConfigError);
   });
 });
+
+describe('CORS_ORIGINS', () => {
+  it('allows no origin by default, and exact origins when listed', () => {
+    expect(loadConfig({}).corsOrigins).toEqual([]);
+    expect(loadConfig({ CORS_ORIGINS: 'https://portal.example.com, http://localhost:5173' }).corsOrigins).toEqual(['https://portal.example.com', 'http://localhost:5173']);
+  });
+
+  it.each(['portal.example.com', 'https://portal.example.com/', 'https://portal.example.com/app', '*'])('refuses %s, naming the variable', (value) => {
+    expect(() => loadConfig({ CORS_ORIGINS: value })).toThrow(/CORS_ORIGINS/);
+  });
+});

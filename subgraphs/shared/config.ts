@@ -180,6 +180,13 @@ const envSchema = z.object({
   REQUEST_READ_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   // Connections one client address may hold open at the gateway; more are closed at once. 0 turns it off.
   MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).default(512),
+  // Origins a browser may call the gateway from (CORS), comma-separated, exact ("https://shop.example.com").
+  // None by default: pages the gateway serves itself are same-origin and need none.
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.string().refine((o) => URL.canParse(o) && new URL(o).origin === o, 'each origin must be scheme://host[:port], without a path or a trailing slash'))),
   // Roles that may only run the named operations of schema/operations (the allow-list), e.g. "agent".
   PERSISTED_ONLY_ROLES: z
     .string()
@@ -255,6 +262,8 @@ export interface Config {
     persistedOnlyRoles: readonly Role[];
   };
   gatewaySecret: string;
+  /** Origins browsers may call the gateway from (CORS_ORIGINS); none by default. */
+  corsOrigins: readonly string[];
   /** How long a forwarded caller header is good for (ms). */
   viewerTtlMs: number;
   /** AI agents: the MCP server and the voice platforms' webhooks (gateway/agents). */
@@ -359,6 +368,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       persistedOnlyRoles: Object.freeze(e.PERSISTED_ONLY_ROLES),
     }),
     gatewaySecret: e.GATEWAY_SECRET ?? DEMO_GATEWAY_SECRET,
+    corsOrigins: Object.freeze(e.CORS_ORIGINS),
     viewerTtlMs: e.VIEWER_TTL_SECONDS * 1000,
     agents: Object.freeze({
       resourceUrl: e.MCP_RESOURCE_URL,

@@ -44,3 +44,42 @@ describe('load shedding on event-loop delay', () => {
     expect((await ask()).status).toBe(200);
   });
 });
+
+describe('/readyz: can the service serve', () => {
+  const up = async () => undefined;
+  const down = async () => {
+    throw new Error('connection refused');
+  };
+  const hangs = () => new Promise<never>(() => undefined);
+  const readyz = async (readiness: Parameters<typeof createRequestListener>[0]['readiness']) => {
+    const server = await listen(createRequestListener({ apollo: cpuBound, context: async () => ({}), readiness }), 0, '127.0.0.1');
+    try {
+      const res = await fetch(new URL('/readyz', server.url));
+      return { status: res.status, body: await res.json() };
+    } finally {
+      await server.close();
+    }
+  };
+
+  it('is ready while every check answers', async () => {
+    expect(await readyz({ required: { database: up }, optional: { cache: up } })).toEqual({ status: 200, body: { status: 'ready', checks: { database: 'up', cache: 'up' } } });
+  });
+
+  it('stays ready, degraded, when a dependency it runs without is down', async () => {
+    expect(await readyz({ required: { database: up }, optional: { cache: down } })).toEqual({ status: 200, body: { status: 'degraded', checks: { database: 'up', cache: 'down' } } });
+  });
+
+  it('is unavailable (503) when a dependency it cannot serve without is down', async () => {
+    expect(await readyz({ required: { database: down, backend: up }, optional: { cache: down } })).toEqual({
+      status: 503,
+      body: { status: 'unavailable', checks: { database: 'down', backend: 'up', cache: 'down' } },
+    });
+  });
+
+  it('counts a check that hangs as down, and answers before a probe’s timeout', async () => {
+    const started = Date.now();
+    expect(await readyz({ required: { database: hangs } })).toEqual({ status: 503, body: { status: 'unavailable', checks: { database: 'down' } } });
+    // READINESS_TIMEOUT_MS (1.5 s) plus a loaded machine's slack: under the manifests' 3 s probe timeout.
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+});

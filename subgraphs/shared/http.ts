@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextThunk } from '@apollo/server';
+import { createCors } from './cors';
 
 /** A plain JSON endpoint beside /graphql (POST only): the raw body in, a status and a JSON body out. */
 export type Route = (rawBody: string, req: http.IncomingMessage) => Promise<{ status: number; body: unknown }>;
@@ -12,6 +13,22 @@ export type Route = (rawBody: string, req: http.IncomingMessage) => Promise<{ st
  */
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<void> | void;
 
+/** A dependency check: throws (or takes longer than READINESS_TIMEOUT_MS) when the dependency does not answer. */
+export type ReadinessCheck = () => Promise<unknown>;
+
+/**
+ * What /readyz checks. Ready means "can serve": only a dependency without which no request can be
+ * answered fails it (503); one the service runs without, degraded (the cache, a subgraph), shows in
+ * the body only. Otherwise one blip of a shared dependency takes every replica out of service at once.
+ */
+export interface Readiness {
+  required?: Record<string, ReadinessCheck>;
+  optional?: Record<string, ReadinessCheck>;
+}
+
+/** Below an orchestrator's probe timeout (the manifests give 3 s): a hanging dependency is a failed check, not a failed probe. */
+export const READINESS_TIMEOUT_MS = 1_500;
+
 /** A route's refusal: the status, and the error's code and message as JSON. */
 export const routeError = (status: number, code: string, message: string) => ({ status, body: { error: { code, message } } });
 
@@ -19,8 +36,10 @@ export interface HttpOptions<TContext extends BaseContext> {
   apollo: ApolloServer<TContext>;
   /** Builds the per-request context (DataLoaders, the caller), given the parsed body of a POST. */
   context: (req: http.IncomingMessage, body: unknown) => Promise<TContext>;
-  /** Readiness checks by name (database, cache, subgraphs); each throws when its dependency is down. */
-  readiness?: Record<string, () => Promise<unknown>>;
+  /** What /readyz checks, by name (see Readiness). */
+  readiness?: Readiness;
+  /** Origins browsers may call from (CORS); with any, OPTIONS preflights are answered (204). None: no CORS at all. */
+  corsOrigins?: readonly string[];
   maxBodyBytes?: number;
   /** Other POST endpoints by path (a subgraph's /events), given the raw body and the request. */
   routes?: Record<string, Route>;
@@ -70,14 +89,30 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
   });
 }
 
+/** /readyz's answer: 503 only when a required check fails; every check's state in the body. */
+async function readinessOf(readiness: Readiness): Promise<{ status: number; body: { status: string; checks: Record<string, 'up' | 'down'> } }> {
+  const entries = [...Object.entries(readiness.required ?? {}).map(([name, check]) => [name, check, true] as const), ...Object.entries(readiness.optional ?? {}).map(([name, check]) => [name, check, false] as const)];
+  const results = await Promise.all(
+    entries.map(([, check]) => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), READINESS_TIMEOUT_MS)));
+      return Promise.race([check(), timeout]).then(() => true, () => false).finally(() => clearTimeout(timer));
+    }),
+  );
+  const checks = Object.fromEntries(entries.map(([name], i) => [name, results[i] ? 'up' : 'down'] as const));
+  const failedRequired = entries.some(([, , required], i) => required && !results[i]);
+  const status = failedRequired ? 'unavailable' : results.every(Boolean) ? 'ready' : 'degraded';
+  return { status: failedRequired ? 503 : 200, body: { status, checks } };
+}
+
 /**
  * The node:http front of a subgraph or the gateway: /graphql through Apollo's HTTP API, plus
- * /healthz (the process is alive) and /readyz (its dependencies answer). Requests Apollo never
+ * /healthz (the process is alive) and /readyz (it can serve, see Readiness). Requests Apollo never
  * sees (unreadable JSON, a body too large, a non-JSON POST) still get a GraphQL-shaped error.
  */
 export function createRequestListener<TContext extends BaseContext>(options: HttpOptions<TContext>): http.RequestListener {
   const limit = options.maxBodyBytes ?? 1_000_000;
-  const readiness = Object.entries(options.readiness ?? {});
+  const cors = options.corsOrigins?.length ? createCors(options.corsOrigins) : undefined;
   const maxInFlight = options.maxInFlight ?? Infinity;
   let inFlight = 0;
   const lag = options.maxEventLoopDelayMs ? eventLoopLag() : undefined;
@@ -89,11 +124,11 @@ export function createRequestListener<TContext extends BaseContext>(options: Htt
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     try {
+      if (cors?.(req, res)) return;
       if (url.pathname === '/healthz') return json(res, 200, { status: 'ok' });
       if (url.pathname === '/readyz') {
-        const results = await Promise.allSettled(readiness.map(([, check]) => check()));
-        const failed = readiness.filter((_, i) => results[i].status === 'rejected').map(([name]) => name);
-        return json(res, failed.length ? 503 : 200, failed.length ? { status: 'unavailable', failed } : { status: 'ready' });
+        const { status, body } = await readinessOf(options.readiness ?? {});
+        return json(res, status, body);
       }
       const handler = handlers.length ? handlerFor(url.pathname) : undefined;
       if (handler) return await handler(req, res, url);
@@ -143,7 +178,7 @@ export function createRequestListener<TContext extends BaseContext>(options: Htt
           context,
         });
       const response = await (options.scope ? options.scope(req, execute) : execute());
-      for (const [key, value] of response.headers) res.setHeader(key, value);
+      for (const [key, value] of response.headers) res.setHeader(key, key === 'vary' && res.hasHeader('vary') ? `${res.getHeader('vary')}, ${value}` : value);
       res.statusCode = response.status ?? 200;
       if (response.body.kind === 'complete') return void res.end(response.body.string);
       for await (const chunk of response.body.asyncIterator) res.write(chunk);
@@ -176,8 +211,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** How long in-flight requests may take to finish on close, by default (the manifests' terminationGracePeriodSeconds allow for it). */
+export const DRAIN_GRACE_MS = 10_000;
+
 export interface ListenOptions {
-  /** How long in-flight requests may take to finish on close. */
+  /** How long in-flight requests may take to finish on close (DRAIN_GRACE_MS). */
   graceMs?: number;
   /** How long a client has to send a request's headers and its body (Node's own defaults: 60 s and 300 s). */
   readTimeoutMs?: number;
@@ -192,7 +230,7 @@ export interface ListenOptions {
  * cannot hold more than `maxConnectionsPerAddress` connections.
  */
 export async function listen(listener: http.RequestListener, port: number, host: string, options: ListenOptions = {}): Promise<RunningServer> {
-  const { graceMs = 10_000, readTimeoutMs = 10_000, maxConnectionsPerAddress = Infinity } = options;
+  const { graceMs = DRAIN_GRACE_MS, readTimeoutMs = 10_000, maxConnectionsPerAddress = Infinity } = options;
   const server = http.createServer(
     // Node checks these timeouts every connectionsCheckingInterval (30 s by default): a tenth of the timeout here.
     { headersTimeout: readTimeoutMs, requestTimeout: readTimeoutMs, connectionsCheckingInterval: Math.min(1_000, Math.ceil(readTimeoutMs / 10)) },

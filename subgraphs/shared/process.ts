@@ -42,7 +42,8 @@ export async function runSubgraphProcess<Source extends { ping(): Promise<void> 
     db: database.db,
     cache,
     logger,
-    readiness: { database: () => database.ping(), cache: () => cache.ping() },
+    // Without Redis a subgraph still serves, uncached (the cache fails open): degraded, not unready.
+    readiness: { required: { database: () => database.ping() }, optional: { cache: () => cache.ping() } },
     beforeListen: config.seedOnStart && hooks.seedDemo ? () => hooks.seedDemo!(database.db, config) : undefined,
   });
   closeOnSignal(logger, async () => {

@@ -15,7 +15,7 @@ import type { ChangeFeed } from './outbox';
 import type { Config, SubgraphName } from './config';
 import { AppError, createErrorFormatter, ErrorCode, HTTP_STATUS } from './errors';
 import { inputChecksPlugin } from './inputs';
-import { createRequestListener, listen, type Route, type RunningServer } from './http';
+import { createRequestListener, listen, type Readiness, type Route, type RunningServer } from './http';
 import type { Logger } from './logger';
 import { withDataProtection } from './pii';
 import { budgetFrom, DEADLINE_HEADER, requestDeadline, withResilience } from './resilience';
@@ -169,7 +169,8 @@ export interface StartSubgraphOptions {
   db: Kysely<any>;
   cache: Cache;
   logger: Logger;
-  readiness: Record<string, () => Promise<unknown>>;
+  /** The process's own dependencies (its database, the cache); the subgraph adds its backend. */
+  readiness: Readiness;
   /** Adapter settings, validated by the adapter's own zod schema. */
   adapterConfig?: unknown;
   /** Runs after the adapter exists (its schema migrated) and before the port opens: the demo seed. */
@@ -236,7 +237,9 @@ export async function startSubgraph<Source extends { ping(): Promise<void> }, Lo
         }
         return server.createContext(viewer);
       },
-      readiness: { ...options.readiness, backend: () => source.ping() },
+      // A system of record that fails is not a reason to leave the Service: stale copies stand in for
+      // it (STALE_IF_ERROR_SECONDS), and every replica would leave at once. Degraded, still ready.
+      readiness: { ...options.readiness, optional: { ...options.readiness.optional, backend: () => source.ping() } },
       routes: {
         '/events': (() => {
           const handle = createEventsHandler({ secret: config.webhookSecret, events: definition.events, cache, logger });

@@ -16,9 +16,12 @@ export interface Child {
   exited: Promise<number | null>;
 }
 
-/** Runs one of the project's TypeScript entry points as its own process, with only the env given. */
+/**
+ * Runs one of the project's entry points as its own process, with only the env given: a TypeScript
+ * one through tsx, a compiled one (`dist/….js`) with plain node, as the image runs it.
+ */
 export function runEntry(entry: string, env: Record<string, string>): Child {
-  const child = spawn(TSX, [entry], {
+  const child = spawn(entry.endsWith('.js') ? process.execPath : TSX, [entry], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,20 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * `npm run build`: the services compiled to dist/ (tsconfig.build.json), with the files they read
+ * by path beside their code, as in the source tree: each subgraph's schema.graphql, the supergraph
+ * and the named operations (all found from `__dirname`).
+ */
+const ROOT = join(__dirname, '..');
+const DIST = join(ROOT, 'dist');
+
+rmSync(DIST, { recursive: true, force: true });
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
+for (const folder of ['gateway', 'subgraphs', 'schema']) {
+  for (const file of readdirSync(join(ROOT, folder), { recursive: true, encoding: 'utf8' })) {
+    if (file.endsWith('.graphql')) cpSync(join(ROOT, folder, file), join(DIST, folder, file), { force: true });
+  }
+}
+process.stdout.write(`built ${DIST}\n`);
