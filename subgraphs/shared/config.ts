@@ -186,6 +186,8 @@ const envSchema = z.object({
     .default('')
     .transform((v) => v.split(',').map((r) => r.trim()).filter(Boolean))
     .pipe(z.array(z.enum(ROLES))),
+  // The agent desk page at /desk/ (desk/): on by default everywhere but production, where a brand opts in.
+  DESK_ENABLED: flag,
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -236,6 +238,8 @@ export interface Config {
     persistedOnlyRoles: readonly Role[];
   };
   gatewaySecret: string;
+  /** Whether the gateway serves the agent desk at /desk/. */
+  deskEnabled: boolean;
   /** How long a forwarded caller header is good for (ms). */
   viewerTtlMs: number;
   resilience: {
@@ -333,6 +337,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       persistedOnlyRoles: Object.freeze(e.PERSISTED_ONLY_ROLES),
     }),
     gatewaySecret: e.GATEWAY_SECRET ?? DEMO_GATEWAY_SECRET,
+    deskEnabled: e.DESK_ENABLED ?? e.NODE_ENV !== 'production',
     viewerTtlMs: e.VIEWER_TTL_SECONDS * 1000,
     resilience: Object.freeze({
       requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
