@@ -5,6 +5,7 @@ ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY tsconfig.json ./
+COPY desk ./desk
 COPY gateway ./gateway
 COPY schema ./schema
 COPY scripts ./scripts

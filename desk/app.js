@@ -65,6 +65,7 @@ const key = () => `desk-${crypto.randomUUID()}`;
 async function main() {
   settings = await (await fetch('settings.json')).json();
   graph = createGraphClient({ operations: settings.operations, credentials: () => ({ token: state.token, session: state.session }) });
+  $('refresh').addEventListener('click', () => void refresh(true));
   renderSignIn();
 }
 
@@ -118,6 +119,15 @@ function useToken(token) {
   renderSignIn();
   renderCall();
   document.getElementById('find-value')?.focus();
+}
+
+/** The token was refused (expired, revoked): back to the sign-in, the call closed. */
+function signOut() {
+  endSession();
+  Object.assign(state, { token: undefined, agentId: undefined, matches: undefined, selected: undefined, verification: undefined, error: 'Your sign-in has ended. Sign in again.' });
+  replace($('context'));
+  renderLive();
+  renderSignIn();
 }
 
 // --- the call: find, verify, the customer, the end ----------------------------------------------
@@ -291,8 +301,10 @@ function startPolling() {
   const session = state.session;
   const tick = async () => {
     if (state.session !== session) return;
+    const started = performance.now();
     await refresh();
-    if (state.session === session) state.poller = window.setTimeout(tick, POLL_MS);
+    // Every POLL_MS from start to start (one read at a time): a slow answer does not stretch the period.
+    if (state.session === session) state.poller = window.setTimeout(tick, Math.max(0, POLL_MS - (performance.now() - started)));
   };
   state.poller = window.setTimeout(tick, POLL_MS);
 }
@@ -334,7 +346,8 @@ async function refresh(fresh = false) {
   } catch (err) {
     if (state.session !== session) return;
     const code = err instanceof GraphError ? err.code : 'INTERNAL_SERVER_ERROR';
-    if (code === 'VERIFICATION_EXPIRED' || code === 'VERIFICATION_REQUIRED') {
+    if (code === 'UNAUTHENTICATED') signOut();
+    else if (code === 'VERIFICATION_EXPIRED' || code === 'VERIFICATION_REQUIRED') {
       endSession();
       state.error = 'The verified session has ended. Verify the caller again to go on.';
       replace($('context'));
@@ -350,7 +363,8 @@ function renderContext() {
 
 /** The data's age: when the oldest part shown was read from its system, and any stale stand-ins. */
 function renderLive() {
-  if (!state.customer || !state.checkedAt) return replace($('live'));
+  $('live').hidden = !state.customer || !state.checkedAt;
+  if ($('live').hidden) return;
   /** @type {number[]} */
   const times = [];
   JSON.stringify(state.customer, (k, v) => {
@@ -360,14 +374,12 @@ function renderLive() {
   const oldest = Math.min(...times);
   const age = Math.max(0, Math.round((Date.now() - oldest) / 1000));
   replace(
-    $('live'),
+    $('live-text'),
     h('span', { class: 'dot', 'aria-hidden': 'true' }),
-    `Live · checked ${new Date(state.checkedAt).toLocaleTimeString()} · oldest part read `,
+    `Live · checked ${new Date(/** @type {number} */ (state.checkedAt)).toLocaleTimeString()} · oldest part read `,
     h('time', { datetime: new Date(oldest).toISOString(), id: 'data-age' }, `${age} s ago`),
     state.stale.length ? h('strong', { class: 'warn', id: 'stale' }, ` · stale: ${state.stale.map((s) => `${s.service} ${s.type} ${s.ageSeconds} s old`).join(', ')}`) : null,
     state.contextError ? h('strong', { class: 'warn' }, ` · ${state.contextError}`) : null,
-    ' ',
-    h('button', { type: 'button', id: 'refresh', class: 'small', onclick: () => void refresh(true) }, 'Refresh from the systems'),
   );
 }
 
@@ -386,6 +398,10 @@ async function busy(what, action) {
   try {
     return await action();
   } catch (err) {
+    if (err instanceof GraphError && err.code === 'UNAUTHENTICATED') {
+      signOut();
+      return undefined;
+    }
     const message = err instanceof GraphError ? `${err.message} (${err.code})` : String(err);
     if (state.customer) state.notes[what] = message;
     else state.error = message;

@@ -5,7 +5,10 @@ import AxeBuilder from '@axe-core/playwright';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ORDER_SCENARIOS } from '../fixtures/demo-data';
 import { startTestStack, type TestStack } from '../helpers/stack';
+import { ordersSubgraph } from '../../subgraphs/orders/server';
 import { CATALOG, text } from '../../subgraphs/shared/i18n';
+import { createLogger } from '../../subgraphs/shared/logger';
+import { startSubgraph } from '../../subgraphs/shared/subgraph';
 
 /** Debian's chromium (`apt-get install -y chromium`, .ci/run): nothing is downloaded at test time. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -26,7 +29,8 @@ describe('the agent desk in Chromium', () => {
   let desk: string;
 
   beforeAll(async () => {
-    t = await startTestStack({ customers: 20, embedded: true, env: { VERIFICATION_MAX_FAILURES: '3' } });
+    // Cached answers live 3 s (30 by default), so a failing system's stale copy shows within the test.
+    t = await startTestStack({ customers: 20, embedded: true, env: { VERIFICATION_MAX_FAILURES: '3', CACHE_TTL_SECONDS: 'default=3' } });
     desk = new URL('/desk/', t.stack.url).href;
     profile = mkdtempSync(join(tmpdir(), 'desk-chromium-'));
     browser = await chromium.launchPersistentContext(profile, {
@@ -90,6 +94,10 @@ describe('the agent desk in Chromium', () => {
     await page.locator(`[data-order="${order.number}"]`).waitFor();
     const identifyToMatches = await measure('desk:identify', 'desk:matches');
     const verifyToContext = await measure('desk:verify', 'desk:context');
+    // Each request's own time, as the browser saw it: IdentifyByOrderNumber, VerifyCaller, the first DeskContext.
+    const [identifyMs, verifyMs, contextMs] = await page.evaluate(() =>
+      performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/graphql')).map((e) => Math.round(e.duration)),
+    );
     // The desk sees contact details whole (the PII policy's HUMAN_DESK row), in the customer's language.
     await expect(page.locator('#customer-title + dl').textContent()).resolves.toContain(customer.email);
     await expect(page.locator('#live').textContent()).resolves.toMatch(/Live · checked .* · oldest part read \d+ s ago/);
@@ -174,7 +182,7 @@ describe('the agent desk in Chromium', () => {
     const after = await t.operation('CustomerContext', {}, voice);
     expect(after.body.data.verifiedCustomer.interactions[0]).toMatchObject({ channel: 'HUMAN_DESK', intent: 'RETURN', outcome: 'RESOLVED' });
 
-    const figures = { identifyToMatchesMs: Math.round(identifyToMatches), verifyToContextMs: Math.round(verifyToContext), escalationShownMs: escalationShown, voiceWriteShownMs: voiceShown };
+    const figures = { identifyToMatchesMs: Math.round(identifyToMatches), verifyToContextMs: Math.round(verifyToContext), requestsMs: { identifyMs, verifyMs, contextMs }, escalationShownMs: escalationShown, voiceWriteShownMs: voiceShown };
     writeFileSync(join(ARTIFACTS, 'desk-timings.json'), `${JSON.stringify(figures, null, 2)}\n`);
     process.stdout.write(`desk timings: ${JSON.stringify(figures)}\n`);
   });
@@ -216,5 +224,25 @@ describe('the agent desk in Chromium', () => {
     await page.locator('#verify').click();
     await page.locator('#locked', { hasText: /Locked: too many wrong answers\. No answer is checked until / }).waitFor();
     await expect(page.locator('#verify').isDisabled()).resolves.toBe(true);
+  });
+
+  it('marks what a failing system’s stale copy stands in for, with its age', async () => {
+    const customer = t.data.customers[ORDER_SCENARIOS.indexOf('refund_pending')];
+    await page.getByRole('radio', { name: 'Email' }).check();
+    await page.locator('#find-value').fill(customer.email);
+    await page.locator('#find').click();
+    await page.locator('#match-0').click();
+    await page.locator('#verify-answer').fill(customer.addresses.find((a) => a.kind === 'SHIPPING')!.postalCode);
+    await page.locator('#verify').click();
+    await page.getByRole('heading', { name: `${customer.firstName} ${customer.lastName}` }).waitFor();
+    expect(await page.locator('#stale').count()).toBe(0);
+    const { config, database, cache } = t.stack;
+    await t.stack.subgraphs.orders.close();
+    try {
+      // Once the cached answer expires, the OMS cannot give a new one: its last copy stands in, marked with its age.
+      await page.locator('#stale', { hasText: /stale: orders \S+ \d+ s old/ }).waitFor({ timeout: 15_000 });
+    } finally {
+      t.stack.subgraphs.orders = await startSubgraph(ordersSubgraph as never, { config, db: database.db, cache, logger: createLogger('test', 'silent'), readiness: {} });
+    }
   });
 });
