@@ -52,7 +52,7 @@ function handoffsView(customer, v) {
         'article',
         { class: 'handoff', 'aria-labelledby': `ho-${ho.id}`, 'data-handoff': ho.id },
         h('h4', { id: `ho-${ho.id}` }, `${v.say('intent', ho.intent)} · ${v.say('channel', ho.fromChannel)} → ${v.say('channel', ho.toChannel)}`, ho.order ? ` · ${ho.order.number}` : ''),
-        h('p', { class: 'meta' }, `${words(ho.status)} since ${v.when(ho.createdAt)}`, ho.acceptedBy ? ` · taken by ${ho.acceptedBy}` : '', ho.sentiment ? ` · sentiment ${words(ho.sentiment)}` : ''),
+        h('p', { class: 'meta' }, `${words(ho.status)} · opened ${v.when(ho.createdAt)}`, ho.acceptedBy ? ` · taken by ${ho.acceptedBy} ${v.when(ho.acceptedAt)}` : '', ho.sentiment ? ` · sentiment ${words(ho.sentiment)}` : ''),
         h('dl', null,
           h('dt', null, 'Why it failed'), h('dd', { class: 'reason' }, ho.failureReason),
           h('dt', null, 'What was tried'), h('dd', null, ho.stepsTried.length ? h('ol', null, ho.stepsTried.map((/** @type {string} */ s) => h('li', null, s))) : 'nothing recorded'),
