@@ -18,7 +18,7 @@ const FIND_BY = /** @type {const} */ ({
 });
 const METHOD_LABELS = { POSTAL_CODE: 'Postal code of a shipping address', PHONE_LAST4: 'Last 4 digits of the phone number', EMAIL: 'Email address', DATE_OF_BIRTH: 'Date of birth' };
 
-/** @type {{ operations: Record<string, string>, texts: Record<string, Record<string, Record<string, string>>>, languages: string[], demoSignIn: boolean, verificationMethods: Record<string, string[]> }} */
+/** @type {{ operations: Record<string, string>, texts: Record<string, Record<string, Record<string, string>>>, demoSignIn: boolean, verificationMethods: Record<string, string[]> }} */
 let settings;
 const state = {
   /** @type {string | undefined} */ token: undefined,
@@ -42,6 +42,7 @@ const state = {
   /** @type {string | undefined} */ rendered: undefined,
   /** @type {number | undefined} */ poller: undefined,
   /** @type {string | undefined} */ ended: undefined,
+  /** @type {Record<string, string>} */ keys: {},
 };
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -60,7 +61,10 @@ function when(iso) {
   }
 }
 const announce = (/** @type {string} */ text) => ($('announce').textContent = text);
-const key = () => `desk-${crypto.randomUUID()}`;
+/** Transport failures: the write may have happened, so a retry must send the same idempotency key. */
+const MAYBE_WRITTEN = ['BACKEND_UNAVAILABLE', 'BACKEND_TIMEOUT', 'OVERLOADED', 'RATE_LIMITED', 'INTERNAL_SERVER_ERROR'];
+/** The idempotency key of the write `what` is about to send: the same until the graph has answered it. */
+const keyFor = (/** @type {string} */ what) => (state.keys[what] ??= `desk-${crypto.randomUUID()}`);
 
 async function main() {
   settings = await (await fetch('settings.json')).json();
@@ -277,7 +281,7 @@ function endCallView() {
 async function endCall(form) {
   const { intent, orderId, outcome, summary } = fields(form);
   const ok = await busy('end', () =>
-    graph('RecordInteraction', { input: { customerId: state.customer.id, channel: CHANNEL, intent, outcome, summary, ...(orderId ? { orderId } : {}), agentId: state.agentId, idempotencyKey: key() } }),
+    graph('RecordInteraction', { input: { customerId: state.customer.id, channel: CHANNEL, intent, outcome, summary, ...(orderId ? { orderId } : {}), agentId: state.agentId, idempotencyKey: keyFor('end') } }),
   );
   if (!ok) return renderCall();
   const name = state.customer.firstName;
@@ -396,8 +400,11 @@ async function busy(what, action) {
   state.busy = [...state.busy, what];
   rerender();
   try {
-    return await action();
+    const answer = await action();
+    delete state.keys[what];
+    return answer;
   } catch (err) {
+    if (!(err instanceof GraphError && MAYBE_WRITTEN.includes(err.code))) delete state.keys[what];
     if (err instanceof GraphError && err.code === 'UNAUTHENTICATED') {
       signOut();
       return undefined;
@@ -430,7 +437,7 @@ async function accept(handoffId) {
 async function resolve(handoffId, form) {
   const { outcome, summary } = fields(form);
   const ok = await busy(handoffId, () =>
-    graph('ResolveHandoff', { input: { handoffId, agentId: state.agentId, channel: CHANNEL, outcome, summary, idempotencyKey: key() } }),
+    graph('ResolveHandoff', { input: { handoffId, agentId: state.agentId, channel: CHANNEL, outcome, summary, idempotencyKey: keyFor(handoffId) } }),
   );
   if (ok) announce('Handoff resolved');
   await refresh();
@@ -456,7 +463,7 @@ async function initiateReturn(orderId, form) {
     return renderContext();
   }
   delete state.notes[orderId];
-  const body = await busy(orderId, () => graph('InitiateReturn', { input: { orderId, items, idempotencyKey: key() }, locale: state.locale }));
+  const body = await busy(orderId, () => graph('InitiateReturn', { input: { orderId, items, idempotencyKey: keyFor(orderId) }, locale: state.locale }));
   if (body) state.returns[orderId] = body.data.initiateReturn;
   renderContext();
   announce(body?.data.initiateReturn.status === 'REFUSED' ? 'Return refused' : body ? 'Return created' : 'Return failed');
@@ -469,7 +476,7 @@ async function promise(currency, form) {
   const what = `ptp-${currency}`;
   delete state.notes[what];
   const body = await busy(what, () =>
-    graph('PromiseToPay', { input: { customerId: state.customer.id, currency, promisedFor, channel: CHANNEL, agentId: state.agentId, ...(note ? { note } : {}), idempotencyKey: key() }, locale: state.locale }),
+    graph('PromiseToPay', { input: { customerId: state.customer.id, currency, promisedFor, channel: CHANNEL, agentId: state.agentId, ...(note ? { note } : {}), idempotencyKey: keyFor(what) }, locale: state.locale }),
   );
   if (body) state.notes[what] = `Promise recorded: ${body.data.promiseToPay.amount.formatted} by ${body.data.promiseToPay.promisedForText}.`;
   await refresh();

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { loadOperations } from '../schema/operations';
 import { DEMO_AUTH_JWT_SECRET, type Config } from '../subgraphs/shared/config';
 import type { Handler } from '../subgraphs/shared/http';
-import { CATALOG, LANGUAGES } from '../subgraphs/shared/i18n';
+import { CATALOG } from '../subgraphs/shared/i18n';
 import type { Logger } from '../subgraphs/shared/logger';
 import { mintToken } from './auth';
 import { operationId } from './persisted';
@@ -56,14 +56,14 @@ function loadAssets(): Map<string, Asset> {
 function deskSettings(demoSignIn: boolean, verificationMethods: Config['verification']['methodsAfter']) {
   const operations = Object.fromEntries(Object.entries(loadOperations()).map(([name, source]) => [name, operationId(source)]));
   const { channel, intent, outcome, loyaltyTier } = CATALOG;
-  return { operations, texts: { channel, intent, outcome, loyaltyTier }, languages: LANGUAGES, demoSignIn, verificationMethods };
+  return { operations, texts: { channel, intent, outcome, loyaltyTier }, demoSignIn, verificationMethods };
 }
 
 const demoTokenRequest = z.object({ agentId: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'an agent id is 1-64 letters, digits or _ . : -') });
 
-function send(res: http.ServerResponse, status: number, body: string | Buffer, headers: Record<string, string>) {
+function send(res: http.ServerResponse, status: number, body: string | Buffer, headers: Record<string, string>, head = false) {
   res.writeHead(status, { 'content-length': Buffer.byteLength(body), ...headers });
-  res.end(body);
+  res.end(head ? undefined : body);
 }
 
 const sendJson = (res: http.ServerResponse, status: number, value: unknown) =>
@@ -82,6 +82,8 @@ function readSmallBody(req: http.IncomingMessage, limit = 1_024): Promise<string
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
+    // A client gone before its body ended is answered nothing, never left pending.
+    req.on('close', () => resolve(undefined));
   });
 }
 
@@ -106,7 +108,7 @@ export function createDeskHandlers(config: Pick<Config, 'deskEnabled' | 'nodeEnv
     // Revalidated on every load (a 304 is a few bytes), so a new gateway's desk is never an old one.
     const headers = { 'content-type': found.type, 'cache-control': 'no-cache', etag: found.etag, ...PAGE_HEADERS };
     if (req.headers['if-none-match'] === found.etag) return send(res, 304, '', headers);
-    send(res, 200, req.method === 'HEAD' ? '' : found.body, headers);
+    send(res, 200, found.body, headers, req.method === 'HEAD');
   };
 
   const demoToken: Handler = async (req, res) => {
