@@ -306,7 +306,8 @@ function startPolling() {
   const tick = async () => {
     if (state.session !== session) return;
     const started = performance.now();
-    await refresh();
+    // Nobody looks at a hidden tab: no reads (each is audited); it reads at once when shown again.
+    if (!document.hidden) await refresh();
     // Every POLL_MS from start to start (one read at a time): a slow answer does not stretch the period.
     if (state.session === session) state.poller = window.setTimeout(tick, Math.max(0, POLL_MS - (performance.now() - started)));
   };
@@ -400,7 +401,18 @@ async function busy(what, action) {
   state.busy = [...state.busy, what];
   rerender();
   try {
-    const answer = await action();
+    let answer;
+    // A request that may or may not have been carried out is sent again, twice at most: reads are safe, and
+    // writes carry the same idempotency key (a return the saga undid completes on the retry).
+    for (let attempt = 0; ; attempt++) {
+      try {
+        answer = await action();
+        break;
+      } catch (err) {
+        if (attempt >= 2 || !(err instanceof GraphError && MAYBE_WRITTEN.includes(err.code))) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 300 * (attempt + 1)));
+      }
+    }
     delete state.keys[what];
     return answer;
   } catch (err) {
@@ -463,6 +475,7 @@ async function initiateReturn(orderId, form) {
     return renderContext();
   }
   delete state.notes[orderId];
+  delete state.returns[orderId];
   const body = await busy(orderId, () => graph('InitiateReturn', { input: { orderId, items, idempotencyKey: keyFor(orderId) }, locale: state.locale }));
   if (body) state.returns[orderId] = body.data.initiateReturn;
   renderContext();
@@ -483,6 +496,9 @@ async function promise(currency, form) {
   renderContext();
 }
 
+document.addEventListener('visibilitychange', () => {
+  if (!document.hidden && state.session) void refresh();
+});
 // The age shown moves on between polls too.
 window.setInterval(() => state.customer && renderLive(), 1_000);
 void main();
