@@ -14,6 +14,7 @@ COPY schema ./schema
 COPY scripts ./scripts
 COPY subgraphs ./subgraphs
 COPY test/fixtures ./test/fixtures
+COPY desk ./desk
 RUN npm run build
 
 # Run: production dependencies and dist/ only; no TypeScript, no tsx at run time.

@@ -2,6 +2,7 @@ import type { ApolloServer } from '@apollo/server';
 import type { Config } from '../subgraphs/shared/config';
 import type { Handler } from '../subgraphs/shared/http';
 import type { Logger } from '../subgraphs/shared/logger';
+import { createDeskHandlers } from './desk';
 import type { GatewayContext } from './server';
 import { createAgentHandlers } from './agents';
 
@@ -18,5 +19,8 @@ export interface GatewayHandlerDeps {
  * One list for the deployed gateway (index.ts) and the in-process stack (scripts/stack.ts) alike.
  */
 export function createGatewayHandlers(deps: GatewayHandlerDeps): Record<string, Handler> {
-  return { ...createAgentHandlers(deps) };
+  return {
+    ...createAgentHandlers(deps),
+    ...createDeskHandlers(deps.config, deps.logger),
+  };
 }

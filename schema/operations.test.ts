@@ -10,7 +10,7 @@ describe('schema/operations: the contract with the channels', () => {
       expect.arrayContaining([
         'IdentifyByOrderNumber', 'IdentifyByPhone', 'IdentifyByEmail', 'VerifyCaller', 'CustomerContext', 'RecordInteraction',
         'Escalate', 'AcceptHandoff', 'ResolveHandoff', 'OrderPage', 'ReturnEligibility', 'InitiateReturn', 'ReturnPolicy',
-        'PromiseToPay', 'ContactRate',
+        'PromiseToPay', 'ContactRate', 'DeskContext',
       ]),
     );
   });

@@ -13,6 +13,7 @@ async function main() {
     { url: stack.url, subgraphs: stack.subgraphUrls, readyInSeconds: Number(((performance.now() - started) / 1000).toFixed(1)) },
     `customer-context graph ready at ${stack.url}`,
   );
+  if (config.deskEnabled) logger.info({ desk: new URL('/desk/', stack.url).href }, `agent desk at ${new URL('/desk/', stack.url).href}`);
   if (config.auth.jwtSecret === DEMO_AUTH_JWT_SECRET) {
     logger.warn(
       { AUTH_JWT_SECRET: DEMO_AUTH_JWT_SECRET },

@@ -212,6 +212,8 @@ const envSchema = z.object({
   VAPI_AGENT_TOKEN: z.string().min(1).optional(),
   RETELL_AGENT_TOKEN: z.string().min(1).optional(),
   PARLOA_AGENT_TOKEN: z.string().min(1).optional(),
+  // The agent desk page at /desk/ (desk/): on by default everywhere but production, where a brand opts in.
+  DESK_ENABLED: flag,
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -264,6 +266,8 @@ export interface Config {
   gatewaySecret: string;
   /** Origins browsers may call the gateway from (CORS_ORIGINS); none by default. */
   corsOrigins: readonly string[];
+  /** Whether the gateway serves the agent desk at /desk/. */
+  deskEnabled: boolean;
   /** How long a forwarded caller header is good for (ms). */
   viewerTtlMs: number;
   /** AI agents: the MCP server and the voice platforms' webhooks (gateway/agents). */
@@ -369,6 +373,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }),
     gatewaySecret: e.GATEWAY_SECRET ?? DEMO_GATEWAY_SECRET,
     corsOrigins: Object.freeze(e.CORS_ORIGINS),
+    deskEnabled: e.DESK_ENABLED ?? e.NODE_ENV !== 'production',
     viewerTtlMs: e.VIEWER_TTL_SECONDS * 1000,
     agents: Object.freeze({
       resourceUrl: e.MCP_RESOURCE_URL,
