@@ -2,6 +2,7 @@ import type { ApolloServer } from '@apollo/server';
 import type { Config } from '../subgraphs/shared/config';
 import type { Handler } from '../subgraphs/shared/http';
 import type { Logger } from '../subgraphs/shared/logger';
+import { metricsHandler } from '../subgraphs/shared/metrics';
 import type { GatewayContext } from './server';
 
 export interface GatewayHandlerDeps {
@@ -16,6 +17,8 @@ export interface GatewayHandlerDeps {
  * The endpoints the gateway serves beside /graphql, /healthz and /readyz, by path (see Handler).
  * One list for the deployed gateway (index.ts) and the in-process stack (scripts/stack.ts) alike.
  */
-export function createGatewayHandlers(_deps: GatewayHandlerDeps): Record<string, Handler> {
-  return {};
+export function createGatewayHandlers(deps: GatewayHandlerDeps): Record<string, Handler> {
+  return {
+    '/metrics': metricsHandler(deps.config.metricsToken),
+  };
 }

@@ -31,7 +31,7 @@ async function main() {
   await apollo.start();
   await warmUp();
   const handlers = createGatewayHandlers({ apollo, config, logger, graphqlUrl: () => server.url });
-  const server = await listen(createGatewayListener(apollo, subgraphUrls, config, revocations, handlers), config.gatewayPort, config.host, {
+  const server = await listen(createGatewayListener(apollo, subgraphUrls, config, revocations, handlers, logger), config.gatewayPort, config.host, {
     readTimeoutMs: config.resilience.requestReadTimeoutMs,
     maxConnectionsPerAddress: config.resilience.maxConnectionsPerAddress,
   });
