@@ -1,3 +1,4 @@
+import '../subgraphs/shared/telemetry-register';
 import { createCache } from '../subgraphs/shared/cache';
 import { createRevocations } from '../subgraphs/shared/revocation';
 import { closeOnSignal } from '../subgraphs/shared/process';
