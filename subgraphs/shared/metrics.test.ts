@@ -46,3 +46,18 @@ describe('GET /metrics', () => {
   });
 });
 
+
+describe('the Grafana dashboard (deploy/grafana/customer-context.json)', () => {
+  it('queries only metrics the services export', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { registry } = await import('./metrics');
+    const dashboard = JSON.parse(readFileSync(join(__dirname, '../../deploy/grafana/customer-context.json'), 'utf8')) as { panels: { targets?: { expr: string }[] }[] };
+    const exported = new Set((await registry.getMetricsAsJSON()).map((m) => m.name));
+    // What is left of a query without its label lists, matchers and ranges: metric names and functions.
+    const names = (expr: string) => [...expr.replace(/by \([^)]*\)|\{[^}]*\}|\[[^\]]*\]/g, ' ').matchAll(/\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b(?!\s*\()/g)].map((m) => m[1]);
+    const queried = dashboard.panels.flatMap((p) => p.targets ?? []).flatMap((t) => names(t.expr));
+    expect(queried.length).toBeGreaterThan(10);
+    expect(queried.map((name) => name.replace(/_(bucket|count|sum)$/, '')).filter((name) => !exported.has(name))).toEqual([]);
+  });
+});
