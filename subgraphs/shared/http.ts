@@ -4,6 +4,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { HeaderMap, type ApolloServer, type ApolloServerPlugin, type BaseContext, type ContextThunk } from '@apollo/server';
 import { REQUEST_ID_HEADER, requestIdFrom, requestScope, type Logger, type RequestScope } from './logger';
 import { operationLabel, requestsShed, requestTimer } from './metrics';
+import { redactCardNumbers } from './pii';
 
 /** A plain JSON endpoint beside /graphql (POST only): the raw body in, a status and a JSON body out. */
 export type Route = (rawBody: string, req: http.IncomingMessage) => Promise<{ status: number; body: unknown }>;
@@ -49,11 +50,14 @@ export const operationNamePlugin: ApolloServerPlugin<any> = {
     return {
       async didResolveOperation({ operationName }) {
         const scope = requestScope.getStore();
-        if (scope && !scope.operation && operationName) scope.operation = operationName;
+        if (scope && !scope.operation && operationName) scope.operation = loggedName(operationName);
       },
     };
   },
 };
+
+/** A client's operation name as the access log keeps it: at most 100 characters, and never a card number (a name may hold digits). */
+const loggedName = (name: string) => (/\d{12}/.test(name) ? redactCardNumbers(name.slice(0, 100)) : name.slice(0, 100));
 
 // Probes and scrapes come every few seconds from the orchestrator: neither logged nor counted.
 const UNLOGGED = new Set(['/healthz', '/readyz', '/metrics']);
@@ -187,8 +191,8 @@ export function createRequestListener<TContext extends BaseContext>(options: Htt
         }
       }
       const named = req.method === 'POST' ? (body as { operationName?: unknown } | null)?.operationName : url.searchParams.get('operationName');
-      // Bounded: a client's name is logged as sent, up to 100 characters (the metrics take only the named set).
-      if (typeof named === 'string') scope.operation = named.slice(0, 100);
+      // The metrics take only the named set; the log the name as sent (see loggedName).
+      if (typeof named === 'string') scope.operation = loggedName(named);
 
       const headers = new HeaderMap();
       for (const [key, value] of Object.entries(req.headers)) {
