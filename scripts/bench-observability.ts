@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { sql } from 'kysely';
@@ -23,7 +23,8 @@ import { freePorts } from '../subgraphs/shared/http';
  *   off       BASELINE_ROOT's tree (a checkout without observability), or this one with LOG_LEVEL=warn
  *   metrics   this tree: /metrics collected and the access log written (to /dev/null, as a pipe would)
  *   traced    the same, and every span exported over OTLP/HTTP to a sink in this process
- * Prints p50/p99 of each and the ratios to `off`. BENCH_SHORT=1: fewer customers, shorter runs.
+ * Prints p50/p99 and the graph's CPU time per turn of each, and their ratios to `off`. BENCH_SHORT=1:
+ * fewer customers, shorter runs; OBS_RATE=0: one turn at a time instead of a fixed rate.
  * Settings: BENCH_DATABASE_URL, BENCH_REDIS_URL, OBS_RATE (turns/s), OBS_SECONDS, OBS_CALLS, BASELINE_ROOT.
  */
 const SHORT = process.env.BENCH_SHORT === '1';
@@ -93,9 +94,10 @@ async function startSink(): Promise<{ url: string; spans: () => number; close():
 }
 
 /** `scripts/start.ts` of a tree, on the bench database; resolves once the gateway answers. */
-async function startGraph(root: string, env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
+async function startGraph(root: string, env: Record<string, string>): Promise<{ url: string; cpuSeconds(): number; stop(): Promise<void> }> {
   const [gateway, orders, customers, payments, logistics] = await freePorts(5);
-  const child = spawn(join(root, 'node_modules/.bin/tsx'), ['scripts/start.ts'], {
+  // As `npm start` runs it (node itself, no wrapper process): its CPU time is the graph's.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',
@@ -127,6 +129,11 @@ async function startGraph(root: string, env: Record<string, string>): Promise<{ 
   await ready;
   return {
     url: `http://127.0.0.1:${gateway}`,
+    // utime and stime, in clock ticks (100 a second on Linux), of /proc/<pid>/stat.
+    cpuSeconds: () => {
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
@@ -137,7 +144,11 @@ async function startGraph(root: string, env: Record<string, string>): Promise<{ 
 
 const BODY = JSON.stringify({ variables: {}, extensions: { persistedQuery: { version: 1, sha256Hash: operationId(loadOperations().CustomerContext) } } });
 
-/** Open-loop turns at `rate` for `seconds` over the calls (each latency counted from when its turn was due). */
+/**
+ * Open-loop turns at `rate` for `seconds` over the calls (each latency counted from when its turn was
+ * due); rate 0: one turn at a time, back to back (no queueing in the graph: on a busy machine, the
+ * steadier measure of a turn's own cost).
+ */
 async function drive(url: string, tokens: string[], rate: number, seconds: number): Promise<{ latencies: number[]; errors: number; codes: Record<string, number> }> {
   const agent = await mintToken({ role: 'agent', sub: 'voice-bot', channel: 'VOICE' }, { jwtSecret: DEMO_AUTH_JWT_SECRET, issuer: 'customer-context-graph', audience: 'customer-context-graph' }, '1d');
   const pool = new Pool(url, { connections: 128, keepAliveTimeout: 30_000 });
@@ -163,7 +174,10 @@ async function drive(url: string, tokens: string[], rate: number, seconds: numbe
     }
     latencies.push(performance.now() - dueAt);
   };
-  while (due < started + seconds * 1000) {
+  if (rate === 0) {
+    while (performance.now() < started + seconds * 1000) await send(performance.now());
+  }
+  while (rate > 0 && due < started + seconds * 1000) {
     while (due <= performance.now()) {
       inFlight.push(send(due));
       due += 1000 / rate;
@@ -183,6 +197,8 @@ interface Result {
   p99: number;
   count: number;
   errors: number;
+  /** The graph process's CPU time per turn measured, in ms. */
+  cpuMs: number;
 }
 
 async function measure(setting: string, root: string, env: Record<string, string>, tokens: string[]): Promise<Result> {
@@ -190,11 +206,14 @@ async function measure(setting: string, root: string, env: Record<string, string
   const graph = await startGraph(root, env);
   try {
     // Every call's first turn (cold), then turns at the measured rate until the caches' refreshes settle.
-    await drive(graph.url, tokens, Math.max(RATE, 50), tokens.length / Math.max(RATE, 50));
+    await drive(graph.url, tokens, 0, tokens.length / 20);
     await drive(graph.url, tokens, RATE, SETTLE_SECONDS);
+    const cpuBefore = graph.cpuSeconds();
     const { latencies, errors, codes } = await drive(graph.url, tokens, RATE, SECONDS);
-    const result = { setting, p50: percentile(latencies, 50), p99: percentile(latencies, 99), count: latencies.length, errors };
-    log(`${setting}: p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms over ${result.count} turns at ${RATE}/s (${errors} errors${errors ? `: ${JSON.stringify(codes)}` : ''})`);
+    const cpuMs = ((graph.cpuSeconds() - cpuBefore) * 1000) / Math.max(1, latencies.length);
+    const result = { setting, p50: percentile(latencies, 50), p99: percentile(latencies, 99), count: latencies.length, errors, cpuMs };
+    const pace = RATE ? `at ${RATE}/s` : 'one at a time';
+    log(`${setting}: p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, CPU ${cpuMs.toFixed(2)} ms a turn, over ${result.count} turns ${pace} (${errors} errors${errors ? `: ${JSON.stringify(codes)}` : ''})`);
     return result;
   } finally {
     await graph.stop();
@@ -215,8 +234,8 @@ async function main() {
   await sink.close();
   const [off] = results;
   log(`${sink.spans()} spans exported to the sink`);
-  log(`setting | p50 ms | p99 ms | p99 / off`);
-  for (const r of results) log(`${r.setting} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${(r.p99 / off.p99).toFixed(3)}`);
+  log(`setting | p50 ms | p99 ms | p99 / off | CPU ms a turn | CPU / off`);
+  for (const r of results) log(`${r.setting} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${(r.p99 / off.p99).toFixed(3)} | ${r.cpuMs.toFixed(2)} | ${(r.cpuMs / off.cpuMs).toFixed(3)}`);
   if (!BASELINE_ROOT) log('off is this tree with the access log off (LOG_LEVEL=warn); metrics are always collected here: set BASELINE_ROOT to a checkout without observability for the whole cost');
 }
 
