@@ -2,6 +2,7 @@ import { invalidatedTier, type Cache, type CacheEntry } from '../subgraphs/share
 import { minFreshOf } from '../subgraphs/shared/cached';
 import { callerKeyOfHeader, VIEWER_HEADER } from '../subgraphs/shared/auth';
 import type { Logger } from '../subgraphs/shared/logger';
+import { cacheResult, fetchOutcome } from '../subgraphs/shared/metrics';
 import { bufferedResponse, type SubgraphFetcher } from './fetcher';
 
 /**
@@ -37,16 +38,19 @@ export function createCachingFetcher(options: {
     // Its stable identity, not the header's bytes, which change with every request (expiry, request id).
     const key = `${url}\n${callerKeyOfHeader(header(VIEWER_HEADER) ?? '')}\n${body}`;
     const hit = tier.get(key);
+    const service = options.serviceOf?.(url) ?? 'subgraph';
     const minFresh = minFreshOf(header('cache-control'));
-    if (minFresh && hit && hit.expiresAt > Date.now() + minFresh) return reused(url, hit);
-    if (minFresh) return fetchAndStore(url, init, key);
+    if (minFresh && hit && hit.expiresAt > Date.now() + minFresh) return reused(url, hit, service);
+    if (minFresh) return missed(url, init, key, service);
     if (hit && hit.expiresAt <= Date.now()) {
       try {
-        const response = await fetchAndStore(url, init, key);
+        const response = await missed(url, init, key, service);
         if (response.status < 500) return response;
       } catch (err) {
         options.logger.warn({ url, err: (err as Error).message }, 'subgraph failed: a stale answer stands in');
       }
+      cacheResult('fetch', service, 'stale').inc();
+      fetchOutcome(service, 'stale').inc();
       return bufferedResponse(url, 200, markedStale(hit.value as string, hit.storedAt, options.serviceOf?.(url) ?? url));
     }
     if (hit) {
@@ -57,12 +61,19 @@ export function createCachingFetcher(options: {
           .catch((err) => options.logger.warn({ err: (err as Error).message }, 'background refresh failed'))
           .finally(() => refreshing.delete(key));
       }
-      return reused(url, hit);
+      return reused(url, hit, service);
     }
-    return fetchAndStore(url, init, key);
+    return missed(url, init, key, service);
   };
 
-  function reused(url: string, hit: CacheEntry) {
+  function missed(url: string, init: Parameters<SubgraphFetcher>[1], key: string, service: string) {
+    cacheResult('fetch', service, 'miss').inc();
+    return fetchAndStore(url, init, key);
+  }
+
+  function reused(url: string, hit: CacheEntry, service: string) {
+    cacheResult('fetch', service, 'hit').inc();
+    fetchOutcome(service, 'cached').inc();
     return bufferedResponse(url, 200, hit.value as string, undefined, { age: String(Math.ceil((Date.now() - hit.storedAt) / 1000)) });
   }
 

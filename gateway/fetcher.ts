@@ -4,6 +4,7 @@ import { GraphQLError } from 'graphql';
 import { Agent, request } from 'undici';
 import type { Logger } from '../subgraphs/shared/logger';
 import { DEADLINE_HEADER } from '../subgraphs/shared/resilience';
+import { fetchOutcome, fetchTimer, setBreakerState } from '../subgraphs/shared/metrics';
 
 /** The part of a fetch Response the gateway's subgraph data source reads. */
 export interface SubgraphResponse {
@@ -113,6 +114,9 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Subgraph
       breaker = circuitBreaker(failed, { halfOpenAfter: options.halfOpenAfterMs ?? 2_000, breaker: new CallersBreaker(options.failuresToOpen ?? 5) });
       breaker.onBreak(() => options.logger?.warn({ url }, 'subgraph circuit open: failing fast'));
       breaker.onReset(() => options.logger?.info({ url }, 'subgraph circuit closed'));
+      const service = options.serviceOf?.(url) ?? 'backend';
+      setBreakerState('subgraph', service, 0);
+      breaker.onStateChange((state) => setBreakerState('subgraph', service, state));
       breakers.set(url, breaker);
     }
     return breaker;
@@ -122,10 +126,14 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Subgraph
     const budget = Number(init.headers?.[DEADLINE_HEADER]);
     const limit = options.timeoutMs(url);
     const ms = Math.min(limit, Number.isFinite(budget) ? budget : Infinity);
-    if (ms <= 0) throw subgraphFailure(service, 'BACKEND_TIMEOUT', 'no time left in the request');
+    if (ms <= 0) {
+      fetchOutcome(service, 'timeout').inc();
+      throw subgraphFailure(service, 'BACKEND_TIMEOUT', 'no time left in the request');
+    }
     const attempt = { caller: fetchCaller.getStore()?.id ?? 'gateway', unreachable: false };
+    const started = performance.now();
     try {
-      return await attempts.run(attempt, () =>
+      const response = await attempts.run(attempt, () =>
         breakerFor(url).execute(async () => {
           // A timer cleared on the answer: AbortSignal.timeout's cannot be, and each one firing later
           // built an unused DOMException (2% of the gateway's CPU on cold turns).
@@ -144,10 +152,20 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Subgraph
           }
         }),
       );
+      fetchTimer(service).observe((performance.now() - started) / 1000);
+      fetchOutcome(service, response.status >= 500 ? 'error' : 'ok').inc();
+      return response;
     } catch (err) {
       const name = (err as Error).name;
-      if (name === 'TimeoutError' || name === 'AbortError' || err instanceof CallerDeadline) throw subgraphFailure(service, 'BACKEND_TIMEOUT', `no answer within ${ms} ms`);
-      if (err instanceof BrokenCircuitError) throw subgraphFailure(service, 'BACKEND_UNAVAILABLE', 'circuit open');
+      if (name === 'TimeoutError' || name === 'AbortError' || err instanceof CallerDeadline) {
+        fetchOutcome(service, 'timeout').inc();
+        throw subgraphFailure(service, 'BACKEND_TIMEOUT', `no answer within ${ms} ms`);
+      }
+      if (err instanceof BrokenCircuitError) {
+        fetchOutcome(service, 'circuit_open').inc();
+        throw subgraphFailure(service, 'BACKEND_UNAVAILABLE', 'circuit open');
+      }
+      fetchOutcome(service, 'unavailable').inc();
       options.logger?.warn({ service, err: (err as Error).message }, 'subgraph unreachable');
       throw subgraphFailure(service, 'BACKEND_UNAVAILABLE', 'unreachable');
     }

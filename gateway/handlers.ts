@@ -3,6 +3,7 @@ import type { Config } from '../subgraphs/shared/config';
 import type { Handler } from '../subgraphs/shared/http';
 import type { Logger } from '../subgraphs/shared/logger';
 import { createDeskHandlers } from './desk';
+import { metricsHandler } from '../subgraphs/shared/metrics';
 import type { GatewayContext } from './server';
 import { createAgentHandlers } from './agents';
 
@@ -22,5 +23,6 @@ export function createGatewayHandlers(deps: GatewayHandlerDeps): Record<string, 
   return {
     ...createAgentHandlers(deps),
     ...createDeskHandlers(deps.config, deps.logger),
+    '/metrics': metricsHandler(deps.config.metricsToken),
   };
 }

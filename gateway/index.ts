@@ -1,3 +1,4 @@
+import '../subgraphs/shared/telemetry-register';
 import { createCache } from '../subgraphs/shared/cache';
 import { createRevocations } from '../subgraphs/shared/revocation';
 import { closeOnSignal } from '../subgraphs/shared/process';
@@ -31,7 +32,7 @@ async function main() {
   await apollo.start();
   await warmUp();
   const handlers = createGatewayHandlers({ apollo, config, logger, graphqlUrl: () => server.url });
-  const server = await listen(createGatewayListener(apollo, subgraphUrls, config, revocations, handlers), config.gatewayPort, config.host, {
+  const server = await listen(createGatewayListener(apollo, subgraphUrls, config, revocations, handlers, logger), config.gatewayPort, config.host, {
     readTimeoutMs: config.resilience.requestReadTimeoutMs,
     maxConnectionsPerAddress: config.resilience.maxConnectionsPerAddress,
   });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { invalidatedTier, type Cache } from '../subgraphs/shared/cache';
 import type { Logger } from '../subgraphs/shared/logger';
+import { cacheResult, operationLabel } from '../subgraphs/shared/metrics';
 import type { AuditedReads } from './audit';
 
 /** What an answer depends on, gathered from its subgraph fetches as they come back. */
@@ -89,7 +90,11 @@ export function createResponseCache<TContext extends ResponseCacheContext>(optio
           if (contextValue.refreshAhead) return null;
           const hit = tier.get(key);
           const now = Date.now();
-          if (!hit || hit.expiresAt <= now) return null;
+          if (!hit || hit.expiresAt <= now) {
+            cacheResult('response', operationLabel(request.operationName), 'miss').inc();
+            return null;
+          }
+          cacheResult('response', operationLabel(request.operationName), 'hit').inc();
           contextValue.answer = null;
           const stored = hit.value as StoredAnswer;
           contextValue.audit.push(...stored.audit);

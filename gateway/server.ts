@@ -10,7 +10,7 @@ import type { Revocations } from '../subgraphs/shared/revocation';
 import { randomUUID } from 'node:crypto';
 import type { Config, SubgraphName } from '../subgraphs/shared/config';
 import { createErrorFormatter, ErrorCode } from '../subgraphs/shared/errors';
-import { createRequestListener, READINESS_TIMEOUT_MS, type Handler } from '../subgraphs/shared/http';
+import { createRequestListener, operationNamePlugin, READINESS_TIMEOUT_MS, type Handler } from '../subgraphs/shared/http';
 import { inputChecksPlugin } from '../subgraphs/shared/inputs';
 import { createCachingFetcher } from './fetch-cache';
 import { createResponseCache, noteFetch, openAnswerPolicy, type AnswerPolicy } from './response-cache';
@@ -23,7 +23,7 @@ import { createAllowList, persistedOperationsCache } from './persisted';
 import { planNamedOperations } from './warm-up';
 import { callerSlotsPlugin } from './caller-slots';
 import type { Cache } from '../subgraphs/shared/cache';
-import type { Logger } from '../subgraphs/shared/logger';
+import { REQUEST_ID_HEADER, requestScope, type Logger } from '../subgraphs/shared/logger';
 
 export const loadSupergraph = (path = SUPERGRAPH_PATH) => readFileSync(path, 'utf8');
 
@@ -139,7 +139,7 @@ export const valueCompletionPlugin = (logger: Logger): ApolloServerPlugin<Gatewa
           path: failure.path,
           extensions: { code: ErrorCode.INCOMPLETE_DATA },
         }));
-        logger.warn({ requestId: request.http?.headers.get('x-request-id') ?? undefined, operationName, paths: errors.map((e) => e.path?.join('.')) }, 'answer with incomplete data');
+        logger.warn({ operationName, paths: errors.map((e) => e.path?.join('.')) }, 'answer with incomplete data');
         result.errors = [...(result.errors ?? []), ...errors];
         result.extensions = Object.keys(extensions).length ? extensions : undefined;
       },
@@ -196,6 +196,9 @@ export function createGatewayServer(options: GatewayOptions) {
         willSendRequest({ request, context }) {
           // Subgraph fetches the gateway makes for itself (none at run time: the supergraph is static) carry no viewer.
           if (context.viewerHeader) request.http?.headers.set(VIEWER_HEADER, context.viewerHeader(name));
+          // The subgraph logs the client's request id on its own lines (and answers it back).
+          const scope = requestScope.getStore();
+          if (scope) request.http?.headers.set(REQUEST_ID_HEADER, scope.id);
           if (context.fresh) request.http?.headers.set('cache-control', 'no-cache');
           else if (context.refreshAhead) request.http?.headers.set('cache-control', `min-fresh=${context.refreshAhead}`);
           // What is left of the request's deadline: the fetch's timeout, and the subgraph's for its backends.
@@ -239,6 +242,7 @@ export function createGatewayServer(options: GatewayOptions) {
       ...(options.inFlightLimits ? [callerSlotsPlugin(options.inFlightLimits)] : []),
       ...limits.plugins,
       inputChecksPlugin(),
+      operationNamePlugin,
       operationResolutionPlugin,
       staleNotesPlugin,
       valueCompletionPlugin(options.logger),
@@ -286,6 +290,8 @@ export function createGatewayListener(
   revocations?: Revocations,
   /** Endpoints beside /graphql that answer the raw request (the MCP server, the desk, /metrics), by path. */
   handlers?: Record<string, Handler>,
+  /** Where the access log goes. */
+  logger?: Logger,
 ) {
   const readiness = Object.fromEntries(
     Object.entries(subgraphUrls).map(([name, url]) => [
@@ -305,6 +311,8 @@ export function createGatewayListener(
     context: async (req, body) => {
       const started = Date.now();
       const viewer = await authenticate(req);
+      const scope = requestScope.getStore();
+      if (scope) scope.caller = viewer.kind;
       const caller = fetchCaller.getStore();
       if (caller) caller.id = `${viewer.kind}:${viewer.id}`;
       const search = new URL(req.url ?? '/', 'http://localhost').searchParams;
@@ -332,6 +340,8 @@ export function createGatewayListener(
     readiness: { optional: readiness },
     corsOrigins: config.corsOrigins,
     handlers,
+    service: 'gateway',
+    logger,
     // Each subgraph's circuit breaker sees who its fetches are for (the context fills it in).
     scope: (_req, run) => fetchCaller.run({}, run),
     maxInFlight: config.resilience.maxInFlight,

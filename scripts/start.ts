@@ -1,3 +1,4 @@
+import '../subgraphs/shared/telemetry-register';
 import { DEMO_AUTH_JWT_SECRET, loadConfigOrExit } from '../subgraphs/shared/config';
 import { createLogger } from '../subgraphs/shared/logger';
 import { closeOnSignal } from '../subgraphs/shared/process';

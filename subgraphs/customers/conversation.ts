@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { actorFor, visible } from '../shared/auth';
 import { AppError, badInput, ErrorCode } from '../shared/errors';
 import { callerKey } from '../shared/idempotency';
+import { handoffToAccept, handoffToResolve } from '../shared/metrics';
 import { redactCardNumbers as redact } from '../shared/pii';
 import type { CustomersContext } from './context';
 import type { Channel, Handoff, Intent, Interaction, InteractionOutcome, Sentiment } from './port';
@@ -155,8 +156,11 @@ export async function acceptHandoff(ctx: CustomersContext, input: { handoffId: s
   checkLength(input.agentId, LIMITS.id, 'agentId');
   const agentId = (await handoffForAgent(ctx, input)).agentId ?? input.agentId;
   input = { ...input, agentId };
-  const handoff = await ctx.source.acceptHandoff(input.handoffId, { agentId, at: new Date() });
+  const at = new Date();
+  const handoff = await ctx.source.acceptHandoff(input.handoffId, { agentId, at });
   if (!handoff) throw new AppError(ErrorCode.NOT_FOUND, 'No handoff with this id', { argument: 'handoffId' });
+  // Accepted now, not an earlier acceptance answered again: counted once.
+  if (handoff.acceptedAt?.getTime() === at.getTime()) observeWait(handoffToAccept, handoff, at);
   // Accepting twice is harmless for the agent who has it, and refused for anyone else.
   if (handoff.status === 'ACCEPTED' && handoff.acceptedBy === input.agentId) return handoff;
   throw new AppError(
@@ -183,5 +187,10 @@ export async function resolveHandoff(
     { channel: input.channel, intent: handoff.intent, outcome: input.outcome },
     at,
   );
-  return ctx.source.resolveHandoff(handoff.id, { agentId: input.agentId, outcome: input.outcome, summary: input.summary, at }, closing, callerKey(ctx.viewer, input.idempotencyKey));
+  const resolved = await ctx.source.resolveHandoff(handoff.id, { agentId: input.agentId, outcome: input.outcome, summary: input.summary, at }, closing, callerKey(ctx.viewer, input.idempotencyKey));
+  if (resolved.resolvedAt?.getTime() === at.getTime()) observeWait(handoffToResolve, resolved, at);
+  return resolved;
 }
+
+const observeWait = (metric: typeof handoffToAccept, handoff: Handoff, at: Date) =>
+  metric.labels(handoff.fromChannel, handoff.toChannel).observe((at.getTime() - handoff.createdAt.getTime()) / 1000);

@@ -128,6 +128,25 @@ export interface ContactCount {
   contacts: number;
 }
 
+/** The median and the 90th percentile of a wait, in seconds. */
+export interface Percentiles {
+  p50: number;
+  p90: number;
+}
+
+/** Handoffs opened in a period from one channel to another: how many, and how long they waited to be taken and closed. */
+export interface HandoffTimes {
+  fromChannel: Channel;
+  toChannel: Channel;
+  opened: number;
+  accepted: number;
+  resolved: number;
+  /** From opened to accepted, over those accepted (null when none was). */
+  toAcceptance: Percentiles | null;
+  /** From opened to resolved, over those resolved (null when none was). */
+  toResolution: Percentiles | null;
+}
+
 /**
  * What a CRM adapter implements: the customer profile, which the CRM is the truth for, in the CRM's
  * own customer ids (`Customer.id`). Reads take a list of keys and answer in key order (null, or an
@@ -218,6 +237,8 @@ export interface CustomerSource extends Omit<CustomerSystem, keyof CustomerLinks
   ): Promise<Handoff>;
   /** Interactions in [from, to), counted by channel, intent and outcome. */
   countContacts(from: Date, to: Date): Promise<ContactCount[]>;
+  /** Handoffs opened in [from, to), by the channel they came from and went to, with their waits. */
+  handoffTimes(from: Date, to: Date): Promise<HandoffTimes[]>;
   /** Appends to the audit log, all entries or none. */
   recordAudit(entries: readonly Omit<AuditEntry, 'id'>[]): Promise<void>;
   /** Audit entries matching every filter given, newest first. */

@@ -1,3 +1,4 @@
+import '../shared/telemetry-register';
 import { seedDemoIfEmpty } from '../../test/fixtures/seed';
 import { runSubgraphProcess } from '../shared/process';
 import { logisticsSubgraph } from './server';

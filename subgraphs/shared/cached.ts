@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Cache, CacheEntry } from './cache';
+import { cacheResult } from './metrics';
 import { isBackendFailure } from './resilience';
 
 /**
@@ -92,6 +93,9 @@ export function createBatchCache(cache: Cache, subgraph: string, ttl: TtlPolicy)
 
   return function cachedBatch<K, V>(spec: CachedBatchSpec<K, V>): (keys: readonly K[]) => Promise<V[]> {
     const ttlSeconds = ttl(spec.type);
+    const hitCount = cacheResult('entity', spec.type, 'hit');
+    const missCount = cacheResult('entity', spec.type, 'miss');
+    const staleCount = cacheResult('entity', spec.type, 'stale');
     return async (keys) => {
       const cacheKeys = keys.map((k) => `${subgraph}:${spec.type}:${spec.key(k)}`);
       const minFresh = freshReads.getStore() ?? 0;
@@ -109,7 +113,10 @@ export function createBatchCache(cache: Cache, subgraph: string, ttl: TtlPolicy)
         result[i] = copy.value as V;
         // A copy a refresh found too close to expiry is still fresh: it stands in unmarked.
         if (copy.expiresAt > Date.now()) recordRead(copy.tags, copy.expiresAt);
-        else recordStale(spec.type, Math.round((Date.now() - copy.storedAt) / 1000));
+        else {
+          staleCount.inc();
+          recordStale(spec.type, Math.round((Date.now() - copy.storedAt) / 1000));
+        }
       };
       if (minFresh === Infinity) uncacheable();
       hits.forEach((hit, i) => {
@@ -134,6 +141,9 @@ export function createBatchCache(cache: Cache, subgraph: string, ttl: TtlPolicy)
         }
         else toLoad.push(i);
       });
+      // Misses are what the cache could not answer: loaded here or joined to a load under way.
+      if (keys.length > toLoad.length + waits.length) hitCount.inc(keys.length - toLoad.length - waits.length);
+      if (toLoad.length + waits.length) missCount.inc(toLoad.length + waits.length);
       if (toLoad.length) {
         const readSince = Date.now();
         const loading = spec.load(toLoad.map((i) => keys[i]));

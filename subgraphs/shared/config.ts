@@ -88,6 +88,11 @@ const verificationPairs = z
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Unset: /metrics answers any scraper (the cluster's network policy is the fence); set: only `Bearer <token>`.
+  // Read by the OpenTelemetry SDK itself (telemetry.ts), before any configuration: listed to be checked and documented.
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+  OTEL_SERVICE_NAME: z.string().trim().min(1).optional(),
+  METRICS_TOKEN: z.string().trim().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
   // Loopback by default: subgraphs are reached through the gateway, never directly.
   HOST: z.string().min(1).default('127.0.0.1'),
   GATEWAY_PORT: port(4000),
@@ -224,6 +229,8 @@ export const ENV_VARIABLES = Object.keys(envSchema.shape) as (keyof Env)[];
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
   logLevel: string;
+  /** What GET /metrics asks scrapers for, if anything (METRICS_TOKEN). */
+  metricsToken?: string;
   host: string;
   gatewayPort: number;
   /**
@@ -331,6 +338,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return Object.freeze({
     nodeEnv: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
+    metricsToken: e.METRICS_TOKEN,
     host: e.HOST,
     gatewayPort: e.GATEWAY_PORT,
     subgraphs: Object.freeze({

@@ -4,6 +4,7 @@ import type { Cache } from './cache';
 import type { Change } from './outbox';
 import { routeError } from './http';
 import type { Logger } from './logger';
+import { invalidationLag, outboxLag } from './metrics';
 
 /** One kind of change a backend announces: its payload, and the cache tags it makes stale. */
 export interface EventDefinition<T> {
@@ -52,8 +53,12 @@ export function createEventsHandler(options: {
   events: Record<string, EventDefinition<any>>;
   cache: Cache;
   logger: Logger;
+  /** The subgraph, as the invalidation lag metric names it. */
+  service?: string;
 }): (rawBody: string, signature: string | undefined) => Promise<EventResponse> {
+  const lag = invalidationLag.labels(options.service ?? 'subgraph', 'events');
   return async (rawBody, signature) => {
+    const received = Date.now();
     if (!verifySignature(options.secret, rawBody, signature)) {
       return routeError(401, 'UNAUTHENTICATED', 'Missing, expired or invalid X-Signature');
     }
@@ -71,6 +76,9 @@ export function createEventsHandler(options: {
     if (!data.success) return routeError(400, 'BAD_REQUEST', `Bad ${parsed.data.type} data: ${data.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
     const tags = definition.tags(data.data);
     await options.cache.invalidateTags(tags);
+    // From when the backend says the change happened (its clock may run ahead: never below 0), else from receipt.
+    const occurred = parsed.data.occurredAt ? Date.parse(parsed.data.occurredAt) : received;
+    lag.observe(Math.max(0, Date.now() - occurred) / 1000);
     options.logger.debug({ event: parsed.data.id, type: parsed.data.type, tags }, 'change event applied');
     return { status: 202, body: { accepted: parsed.data.id, invalidated: tags } };
   };
@@ -87,7 +95,12 @@ export function relayChanges(options: {
   cache: Pick<Cache, 'invalidateTags'>;
   logger: Logger;
   everyMs?: number;
+  /** The subgraph, as the outbox metrics name it. */
+  service?: string;
 }): { stop(): Promise<void> } {
+  const service = options.service ?? 'subgraph';
+  const lag = invalidationLag.labels(service, 'outbox');
+  const pendingAge = outboxLag.labels(service);
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
@@ -103,10 +116,19 @@ export function relayChanges(options: {
       definition.tags(data.data).forEach((tag) => tags.add(tag));
     }
     if (tags.size && !(await options.cache.invalidateTags([...tags]))) throw new Error('the cache did not take the invalidation');
+    const now = Date.now();
+    let oldest = now;
+    for (const change of changes) {
+      const at = change.createdAt?.getTime() ?? now;
+      oldest = Math.min(oldest, at);
+      lag.observe(Math.max(0, now - at) / 1000);
+    }
+    pendingAge.set((now - oldest) / 1000);
   };
   const tick = () => {
     running = options
       .drain(deliver)
+      .then((delivered) => void (delivered === 0 && pendingAge.set(0)))
       .catch((err) => options.logger.warn({ err: (err as Error).message }, 'outbox not delivered yet; retrying'))
       .finally(() => {
         if (!stopped) timer = setTimeout(tick, options.everyMs ?? 250);

@@ -1,7 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { HeaderMap, type ApolloServer, type BaseContext, type ContextThunk } from '@apollo/server';
+import { HeaderMap, type ApolloServer, type ApolloServerPlugin, type BaseContext, type ContextThunk } from '@apollo/server';
+import { REQUEST_ID_HEADER, requestIdFrom, requestScope, type Logger, type RequestScope } from './logger';
+import { operationLabel, requestsShed, requestTimer } from './metrics';
+import { redactCardNumbers } from './pii';
 import { createCors } from './cors';
 
 /** A plain JSON endpoint beside /graphql (POST only): the raw body in, a status and a JSON body out. */
@@ -54,7 +57,29 @@ export interface HttpOptions<TContext extends BaseContext> {
    * requests in progress: the process is past its capacity, and queued work would only time out.
    */
   maxEventLoopDelayMs?: number;
+  /** The service as the access log and the metrics name it (`gateway`, `orders`, …). */
+  service?: string;
+  /** Where the access log goes: one line per request (not the probes' nor the scrapes'). */
+  logger?: Logger;
 }
+
+/** Names the request's operation for the access log and the metrics when the client sent no operationName (a document with one operation). */
+export const operationNamePlugin: ApolloServerPlugin<any> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operationName }) {
+        const scope = requestScope.getStore();
+        if (scope && !scope.operation && operationName) scope.operation = loggedName(operationName);
+      },
+    };
+  },
+};
+
+/** A client's operation name as the access log keeps it: at most 100 characters, and never a card number (a name may hold digits). */
+const loggedName = (name: string) => (/\d{12}/.test(name) ? redactCardNumbers(name.slice(0, 100)) : name.slice(0, 100));
+
+// Probes and scrapes come every few seconds from the orchestrator: neither logged nor counted.
+const UNLOGGED = new Set(['/healthz', '/readyz', '/metrics']);
 
 const json = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
   const payload = JSON.stringify(body);
@@ -120,9 +145,42 @@ export function createRequestListener<TContext extends BaseContext>(options: Htt
   const handlerFor = (path: string) =>
     options.handlers?.[path] ?? handlers.filter(([prefix]) => prefix.endsWith('/') && path.startsWith(prefix)).sort(([a], [b]) => b.length - a.length)[0]?.[1];
   const overloaded = () => inFlight >= maxInFlight || (lag !== undefined && inFlight >= 4 && lag.ms() > options.maxEventLoopDelayMs!);
+  const service = options.service ?? 'graphql';
+  const shed = requestsShed.labels(service);
 
-  return async (req, res) => {
+  /** The access log line and the request metrics, once the response is out (or the client went away). */
+  const account = (req: http.IncomingMessage, res: http.ServerResponse, path: string, scope: RequestScope, started: number) => {
+    const ms = performance.now() - started;
+    const operation = path === '/graphql' ? operationLabel(scope.operation) : '-';
+    requestTimer(service, operation, String(res.statusCode)).observe(ms / 1000);
+    options.logger?.info(
+      {
+        requestId: scope.id,
+        method: req.method,
+        path,
+        caller: scope.caller ?? 'unauthenticated',
+        operation: scope.operation,
+        status: res.statusCode,
+        ms: Math.round(ms * 10) / 10,
+        ...(res.writableFinished ? {} : { aborted: true }),
+      },
+      'request',
+    );
+  };
+
+  return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    // Every response says which request it was, the client's id when it sent a usable one.
+    const scope: RequestScope = { id: requestIdFrom(req.headers[REQUEST_ID_HEADER]) };
+    res.setHeader(REQUEST_ID_HEADER, scope.id);
+    if (!UNLOGGED.has(url.pathname)) {
+      const started = performance.now();
+      res.once('close', () => account(req, res, url.pathname, scope, started));
+    }
+    return requestScope.run(scope, () => handle(req, res, url, scope));
+  };
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse, url: URL, scope: RequestScope) {
     try {
       if (cors?.(req, res)) return;
       if (url.pathname === '/healthz') return json(res, 200, { status: 'ok' });
@@ -155,6 +213,7 @@ export function createRequestListener<TContext extends BaseContext>(options: Htt
       }
       // Load shedding: past capacity a fast refusal beats every request timing out; it recovers as load falls.
       if (overloaded()) {
+        shed.inc();
         return graphqlError(res, 503, 'OVERLOADED', 'The service is at capacity; retry shortly', { 'retry-after': '1' });
       }
       inFlight++;
@@ -166,6 +225,9 @@ export function createRequestListener<TContext extends BaseContext>(options: Htt
           return graphqlError(res, 400, 'BAD_REQUEST', 'The request body is not valid JSON');
         }
       }
+      const named = req.method === 'POST' ? (body as { operationName?: unknown } | null)?.operationName : url.searchParams.get('operationName');
+      // The metrics take only the named set; the log the name as sent (see loggedName).
+      if (typeof named === 'string') scope.operation = loggedName(named);
 
       const headers = new HeaderMap();
       for (const [key, value] of Object.entries(req.headers)) {
@@ -190,7 +252,7 @@ export function createRequestListener<TContext extends BaseContext>(options: Htt
       if (!res.headersSent) return graphqlError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
       res.destroy();
     }
-  };
+  }
 }
 
 /** The event loop's delay (p99 over the last half second, in ms), sampled without keeping the process alive. */

@@ -28,7 +28,7 @@ describe('the outbox, on PostgreSQL', () => {
 
     const delivered: Change[] = [];
     await expect(drainOutbox(t.database.db, async (changes) => void delivered.push(...changes))).resolves.toBe(1);
-    expect(delivered).toEqual([{ id: expect.any(String), type: 'order.updated', data: { orderId: 'ord_1' } }]);
+    expect(delivered).toEqual([{ id: expect.any(String), type: 'order.updated', data: { orderId: 'ord_1' }, createdAt: expect.any(Date) }]);
     expect(await pending()).toBe(0);
   });
 

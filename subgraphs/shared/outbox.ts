@@ -19,6 +19,8 @@ export interface Change {
   id: string;
   type: string;
   data: Record<string, unknown>;
+  /** When its write committed (the outbox's row), for the invalidation lag. */
+  createdAt?: Date;
 }
 
 /** What a port offers when its backend keeps an outbox: every port may, none must. */
@@ -52,9 +54,9 @@ export async function emitChange(tx: Kysely<any>, type: string, data: Record<str
  */
 export async function drainOutbox(db: Kysely<any>, deliver: (changes: Change[]) => Promise<void>, limit = 200): Promise<number> {
   return db.transaction().execute(async (tx) => {
-    const rows = await tx.selectFrom('outbox').select(['id', 'type', 'data']).orderBy('id').limit(limit).forUpdate().skipLocked().execute();
+    const rows = await tx.selectFrom('outbox').select(['id', 'type', 'data', 'created_at as createdAt']).orderBy('id').limit(limit).forUpdate().skipLocked().execute();
     if (rows.length === 0) return 0;
-    await deliver(rows.map((r) => ({ id: String(r.id), type: r.type, data: typeof r.data === 'string' ? JSON.parse(r.data) : r.data })));
+    await deliver(rows.map((r) => ({ id: String(r.id), type: r.type, data: typeof r.data === 'string' ? JSON.parse(r.data) : r.data, createdAt: new Date(r.createdAt) })));
     await tx.deleteFrom('outbox').where('id', 'in', rows.map((r) => r.id)).execute();
     return rows.length;
   });

@@ -4,8 +4,9 @@ import { loadConfigOrExit, type Config } from './config';
 import { openDatabase } from './db';
 import { createLogger, type Logger } from './logger';
 import { startSubgraph, type SubgraphDefinition } from './subgraph';
+import { stopTelemetry } from './telemetry';
 
-/** Runs `close` once on SIGTERM or SIGINT: stop taking requests, finish those in flight, close pools. */
+/** Runs `close` once on SIGTERM or SIGINT: stop taking requests, finish those in flight, close pools, send the last spans. */
 export function closeOnSignal(logger: Logger, close: () => Promise<void>): void {
   let closing = false;
   const stop = (signal: string) => {
@@ -13,6 +14,7 @@ export function closeOnSignal(logger: Logger, close: () => Promise<void>): void 
     closing = true;
     logger.info({ signal }, 'shutting down');
     close()
+      .then(stopTelemetry)
       .then(() => process.exit(0))
       .catch((err) => {
         logger.error({ err }, 'shutdown failed');

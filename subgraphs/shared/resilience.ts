@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { BrokenCircuitError, BulkheadRejectedError, ConsecutiveBreaker, bulkhead, circuitBreaker, handleWhen, wrap } from 'cockatiel';
 import { AppError, ErrorCode } from './errors';
 import type { Logger } from './logger';
+import { setBreakerState } from './metrics';
 
 /** The header a request's remaining time budget travels in, in milliseconds: client → gateway → subgraph. */
 export const DEADLINE_HEADER = 'x-deadline-ms';
@@ -119,6 +120,8 @@ export function withResilience<Port extends object>(port: Port, options: Resilie
   );
   breaker.onBreak(() => logger.warn({ service }, 'backend circuit open: failing fast'));
   breaker.onReset(() => logger.info({ service }, 'backend circuit closed: backend answers again'));
+  setBreakerState('backend', service, 0);
+  breaker.onStateChange((state) => setBreakerState('backend', service, state));
   const policy = wrap(bulkhead(options.maxConcurrent ?? 64, options.maxQueued ?? 512), breaker);
   return Object.fromEntries(
     Object.entries(port).map(([name, fn]) => {

@@ -15,8 +15,9 @@ import type { ChangeFeed } from './outbox';
 import type { Config, SubgraphName } from './config';
 import { AppError, createErrorFormatter, ErrorCode, HTTP_STATUS } from './errors';
 import { inputChecksPlugin } from './inputs';
-import { createRequestListener, listen, type Readiness, type Route, type RunningServer } from './http';
-import type { Logger } from './logger';
+import { createRequestListener, listen, operationNamePlugin, type Readiness, type Route, type RunningServer } from './http';
+import { requestScope, type Logger } from './logger';
+import { metricsHandler } from './metrics';
 import { withDataProtection } from './pii';
 import { budgetFrom, DEADLINE_HEADER, requestDeadline, withResilience } from './resilience';
 import { createRevocations } from './revocation';
@@ -141,6 +142,7 @@ export function createSubgraphServer<Source, Loaders, Services>(
       ApolloServerPluginCacheControlDisabled(),
       // What the gateway checked, checked again for whoever else holds the secret (and internal calls).
       inputChecksPlugin(),
+      operationNamePlugin,
       responsePlugin(definition.name, definition.afterRequest, deps.logger),
     ],
   });
@@ -231,6 +233,8 @@ export async function startSubgraph<Source extends { ping(): Promise<void> }, Lo
           if (viewer.kind === 'agent' && viewer.customerId && revocations.isRevoked(viewer.customerId)) {
             throw new AppError(ErrorCode.VERIFICATION_REQUIRED, 'This session has ended: verify the caller again');
           }
+          const scope = requestScope.getStore();
+          if (scope) scope.caller = viewer.kind;
         } catch (err) {
           const { code, message } = err as AppError;
           throw new GraphQLError(message, { extensions: { code, http: { status: HTTP_STATUS[code] } } });
@@ -240,14 +244,17 @@ export async function startSubgraph<Source extends { ping(): Promise<void> }, Lo
       // A system of record that fails is not a reason to leave the Service: stale copies stand in for
       // it (STALE_IF_ERROR_SECONDS), and every replica would leave at once. Degraded, still ready.
       readiness: { ...options.readiness, optional: { ...options.readiness.optional, backend: () => source.ping() } },
+      service: definition.name,
+      logger,
+      handlers: { '/metrics': metricsHandler(config.metricsToken) },
       routes: {
         '/events': (() => {
-          const handle = createEventsHandler({ secret: config.webhookSecret, events: definition.events, cache, logger });
+          const handle = createEventsHandler({ secret: config.webhookSecret, events: definition.events, cache, logger, service: definition.name });
           return (body, req) => handle(body, req.headers['x-signature'] as string | undefined);
         })(),
         ...definition.routes?.({ source, config, logger }),
         // Each vendor's own deliveries (Stripe-Signature, a commercetools subscription), verified by its adapter.
-        ...Object.fromEntries(webhooks.map((webhook) => [webhook.path, vendorWebhookRoute({ webhook, events: definition.events, identities, cache, logger })])),
+        ...Object.fromEntries(webhooks.map((webhook) => [webhook.path, vendorWebhookRoute({ webhook, events: definition.events, identities, cache, logger, service: definition.name })])),
       },
       // "Cache-Control: no-cache" from the client (forwarded by the gateway) asks for fresh data,
       // "min-fresh=N" (the gateway refreshing ahead) for copies that stay fresh N s more.
@@ -263,7 +270,7 @@ export async function startSubgraph<Source extends { ping(): Promise<void> }, Lo
     { readTimeoutMs: config.resilience.requestReadTimeoutMs },
   );
   const feed = source as ChangeFeed;
-  const relay = feed.drainChanges ? relayChanges({ drain: (deliver) => feed.drainChanges!(deliver), events: definition.events, cache, logger }) : undefined;
+  const relay = feed.drainChanges ? relayChanges({ drain: (deliver) => feed.drainChanges!(deliver), events: definition.events, cache, logger, service: definition.name }) : undefined;
   logger.info({ url: running.url, adapter: settings.adapter }, 'subgraph ready');
   return {
     ...running,

@@ -4,6 +4,7 @@ import type { Config, SubgraphName } from './config';
 import { AppError, ErrorCode } from './errors';
 import type { Logger } from './logger';
 import { RequestDeadlineError, requestDeadline } from './resilience';
+import { inSpan } from './telemetry';
 
 export interface VendorCallOptions {
   /** The vendor, as logs and Redis keys name it: 'stripe', 'commercetools'. */
@@ -279,7 +280,9 @@ export function createVendorCallFactory(options: VendorCallFactoryOptions): Vend
       }
     };
 
-    const call: VendorCalls['call'] = async (what, fn) => {
+    // One span per call, its retries inside it.
+    const call: VendorCalls['call'] = (what, fn) => inSpan(`${vendor} ${what.op}`, { 'vendor.name': vendor, 'vendor.operation': what.op, 'vendor.call_kind': what.kind }, () => callOnce(what, fn));
+    const callOnce: VendorCalls['call'] = async (what, fn) => {
       const { op } = what;
       const retryable = what.kind === 'read' || what.idempotent === true;
       const deadline = requestDeadline.getStore() ?? Date.now() + backendTimeoutMs;

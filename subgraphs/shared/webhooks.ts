@@ -4,6 +4,7 @@ import type { EventDefinition } from './events';
 import { routeError, type Route } from './http';
 import { withGraphCustomerIds, type CustomerLink, type IdentityMap } from './identity';
 import type { Logger } from './logger';
+import { invalidationLag } from './metrics';
 
 /** What one vendor delivery means to the graph: its change events (in the system's customer ids) and customer links. */
 export interface VendorDelivery {
@@ -50,9 +51,13 @@ export function vendorWebhookRoute(options: {
   identities: IdentityMap;
   cache: Pick<Cache, 'invalidateTags'>;
   logger: Logger;
+  /** The subgraph, as the invalidation lag metric names it. */
+  service?: string;
 }): Route {
   const { webhook, events, identities, cache, logger } = options;
+  const lag = invalidationLag.labels(options.service ?? 'subgraph', 'webhook');
   return async (rawBody, req) => {
+    const received = Date.now();
     let delivery: VendorDelivery;
     try {
       delivery = await webhook.receive(rawBody, req.headers);
@@ -76,6 +81,7 @@ export function vendorWebhookRoute(options: {
       // The vendor retries a non-2xx delivery: better twice than a replica left stale.
       return routeError(503, 'BACKEND_UNAVAILABLE', 'The change could not reach every replica yet; deliver it again');
     }
+    if (tags.size) lag.observe((Date.now() - received) / 1000);
     logger.debug({ webhook: webhook.path, event: delivery.id, tags: [...tags] }, 'vendor event applied');
     return { status: 200, body: { received: delivery.id, invalidated: [...tags] } };
   };

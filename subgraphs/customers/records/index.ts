@@ -9,7 +9,7 @@ import type { CustomerSource } from '../port';
 import { migrations } from './migrations';
 import { eraseRecordRows, exportRecordRows, findAuditEntries, insertAuditEntries } from './privacy';
 import {
-  countContactsBetween, findHandoffs, findInteractionsByIds, findInteractionsByOrders, findOpenHandoffsByCustomers, findRecentInteractionsByCustomers,
+  countContactsBetween, findHandoffs, handoffTimesBetween, findInteractionsByIds, findInteractionsByOrders, findOpenHandoffsByCustomers, findRecentInteractionsByCustomers,
   insertEscalation, insertInteraction, recordAttempt, resolveHandoffRow, toHandoff, toSession, type RecordsDb,
 } from './queries';
 
@@ -61,6 +61,7 @@ export async function createCustomerRecords(db: Kysely<any>, options: { system: 
     },
     resolveHandoff: (id, resolution, closing, key) => resolveHandoffRow(records, id, resolution, closing, key),
     countContacts: (from, to) => countContactsBetween(records, from, to),
+    handoffTimes: (from, to) => handoffTimesBetween(records, from, to),
     recordAudit: (entries) => insertAuditEntries(records, entries),
     listAudit: (filter) => findAuditEntries(records, filter),
     exportCustomer: (id) => exportRecordRows(records, id),

@@ -4,7 +4,7 @@ import { AppError, ErrorCode } from '../../shared/errors';
 import { idempotentWrite } from '../../shared/idempotency';
 import { emitChange } from '../../shared/outbox';
 import { topRowsPerKey } from '../../shared/sql';
-import type { ContactCount, CustomerSource, Handoff, Interaction, VerifiedSession } from '../port';
+import type { ContactCount, CustomerSource, Handoff, HandoffTimes, Interaction, VerifiedSession } from '../port';
 import type { CustomerRecordTables, HandoffRow, InteractionRow, SessionRow } from './tables';
 
 export type RecordsDb = Kysely<CustomerRecordTables>;
@@ -178,4 +178,38 @@ export async function countContactsBetween(db: RecordsDb, from: Date, to: Date):
     .orderBy('outcome')
     .execute();
   return rows.map((r) => ({ ...r, contacts: Number(r.contacts) }) as ContactCount);
+}
+
+/** Handoffs opened in [from, to) by channel pair, with percentiles of their waits (PostgreSQL's percentile_cont, nulls left out). */
+export async function handoffTimesBetween(db: RecordsDb, from: Date, to: Date): Promise<HandoffTimes[]> {
+  const wait = (until: 'accepted_at' | 'resolved_at', fraction: number) =>
+    sql<number | null>`percentile_cont(${sql.lit(fraction)}) within group (order by extract(epoch from ${sql.ref(until)} - created_at))`;
+  const rows = await db
+    .selectFrom('handoffs')
+    .select(['fromChannel', 'toChannel'])
+    .select((eb) => [
+      eb.fn.countAll<string>().as('opened'),
+      eb.fn.count<string>('acceptedAt').as('accepted'),
+      eb.fn.count<string>('resolvedAt').as('resolved'),
+      wait('accepted_at', 0.5).as('acceptP50'),
+      wait('accepted_at', 0.9).as('acceptP90'),
+      wait('resolved_at', 0.5).as('resolveP50'),
+      wait('resolved_at', 0.9).as('resolveP90'),
+    ])
+    .where('createdAt', '>=', from)
+    .where('createdAt', '<', to)
+    .groupBy(['fromChannel', 'toChannel'])
+    .orderBy('fromChannel')
+    .orderBy('toChannel')
+    .execute();
+  const percentiles = (p50: unknown, p90: unknown) => (p50 === null || p90 === null ? null : { p50: Number(p50), p90: Number(p90) });
+  return rows.map((r) => ({
+    fromChannel: r.fromChannel,
+    toChannel: r.toChannel,
+    opened: Number(r.opened),
+    accepted: Number(r.accepted),
+    resolved: Number(r.resolved),
+    toAcceptance: percentiles(r.acceptP50, r.acceptP90),
+    toResolution: percentiles(r.resolveP50, r.resolveP90),
+  })) as HandoffTimes[];
 }

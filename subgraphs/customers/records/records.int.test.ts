@@ -95,6 +95,40 @@ function describeCustomerRecords(where: 'postgres' | 'pglite') {
         await expect(source().listHandoffsByCustomer([customer().id], 5)).resolves.toEqual([[expect.objectContaining({ id: 'ho_kit', status: 'RESOLVED' })]]);
       });
 
+      it('reports how soon handoffs opened in a period were accepted and resolved, p50 and p90, by the channels they came from and went to', async () => {
+        // In 2030: no fixture handoff shares the period.
+        const opened = new Date('2030-01-10T09:00:00Z');
+        const at = (seconds: number) => new Date(opened.getTime() + seconds * 1000);
+        // A customer no other test counts the contacts of: these handoffs add interactions.
+        const c = data.customers[21];
+        const open = async (n: number, fromChannel: Handoff['fromChannel'], toChannel: Handoff['toChannel']) => {
+          const handoff: Handoff = {
+            id: `ho_health_${n}`, customerId: c.id, status: 'OPEN', fromChannel, toChannel, intent: 'RETURN', orderId: `ord_health_${n}`, lineItemIds: [],
+            stepsTried: [], failureReason: 'r', sentiment: null, summary: 's', escalationId: `int_health_${n}`, createdAt: opened,
+            acceptedAt: null, acceptedBy: null, resolvedAt: null, resolvedBy: null, resolution: null, resolutionSummary: null,
+          };
+          await source().escalate(handoff, { ...interaction(`int_health_${n}`), customerId: c.id, outcome: 'ESCALATED', occurredAt: opened }, `kit-health-${n}`);
+          return handoff.id;
+        };
+        for (const [n, acceptAfter, resolveAfter] of [[1, 60, 600], [2, 120, 1200], [3, 180, 1800], [4, 240, null], [5, 300, null]] as const) {
+          const id = await open(n, 'PORTAL', 'VOICE');
+          await source().acceptHandoff(id, { agentId: 'a1', at: at(acceptAfter) });
+          if (resolveAfter) await source().resolveHandoff(id, { agentId: 'a1', outcome: 'RESOLVED', summary: 'done', at: at(resolveAfter) }, { ...interaction(`int_health_close_${n}`), customerId: c.id }, `kit-health-res-${n}`);
+        }
+        await open(6, 'CHAT', 'HUMAN_DESK');
+        // Resolved without being accepted first: it has a resolution time and no acceptance time.
+        const direct = await open(7, 'CHAT', 'HUMAN_DESK');
+        await source().resolveHandoff(direct, { agentId: 'a2', outcome: 'ABANDONED', summary: 'gone', at: at(90) }, { ...interaction('int_health_close_7'), customerId: c.id }, 'kit-health-res-7');
+
+        const report = await source().handoffTimes(new Date('2030-01-01T00:00:00Z'), new Date('2030-02-01T00:00:00Z'));
+        expect(report).toEqual([
+          { fromChannel: 'CHAT', toChannel: 'HUMAN_DESK', opened: 2, accepted: 0, resolved: 1, toAcceptance: null, toResolution: { p50: 90, p90: 90 } },
+          // Interpolated between the ranks: p90 of 60..300 s is 276 s, of 600/1200/1800 s is 1680 s.
+          { fromChannel: 'PORTAL', toChannel: 'VOICE', opened: 5, accepted: 5, resolved: 3, toAcceptance: { p50: 180, p90: 276 }, toResolution: { p50: 1200, p90: 1680 } },
+        ]);
+        await expect(source().handoffTimes(new Date('2030-02-01T00:00:00Z'), new Date('2030-03-01T00:00:00Z'))).resolves.toEqual([]);
+      });
+
       it('joins an escalation to the unresolved handoff of the same order and intent, and lists every unresolved one', async () => {
         const c = data.customers[3];
         const open = (id: string, intent: Handoff['intent'], orderId: string | null, overrides: Partial<Handoff> = {}): Handoff => ({

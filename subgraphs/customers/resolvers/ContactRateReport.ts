@@ -1,7 +1,7 @@
 import { requireRole } from '../../shared/auth';
 import { badInput } from '../../shared/errors';
 import type { CustomersContext } from '../context';
-import type { Channel, ContactCount, Intent } from '../port';
+import type { Channel, ContactCount, Intent, Percentiles } from '../port';
 
 /** Channels where the customer is served without a person: the portal, the chat bot, the voice agent. */
 export const SELF_SERVICE_CHANNELS: readonly Channel[] = ['PORTAL', 'CHAT', 'VOICE'];
@@ -50,4 +50,8 @@ export const ContactRateReport = {
       return { intent, contacts: sum(mine), resolvedInSelfService: sum(mine.filter(selfServed)) };
     }),
   contactsPerOrder: (r: Report) => (r.orderCount ? sum(r.counts) / r.orderCount : null),
+  handoffs: async (r: Report, _: unknown, ctx: CustomersContext) =>
+    (await ctx.source.handoffTimes(r.from, r.to)).map((h) => ({ ...h, timeToAcceptance: seconds(h.toAcceptance), timeToResolution: seconds(h.toResolution) })),
 };
+
+const seconds = (p: Percentiles | null) => p && { p50Seconds: p.p50, p90Seconds: p.p90 };
