@@ -1,5 +1,5 @@
 import { createMemoryCache } from './cache';
-import { createBatchCache, freshReads, ttlPolicy } from './cached';
+import { createBatchCache, freshReads, responsePolicy, ttlPolicy, type ResponseCachePolicy } from './cached';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -77,5 +77,25 @@ describe('reads through the entity cache', () => {
     await reading;
     await cached(['a']);
     expect(calls).toHaveLength(2);
+  });
+
+  it('reports what is left of the shortest-lived read (maxAge) and that read’s whole life (ttl), the same life it is stored with', async () => {
+    const { cache, cached } = setup();
+    const policyOf = async () => {
+      const policy: ResponseCachePolicy = { tags: new Set(), maxAge: Infinity };
+      await responsePolicy.run(policy, () => cached(['a']));
+      return policy;
+    };
+    const loaded = await policyOf();
+    const stored = (await cache.getMany(['test:Thing:a']))[0]!;
+    // One draw of the jitter for both (two draws differed by up to 7.5 s).
+    expect(Math.abs(loaded.maxAge - (stored.expiresAt - Date.now()) / 1000)).toBeLessThanOrEqual(1);
+    expect(loaded.maxAge).toBeGreaterThanOrEqual(22);
+    expect(loaded.ttl).toBe(30);
+    await sleep(1_100);
+    const reused = await policyOf();
+    expect(reused.maxAge).toBeLessThan(loaded.maxAge);
+    expect(reused.ttl).toBe(30);
+    expect([...reused.tags]).toEqual(['thing:a']);
   });
 });
