@@ -1,7 +1,7 @@
 import { ApolloServer } from '@apollo/server';
 import { createMemoryCache } from '../subgraphs/shared/cache';
 import { createLogger } from '../subgraphs/shared/logger';
-import { createResponseCache, noteFetch, openAnswerPolicy, refreshWindow, type ResponseCacheContext } from './response-cache';
+import { createResponseCache, noteFetch, openAnswerPolicy, type ResponseCacheContext } from './response-cache';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -13,7 +13,7 @@ afterEach(() => Promise.all(started.splice(0).map((server) => server.stop())));
  * A started server whose one resolver stands for the gateway's subgraph fetches: each execution
  * counts, reports a part (maxAge, tags) as a fetch would, and a profile read for the audit log.
  */
-async function setup(part: { maxAge: number; ttl?: number; tags: string[] } = { maxAge: 30, tags: ['customer:1'] }) {
+async function setup(part: { maxAge: number; tags: string[] } = { maxAge: 30, tags: ['customer:1'] }) {
   const invalidations = createMemoryCache(100);
   const executions: { refreshAhead?: number }[] = [];
   let status = 'PLACED';
@@ -114,16 +114,15 @@ describe('the gateway’s cache of whole answers', () => {
     expect(failing.executions).toHaveLength(3);
   });
 
-  it('serves an answer near its expiry and refreshes it once in the background, asking its parts to stay fresh a quarter of their whole life', async () => {
-    // A part with 2 s left of its 40 s: the refresh reloads what has less than 10 s left, and reuses the rest.
-    const t = await setup({ maxAge: 2, ttl: 40, tags: ['customer:1'] });
+  it('serves an answer near its expiry and refreshes it once in the background, asking its parts to stay fresh a whole life more', async () => {
+    const t = await setup({ maxAge: 2, tags: ['customer:1'] });
     await t.ask();
     t.set('SHIPPED');
     await sleep(1_600); // past 80% of its 2 s: due for a refresh
     const turns = await Promise.all([t.ask(), t.ask()]);
     expect(turns.map((turn) => turn.result.data)).toEqual([{ order: { id: '1', status: 'PLACED' } }, { order: { id: '1', status: 'PLACED' } }]);
     await sleep(50);
-    expect(t.executions).toEqual([{ refreshAhead: undefined }, { refreshAhead: 10 }]);
+    expect(t.executions).toEqual([{ refreshAhead: undefined }, { refreshAhead: 2 }]);
     expect((await t.ask()).result.data).toEqual({ order: { id: '1', status: 'SHIPPED' } });
     expect(t.executions).toHaveLength(2);
   });
@@ -143,8 +142,7 @@ describe('the gateway’s cache of whole answers', () => {
       await t.ask();
     }
     await sleep(50);
-    // A 4 s life: a quarter of it, 1 s (the caller's next turns come sooner).
-    expect(t.executions).toEqual([{ refreshAhead: undefined }, { refreshAhead: 1 }]);
+    expect(t.executions).toEqual([{ refreshAhead: undefined }, { refreshAhead: 4 }]);
   });
 
   it('forgets an answer once its shortest-lived part expires', async () => {
@@ -153,26 +151,5 @@ describe('the gateway’s cache of whole answers', () => {
     await sleep(1_100);
     await t.ask();
     expect(t.executions).toHaveLength(2);
-  });
-
-  it('sizes the refresh window by the parts’ whole life, not what is left of the answer: refreshes do not come ever sooner', () => {
-    // Whatever is left of the answer, a 30 s part is reloaded only in its last 8 s.
-    expect(refreshWindow(30, 3_000)).toBe(8);
-    // A caller whose turns come 15 s apart needs the answer to outlive them.
-    expect(refreshWindow(30, 15_000)).toBe(15);
-    // Never more than the least a part reloaded now gets (three quarters of its life, the jitter).
-    expect(refreshWindow(30, 60_000)).toBe(22);
-    expect(refreshWindow(1, 0)).toBe(1);
-  });
-
-  it('keeps the shortest whole life of its parts, as subgraphs report it (their maxAge when they do not)', () => {
-    const policy = openAnswerPolicy();
-    noteFetch(policy, { cache: { maxAge: 12, ttl: 30, tags: [] } }, null);
-    noteFetch(policy, { cache: { maxAge: 50, ttl: 300, tags: [] } }, '20');
-    expect(policy.ttl).toBe(30);
-    expect(policy.expiresAt - Date.now()).toBeGreaterThan(11_000);
-    expect(policy.expiresAt - Date.now()).toBeLessThanOrEqual(12_000);
-    noteFetch(policy, { cache: { maxAge: 5, tags: [] } }, null);
-    expect(policy.ttl).toBe(5);
   });
 });

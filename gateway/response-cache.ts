@@ -8,24 +8,10 @@ import type { AuditedReads } from './audit';
 export interface AnswerPolicy {
   /** When the shortest-lived part expires (ms since epoch). */
   expiresAt: number;
-  /** The shortest whole life (s) a part is given when its subgraph loads it anew (`extensions.cache.ttl`). */
-  ttl: number;
   tags: Set<string>;
 }
 
-export const openAnswerPolicy = (): AnswerPolicy => ({ expiresAt: Infinity, ttl: Infinity, tags: new Set() });
-
-/**
- * How many seconds more a background refresh asks every part to stay fresh (min-fresh): parts
- * fresher than that are reused as they are (the gateway's copy of a subgraph answer, the
- * subgraph's entity cache), only those nearer their expiry are loaded again. A quarter of the
- * parts' whole life, or the caller's next turns when they come further apart; never the answer's
- * whole life, which reloaded nearly every part at every refresh, each reload shortening the next
- * answer's life (25, 22, 20 s) and so bringing the next refresh forward. At most three quarters
- * of the whole life: the least a part gets when loaded anew (the entity cache's jitter).
- */
-export const refreshWindow = (ttlSeconds: number, nextTurnsMs: number) =>
-  Math.max(1, Math.min(Math.floor(ttlSeconds * 0.75), Math.max(Math.ceil(ttlSeconds / 4), Math.ceil(nextTurnsMs / 1000))));
+export const openAnswerPolicy = (): AnswerPolicy => ({ expiresAt: Infinity, tags: new Set() });
 
 /**
  * Adds one subgraph fetch to the answer's policy: its `extensions.cache` (maxAge counted from when
@@ -33,10 +19,9 @@ export const refreshWindow = (ttlSeconds: number, nextTurnsMs: number) =>
  * be reused: the whole answer may not either.
  */
 export function noteFetch(policy: AnswerPolicy | null, extensions: Record<string, unknown> | undefined, age: string | null | undefined): AnswerPolicy | null {
-  const cache = extensions?.cache as { maxAge?: unknown; ttl?: unknown; tags?: unknown } | undefined;
+  const cache = extensions?.cache as { maxAge?: unknown; tags?: unknown } | undefined;
   if (!policy || typeof cache?.maxAge !== 'number' || cache.maxAge <= 0 || !Array.isArray(cache.tags)) return null;
   policy.expiresAt = Math.min(policy.expiresAt, Date.now() + (cache.maxAge - (Number(age) || 0)) * 1000);
-  policy.ttl = Math.min(policy.ttl, typeof cache.ttl === 'number' && cache.ttl >= cache.maxAge ? cache.ttl : cache.maxAge);
   for (const tag of cache.tags) policy.tags.add(String(tag));
   return policy;
 }
@@ -61,8 +46,6 @@ interface StoredAnswer {
   body?: string;
   /** The profile reads the answer holds: written to the audit log again each time it is served. */
   audit: AuditedReads;
-  /** Its parts' shortest whole life (s): what a refresh's window is sized by (refreshWindow). */
-  ttl: number;
   /** Not refreshed before this (ms since epoch): half its life, so a burst of turns refreshes nothing. */
   refreshFrom: number;
   /** When it was last served (or read): the gap to the next turn predicts the turn after. */
@@ -98,9 +81,8 @@ export interface ResponseCache<TContext extends ResponseCacheContext> {
  * Errors, stale parts, mutations and no-cache requests are never stored. An answer is served and
  * refreshed in the background (once per key, `maxRefreshes` at a time, so refreshes never crowd
  * out callers) at the caller's last turn expected before it expires, asking every part to stay
- * fresh for the refresh window (min-fresh, see refreshWindow): each caller's next turn finds it
- * fresh instead of waiting for a cold read, and only the parts near their expiry are loaded again,
- * so each part is reloaded about once per its own life.
+ * fresh a whole life more (min-fresh): each caller's next turn finds it fresh instead of waiting
+ * for a cold read, and its parts are reloaded together, once per life.
  */
 export function createResponseCache<TContext extends ResponseCacheContext>(options: {
   invalidations: Pick<Cache, 'onInvalidate'>;
@@ -128,7 +110,7 @@ export function createResponseCache<TContext extends ResponseCacheContext>(optio
     if (due && !refreshing.has(key) && refreshing.size < maxRefreshes) {
       refreshing.add(key);
       options
-        .refresh(request, context(), refreshWindow(stored.ttl, gap * stored.lead))
+        .refresh(request, context(), Math.max(1, Math.floor((found.expiresAt - found.storedAt) / 1000)))
         .catch((err) => options.logger.warn({ err: (err as Error).message }, 'background refresh of an answer failed'))
         .finally(() => refreshing.delete(key));
     }
@@ -169,7 +151,6 @@ export function createResponseCache<TContext extends ResponseCacheContext>(optio
           const value: StoredAnswer = {
             data: result.data,
             audit: [...contextValue.audit],
-            ttl: Number.isFinite(policy.ttl) ? policy.ttl : (policy.expiresAt - readSince) / 1000,
             refreshFrom: readSince + (policy.expiresAt - readSince) / 2,
             lastServed: readSince,
             lead: 1.5 + Math.random(),

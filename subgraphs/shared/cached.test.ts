@@ -79,23 +79,23 @@ describe('reads through the entity cache', () => {
     expect(calls).toHaveLength(2);
   });
 
-  it('reports what is left of the shortest-lived read (maxAge) and that read’s whole life (ttl), the same life it is stored with', async () => {
-    const { cache, cached } = setup();
-    const policyOf = async () => {
+  it('reports the life a read is stored with (one draw of the jitter), and gives reads of a refresh ahead (min-fresh) their whole life', async () => {
+    const { cache, cached, change } = setup();
+    const policyOf = async (minFresh = 0) => {
       const policy: ResponseCachePolicy = { tags: new Set(), maxAge: Infinity };
-      await responsePolicy.run(policy, () => cached(['a']));
+      await freshReads.run(minFresh, () => responsePolicy.run(policy, () => cached(['a'])));
       return policy;
     };
     const loaded = await policyOf();
-    const stored = (await cache.getMany(['test:Thing:a']))[0]!;
-    // One draw of the jitter for both (two draws differed by up to 7.5 s).
-    expect(Math.abs(loaded.maxAge - (stored.expiresAt - Date.now()) / 1000)).toBeLessThanOrEqual(1);
-    expect(loaded.maxAge).toBeGreaterThanOrEqual(22);
-    expect(loaded.ttl).toBe(30);
-    await sleep(1_100);
-    const reused = await policyOf();
-    expect(reused.maxAge).toBeLessThan(loaded.maxAge);
-    expect(reused.ttl).toBe(30);
-    expect([...reused.tags]).toEqual(['thing:a']);
+    const stored = async () => (await cache.getMany(['test:Thing:a']))[0]!;
+    // Two draws differed by up to 7.5 s.
+    expect(Math.abs(loaded.maxAge - ((await stored()).expiresAt - Date.now()) / 1000)).toBeLessThanOrEqual(1);
+    expect([...loaded.tags]).toEqual(['thing:a']);
+    change('v2');
+    // A refresh asking 29 s more reloads the value, which then lives its whole 30 s: the next answer's life does not shrink.
+    const refreshed = await policyOf(29_000);
+    expect(refreshed.maxAge).toBeGreaterThanOrEqual(29);
+    expect((await stored()).value).toEqual(expect.objectContaining({ value: 'v2' }));
+    expect((await stored()).expiresAt - Date.now()).toBeGreaterThan(29_000);
   });
 });

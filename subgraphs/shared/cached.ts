@@ -28,21 +28,15 @@ export interface ResponseCachePolicy {
   tags: Set<string>;
   /** Seconds; 0 means "do not cache". */
   maxAge: number;
-  /**
-   * The shortest full life (s) among the parts read: what each lives when loaded anew, whatever is
-   * left of it now. The gateway sizes its refresh-ahead by it (see response-cache.ts).
-   */
-  ttl?: number;
   /** Types served from a stale copy because their backend failed, with the oldest copy's age in seconds. */
   stale?: Map<string, number>;
 }
 export const responsePolicy = new AsyncLocalStorage<ResponseCachePolicy>();
 
-function recordRead(tags: readonly string[], expiresAt: number, ttlSeconds: number) {
+function recordRead(tags: readonly string[], expiresAt: number) {
   const policy = responsePolicy.getStore();
   if (!policy) return;
   for (const tag of tags) policy.tags.add(tag);
-  policy.ttl = Math.min(policy.ttl ?? Infinity, ttlSeconds);
   policy.maxAge = Math.min(policy.maxAge, Math.max(0, Math.floor((expiresAt - Date.now()) / 1000)));
 }
 
@@ -98,7 +92,6 @@ export function createBatchCache(cache: Cache, subgraph: string, ttl: TtlPolicy)
 
   return function cachedBatch<K, V>(spec: CachedBatchSpec<K, V>): (keys: readonly K[]) => Promise<V[]> {
     const ttlSeconds = ttl(spec.type);
-    const fullLife = (value: V) => Math.min(ttlSeconds, spec.ttlOf?.(value) ?? ttlSeconds);
     return async (keys) => {
       const cacheKeys = keys.map((k) => `${subgraph}:${spec.type}:${spec.key(k)}`);
       const minFresh = freshReads.getStore() ?? 0;
@@ -115,14 +108,14 @@ export function createBatchCache(cache: Cache, subgraph: string, ttl: TtlPolicy)
         if (!copy || !isBackendFailure(err)) throw err;
         result[i] = copy.value as V;
         // A copy a refresh found too close to expiry is still fresh: it stands in unmarked.
-        if (copy.expiresAt > Date.now()) recordRead(copy.tags, copy.expiresAt, fullLife(copy.value as V));
+        if (copy.expiresAt > Date.now()) recordRead(copy.tags, copy.expiresAt);
         else recordStale(spec.type, Math.round((Date.now() - copy.storedAt) / 1000));
       };
       if (minFresh === Infinity) uncacheable();
       hits.forEach((hit, i) => {
         if (hit && hit.expiresAt > now + minFresh) {
           result[i] = hit.value as V;
-          recordRead(hit.tags, hit.expiresAt, fullLife(hit.value as V));
+          recordRead(hit.tags, hit.expiresAt);
           return;
         }
         if (hit) stale.set(i, hit);
@@ -133,7 +126,7 @@ export function createBatchCache(cache: Cache, subgraph: string, ttl: TtlPolicy)
             pending.then(
               (value) => {
                 result[i] = value as V;
-                recordRead(spec.tags(value as V, keys[i]), Date.now() + ttlSeconds * 1000, fullLife(value as V));
+                recordRead(spec.tags(value as V, keys[i]), Date.now() + ttlSeconds * 1000);
               },
               (err) => standIn(i, err),
             ),
@@ -155,10 +148,15 @@ export function createBatchCache(cache: Cache, subgraph: string, ttl: TtlPolicy)
           if (values) {
             stampAsOf(values, new Date(readSince));
             // Up to a quarter shorter at random: entries read together must not all expire together.
-            const lives = values.map((value) => fullLife(value) * (0.75 + Math.random() * 0.25));
+            // Not so for a refresh ahead of expiry (min-fresh): refreshes are spread already (each
+            // answer's own lead), and a shorter life would make the refreshed answer's life shorter
+            // than the last (25, 22, 20 s), each refresh earlier, reloading every part each time.
+            // One draw per value: the life reported to the gateway (maxAge) is the life stored.
+            const jitter = () => (minFresh > 0 ? 1 : 0.75 + Math.random() * 0.25);
+            const lives = values.map((value) => Math.min(ttlSeconds, spec.ttlOf?.(value) ?? ttlSeconds) * jitter());
             values.forEach((value, n) => {
               result[toLoad[n]] = value;
-              recordRead(spec.tags(value, keys[toLoad[n]]), readSince + lives[n] * 1000, fullLife(value));
+              recordRead(spec.tags(value, keys[toLoad[n]]), readSince + lives[n] * 1000);
             });
             // Not awaited: the answer does not wait for the cache write (which fails open anyway).
             void cache.setMany(

@@ -105,9 +105,7 @@ function responsePlugin(service: SubgraphName, afterRequest: ((ctx: any) => Prom
           }
           const maxAge = Math.min(policy.maxAge, MAX_RESPONSE_AGE_SECONDS);
           const cacheable = maxAge > 0 && operation?.operation === 'query' && !result.errors?.length;
-          // maxAge is what is left of the shortest-lived part; ttl that part's whole life, which a refresh that reloads it gets again.
-          const ttl = Math.max(maxAge, Math.min(policy.ttl ?? Infinity, MAX_RESPONSE_AGE_SECONDS));
-          result.extensions = { ...result.extensions, cache: cacheable ? { maxAge, ttl, tags: [...policy.tags] } : { maxAge: 0 } };
+          result.extensions = { ...result.extensions, cache: cacheable ? { maxAge, tags: [...policy.tags] } : { maxAge: 0 } };
         },
       };
     },
