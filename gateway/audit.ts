@@ -19,13 +19,18 @@ export const readsIn = (extensions: Record<string, unknown> | undefined): Audite
   return parsed.success ? parsed.data : [];
 };
 
+/** The refusal an answer is replaced by when its audit entry cannot be written. */
+export const AUDIT_UNAVAILABLE = { message: 'The audit log is unavailable; try again', extensions: { code: ErrorCode.BACKEND_UNAVAILABLE } };
+
 /**
  * The audit log as the gateway keeps it: every answer that holds a customer's profile, whether
  * the CRM computed it now or the gateway reuses a cached one, is written down (one entry per
  * customer per request: who, channel, customer, fields, when) through the CRM before it leaves.
- * Entries of concurrent requests go in one write (the CRM's POST /audit); if it fails, the answer is withheld.
+ * Entries of concurrent requests go in one write (the CRM's POST /audit); if it fails, the answer
+ * is withheld. `record` is that write for answers served before the GraphQL pipeline (warm hits),
+ * `plugin` for the rest.
  */
-export function createAuditPlugin(config: Pick<Config, 'subgraphs' | 'gatewaySecret'>, logger: Logger): ApolloServerPlugin<{ viewer?: Viewer; audit?: AuditedReads; refreshAhead?: number }> {
+export function createAuditLog(config: Pick<Config, 'subgraphs' | 'gatewaySecret'>, logger: Logger) {
   const url = new URL('/audit', config.subgraphs.customers.url);
   // The audit writer's own identity: it may POST /audit and nothing else (SERVICE_GRANTS).
   const writer: Viewer = { kind: 'service', id: 'gateway-audit' };
@@ -36,30 +41,39 @@ export function createAuditPlugin(config: Pick<Config, 'subgraphs' | 'gatewaySec
     const answer = await response.body.text();
     if (response.statusCode !== 200) throw new Error(`the CRM answered ${response.statusCode}: ${answer.slice(0, 200)}`);
   });
-  return {
+  /** Writes one request's reads (one entry per customer); rejects, logged, when the CRM did not take them. */
+  async function record(viewer: Viewer, audit: AuditedReads): Promise<void> {
+    const byCustomer = new Map<string, Set<string>>();
+    for (const read of audit) {
+      const fields = byCustomer.get(read.customerId) ?? new Set<string>();
+      read.fields.forEach((f) => fields.add(f));
+      byCustomer.set(read.customerId, fields);
+    }
+    const at = new Date().toISOString();
+    const channel = viewer.kind === 'agent' ? viewer.channel : null;
+    const entries = [...byCustomer].map(([customerId, fields]) => ({ at, actorKind: viewer.kind, actorId: viewer.id, channel, customerId, fields: [...fields].sort() }));
+    try {
+      await write(entries);
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'audit log unavailable: the answer is withheld');
+      throw err;
+    }
+  }
+  const plugin: ApolloServerPlugin<{ viewer?: Viewer; audit?: AuditedReads; refreshAhead?: number }> = {
     async requestDidStart() {
       return {
         async willSendResponse({ contextValue, response }) {
           const { viewer, audit } = contextValue;
           // A background refresh of a cached answer is shown to no one: its reads are logged when it is served.
           if (!viewer || !audit?.length || contextValue.refreshAhead || response.body.kind !== 'single') return;
-          const byCustomer = new Map<string, Set<string>>();
-          for (const read of audit) {
-            const fields = byCustomer.get(read.customerId) ?? new Set<string>();
-            read.fields.forEach((f) => fields.add(f));
-            byCustomer.set(read.customerId, fields);
-          }
-          const at = new Date().toISOString();
-          const channel = viewer.kind === 'agent' ? viewer.channel : null;
-          const entries = [...byCustomer].map(([customerId, fields]) => ({ at, actorKind: viewer.kind, actorId: viewer.id, channel, customerId, fields: [...fields].sort() }));
           try {
-            await write(entries);
-          } catch (err) {
-            logger.error({ err: (err as Error).message }, 'audit log unavailable: the answer is withheld');
-            response.body.singleResult = { errors: [{ message: 'The audit log is unavailable; try again', extensions: { code: ErrorCode.BACKEND_UNAVAILABLE } }] };
+            await record(viewer, audit);
+          } catch {
+            response.body.singleResult = { errors: [AUDIT_UNAVAILABLE] };
           }
         },
       };
     },
   };
+  return { record, plugin };
 }

@@ -38,7 +38,7 @@ async function setup(part: { maxAge: number; tags: string[] } = { maxAge: 30, ta
         refresh: (request, context, minFreshSeconds) =>
           server.executeOperation(request, { contextValue: { ...context, audit: [], stale: [], answer: openAnswerPolicy(), refreshAhead: minFreshSeconds } }),
         logger: createLogger('test', 'silent'),
-      }),
+      }).plugin,
     ],
   });
   const context = (callerKey = 'agent-a', fresh = false): ResponseCacheContext => ({ fresh, callerKey, audit: [], stale: [], answer: openAnswerPolicy() });

@@ -43,6 +43,8 @@ export interface ResponseCacheContext {
 
 interface StoredAnswer {
   data: Record<string, unknown>;
+  /** The answer as Apollo writes it (`{"data":…}` and a newline), serialised on its first warm hit. */
+  body?: string;
   /** The profile reads the answer holds: written to the audit log again each time it is served. */
   audit: AuditedReads;
   /** Not refreshed before this (ms since epoch): half its life, so a burst of turns refreshes nothing. */
@@ -51,6 +53,25 @@ interface StoredAnswer {
   lastServed: number;
   /** How many gaps before expiry a turn refreshes it; over one, so when no refresh can start at once the next turn may still be in time. */
   lead: number;
+}
+
+/** The cache key of an answer: the operation (its text's SHA-256, as Apollo's queryHash), its name as sent, its variables, the caller. */
+export const answerKey = (queryHash: string, operationName: string | null | undefined, variables: unknown, callerKey: string) =>
+  createHash('sha256').update(`${queryHash}\n${operationName ?? ''}\n${JSON.stringify(variables ?? {})}\n${callerKey}`).digest('base64url');
+
+/** A warm answer as served: its bytes, the profile reads to write to the audit log, and its age in seconds (the Age header). */
+export interface WarmAnswer {
+  data: Record<string, unknown>;
+  body: () => string;
+  audit: AuditedReads;
+  age: string;
+}
+
+/** The whole-answer cache: its Apollo plugin, and `hit` for requests answered before the pipeline (see warm-hits.ts). */
+export interface ResponseCache<TContext extends ResponseCacheContext> {
+  plugin: ApolloServerPlugin<TContext>;
+  /** The answer stored under `key`, still fresh, or undefined; schedules its background refresh (as the caller `context()`) when due. */
+  hit(key: string, request: { query: string; operationName?: string; variables?: Record<string, unknown> }, context: () => TContext): WarmAnswer | undefined;
 }
 
 /**
@@ -71,48 +92,59 @@ export function createResponseCache<TContext extends ResponseCacheContext>(optio
   maxEntries?: number;
   maxRefreshes?: number;
   logger: Logger;
-}): ApolloServerPlugin<TContext> {
+}): ResponseCache<TContext> {
   const tier = invalidatedTier(options.maxEntries ?? 10_000, options.invalidations);
   const refreshing = new Set<string>();
   const maxRefreshes = options.maxRefreshes ?? 4;
 
-  return {
+  function hit(key: string, request: { query: string; operationName?: string; variables?: Record<string, unknown> }, context: () => TContext): WarmAnswer | undefined {
+    const found = tier.get(key);
+    const now = Date.now();
+    if (!found || found.expiresAt <= now) return undefined;
+    cacheResult('response', operationLabel(request.operationName), 'hit').inc();
+    const stored = found.value as StoredAnswer;
+    // A refresh per life, as late as the caller's pace allows: a caller taking a turn every
+    // 3 s refreshes a 30 s answer at about 80% of its life, not at half (a third more reads
+    // for nothing); one whose turns are further apart than half its life, at the first turn past half.
+    const gap = now - stored.lastServed;
+    stored.lastServed = now;
+    const due = now >= stored.refreshFrom && now + gap * stored.lead >= found.expiresAt;
+    if (due && !refreshing.has(key) && refreshing.size < maxRefreshes) {
+      refreshing.add(key);
+      options
+        .refresh(request, context(), Math.max(1, Math.floor((found.expiresAt - found.storedAt) / 1000)))
+        .catch((err) => options.logger.warn({ err: (err as Error).message }, 'background refresh of an answer failed'))
+        .finally(() => refreshing.delete(key));
+    }
+    return {
+      data: stored.data,
+      body: () => (stored.body ??= `${JSON.stringify({ data: stored.data })}\n`),
+      audit: stored.audit,
+      age: String(Math.floor((now - found.storedAt) / 1000)),
+    };
+  }
+
+  const plugin: ApolloServerPlugin<TContext> = {
     async requestDidStart() {
       const readSince = Date.now();
       let key: string | undefined;
       return {
         async responseForOperation({ operation, request, queryHash, source, contextValue }) {
-          if (operation.operation !== 'query' || contextValue.fresh || !contextValue.callerKey) {
+          if (operation.operation !== 'query' || contextValue.fresh || !contextValue.callerKey || !queryHash) {
             contextValue.answer = null;
             return null;
           }
-          key = createHash('sha256').update(`${queryHash}\n${request.operationName ?? ''}\n${JSON.stringify(request.variables ?? {})}\n${contextValue.callerKey}`).digest('base64url');
+          const answerAt = (key = answerKey(queryHash, request.operationName, request.variables, contextValue.callerKey));
           if (contextValue.refreshAhead) return null;
-          const hit = tier.get(key);
-          const now = Date.now();
-          if (!hit || hit.expiresAt <= now) {
+          const answer = hit(answerAt, { query: source, operationName: request.operationName, variables: request.variables }, () => contextValue);
+          if (!answer) {
+            // Counted here, once: a request the listener found no answer for comes on to this plugin.
             cacheResult('response', operationLabel(request.operationName), 'miss').inc();
             return null;
           }
-          cacheResult('response', operationLabel(request.operationName), 'hit').inc();
           contextValue.answer = null;
-          const stored = hit.value as StoredAnswer;
-          contextValue.audit.push(...stored.audit);
-          // A refresh per life, as late as the caller's pace allows: a caller taking a turn every
-          // 3 s refreshes a 30 s answer at about 80% of its life, not at half (a third more reads
-          // for nothing); one whose turns are further apart than half its life, at the first turn past half.
-          const gap = now - stored.lastServed;
-          stored.lastServed = now;
-          const due = now >= stored.refreshFrom && now + gap * stored.lead >= hit.expiresAt;
-          if (due && !refreshing.has(key) && refreshing.size < maxRefreshes) {
-            const refreshed = key;
-            refreshing.add(refreshed);
-            options
-              .refresh({ query: source, operationName: request.operationName, variables: request.variables }, contextValue, Math.max(1, Math.floor((hit.expiresAt - hit.storedAt) / 1000)))
-              .catch((err) => options.logger.warn({ err: (err as Error).message }, 'background refresh of an answer failed'))
-              .finally(() => refreshing.delete(refreshed));
-          }
-          return { http: { status: undefined, headers: new HeaderMap() }, body: { kind: 'single', singleResult: { data: stored.data } } };
+          contextValue.audit.push(...answer.audit);
+          return { http: { status: undefined, headers: new HeaderMap([['age', answer.age]]) }, body: { kind: 'single', singleResult: { data: answer.data } } };
         },
         async willSendResponse({ response, contextValue }) {
           const policy = contextValue.answer;
@@ -134,4 +166,5 @@ export function createResponseCache<TContext extends ResponseCacheContext>(optio
       };
     },
   };
+  return { plugin, hit };
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -16,12 +17,13 @@ import { createCachingFetcher } from './fetch-cache';
 import { createResponseCache, noteFetch, openAnswerPolicy, type AnswerPolicy } from './response-cache';
 import { createSubgraphFetcher, fetchCaller } from './fetcher';
 import { budgetFrom, DEADLINE_HEADER } from '../subgraphs/shared/resilience';
-import { createAuditPlugin, readsIn, type AuditedReads } from './audit';
+import { createAuditLog, readsIn, type AuditedReads } from './audit';
 import { createCallerAuth, forwardedCaller } from './auth';
 import { httpStatusPlugin } from './http-status';
 import { createAllowList, persistedOperationsCache } from './persisted';
 import { planNamedOperations } from './warm-up';
-import { callerSlotsPlugin } from './caller-slots';
+import { createCallerSlots } from './caller-slots';
+import { createWarmHits, type WarmHits } from './warm-hits';
 import type { Cache } from '../subgraphs/shared/cache';
 import { REQUEST_ID_HEADER, requestScope, type Logger } from '../subgraphs/shared/logger';
 
@@ -227,6 +229,8 @@ export function createGatewayServer(options: GatewayOptions) {
         logger: options.logger,
       })
     : undefined;
+  const slots = options.inFlightLimits ? createCallerSlots(options.inFlightLimits) : undefined;
+  const auditLog = createAuditLog({ subgraphs: Object.fromEntries(Object.entries(options.subgraphUrls).map(([name, url]) => [name, { url }])) as never, gatewaySecret: options.gatewaySecret }, options.logger);
   const apollo: ApolloServer<GatewayContext> = new ApolloServer<GatewayContext>({
     gateway,
     persistedQueries: { cache: persistedOperationsCache() },
@@ -239,7 +243,7 @@ export function createGatewayServer(options: GatewayOptions) {
     allowBatchedHttpRequests: false,
     validationRules: limits.validationRules,
     plugins: [
-      ...(options.inFlightLimits ? [callerSlotsPlugin(options.inFlightLimits)] : []),
+      ...(slots ? [slots.plugin] : []),
       ...limits.plugins,
       inputChecksPlugin(),
       operationNamePlugin,
@@ -247,8 +251,8 @@ export function createGatewayServer(options: GatewayOptions) {
       staleNotesPlugin,
       valueCompletionPlugin(options.logger),
       httpStatusPlugin,
-      ...(responseCache ? [responseCache] : []),
-      createAuditPlugin({ subgraphs: Object.fromEntries(Object.entries(options.subgraphUrls).map(([name, url]) => [name, { url }])) as never, gatewaySecret: options.gatewaySecret }, options.logger),
+      ...(responseCache ? [responseCache.plugin] : []),
+      auditLog.plugin,
       ...(options.production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
     formatError: (formatted: GraphQLFormattedError, error: unknown) => {
@@ -272,7 +276,9 @@ export function createGatewayServer(options: GatewayOptions) {
   // Call after apollo.start() (which loads the gateway's API schema), before the gateway listens:
   // the first request then plans nothing.
   const warmUp = () => planNamedOperations(apollo, gateway.schema!, options.gatewaySecret, options.logger);
-  return { apollo, gateway, warmUp };
+  // Warm answers the request alone decides are sent before the pipeline (warm-hits.ts).
+  const warmHits = responseCache && createWarmHits({ answers: responseCache, record: auditLog.record, hold: slots?.hold });
+  return { apollo, gateway, warmUp, warmHits };
 }
 
 /**
@@ -292,6 +298,8 @@ export function createGatewayListener(
   handlers?: Record<string, Handler>,
   /** Where the access log goes. */
   logger?: Logger,
+  /** Warm whole-answers sent before the GraphQL pipeline (createGatewayServer's). */
+  warmHits?: WarmHits,
 ) {
   const readiness = Object.fromEntries(
     Object.entries(subgraphUrls).map(([name, url]) => [
@@ -306,11 +314,42 @@ export function createGatewayListener(
   const authenticate = createCallerAuth(config.auth, config.gatewaySecret, revocations);
   const persistedOnly = new Set<string>(config.auth.persistedOnlyRoles);
   const allowed = createAllowList();
+  // One verification per request: a warm hit's, reused by the pipeline when the request goes on to it (one rate-limit point).
+  const verified = new WeakMap<IncomingMessage, Promise<Viewer>>();
+  const viewerOf = (req: IncomingMessage) => {
+    let viewer = verified.get(req);
+    if (!viewer) verified.set(req, (viewer = authenticate(req)));
+    return viewer;
+  };
+  const contextOf = (req: IncomingMessage, viewer: Viewer, started: number): GatewayContext => ({
+    fresh: /no-cache/.test(req.headers['cache-control'] ?? ''),
+    viewer,
+    viewerHeader: forwardedCaller(viewer, config.gatewaySecret, randomUUID(), config.viewerTtlMs),
+    callerKey: callerKeyOf(viewer),
+    audit: [],
+    deadline: started + budgetFrom(req.headers[DEADLINE_HEADER], config.resilience.requestTimeoutMs),
+    stale: [],
+    answer: openAnswerPolicy(),
+  });
   return createRequestListener({
     apollo,
+    answerEarly: warmHits
+      ? async (req, body) => {
+          if (req.method !== 'POST') return undefined;
+          const started = Date.now();
+          // A refusal is the pipeline's to answer, from the same verification.
+          const viewer = await viewerOf(req).catch(() => undefined);
+          if (!viewer) return undefined;
+          const scope = requestScope.getStore();
+          if (scope) scope.caller = viewer.kind;
+          const caller = fetchCaller.getStore();
+          if (caller) caller.id = `${viewer.kind}:${viewer.id}`;
+          return warmHits(req, body, viewer, () => contextOf(req, viewer, started));
+        }
+      : undefined,
     context: async (req, body) => {
       const started = Date.now();
-      const viewer = await authenticate(req);
+      const viewer = await viewerOf(req);
       const scope = requestScope.getStore();
       if (scope) scope.caller = viewer.kind;
       const caller = fetchCaller.getStore();
@@ -326,16 +365,7 @@ export function createGatewayListener(
           extensions: { code: ErrorCode.OPERATION_NOT_ALLOWED, http: { status: 403, headers: new HeaderMap() } },
         });
       }
-      return {
-        fresh: /no-cache/.test(req.headers['cache-control'] ?? ''),
-        viewer,
-        viewerHeader: forwardedCaller(viewer, config.gatewaySecret, randomUUID(), config.viewerTtlMs),
-        callerKey: callerKeyOf(viewer),
-        audit: [],
-        deadline: started + budgetFrom(req.headers[DEADLINE_HEADER], config.resilience.requestTimeoutMs),
-        stale: [],
-        answer: openAnswerPolicy(),
-      };
+      return contextOf(req, viewer, started);
     },
     readiness: { optional: readiness },
     corsOrigins: config.corsOrigins,

@@ -69,7 +69,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   );
   const running = Object.fromEntries(SUBGRAPHS.map((name, i) => [name, subgraphs[i]])) as Record<SubgraphName, RunningServer>;
   const subgraphUrls = Object.fromEntries(SUBGRAPHS.map((name, i) => [name, subgraphs[i].url])) as Record<SubgraphName, string>;
-  const { apollo, warmUp } = createGatewayServer({
+  const { apollo, warmUp, warmHits } = createGatewayServer({
     supergraphSdl: loadSupergraph(config.supergraphPath),
     subgraphUrls,
     logger: logger.child({ service: 'gateway' }),
@@ -85,7 +85,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   // Erasures reach the gateway through the same cache's invalidations, Redis or not.
   const revocations = createRevocations(cache, config.verification.sessionTtlSeconds * 1000);
   const handlers = createGatewayHandlers({ apollo, config, logger: logger.child({ service: 'gateway' }), graphqlUrl: () => gateway.url });
-  const gateway = await listen(createGatewayListener(apollo, subgraphUrls, config, revocations, handlers, logger.child({ service: 'gateway' })), config.gatewayPort, config.host, {
+  const gateway = await listen(createGatewayListener(apollo, subgraphUrls, config, revocations, handlers, logger.child({ service: 'gateway' }), warmHits), config.gatewayPort, config.host, {
     readTimeoutMs: config.resilience.requestReadTimeoutMs,
     maxConnectionsPerAddress: config.resilience.maxConnectionsPerAddress,
   });

@@ -1,5 +1,5 @@
 import { createMemoryCache } from './cache';
-import { createBatchCache, freshReads, ttlPolicy } from './cached';
+import { createBatchCache, freshReads, responsePolicy, ttlPolicy, type ResponseCachePolicy } from './cached';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -77,5 +77,25 @@ describe('reads through the entity cache', () => {
     await reading;
     await cached(['a']);
     expect(calls).toHaveLength(2);
+  });
+
+  it('reports the life a read is stored with (one draw of the jitter), and gives reads of a refresh ahead (min-fresh) their whole life', async () => {
+    const { cache, cached, change } = setup();
+    const policyOf = async (minFresh = 0) => {
+      const policy: ResponseCachePolicy = { tags: new Set(), maxAge: Infinity };
+      await freshReads.run(minFresh, () => responsePolicy.run(policy, () => cached(['a'])));
+      return policy;
+    };
+    const loaded = await policyOf();
+    const stored = async () => (await cache.getMany(['test:Thing:a']))[0]!;
+    // Two draws differed by up to 7.5 s.
+    expect(Math.abs(loaded.maxAge - ((await stored()).expiresAt - Date.now()) / 1000)).toBeLessThanOrEqual(1);
+    expect([...loaded.tags]).toEqual(['thing:a']);
+    change('v2');
+    // A refresh asking 29 s more reloads the value, which then lives its whole 30 s: the next answer's life does not shrink.
+    const refreshed = await policyOf(29_000);
+    expect(refreshed.maxAge).toBeGreaterThanOrEqual(29);
+    expect((await stored()).value).toEqual(expect.objectContaining({ value: 'v2' }));
+    expect((await stored()).expiresAt - Date.now()).toBeGreaterThan(29_000);
   });
 });

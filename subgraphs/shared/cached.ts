@@ -158,15 +158,20 @@ export function createBatchCache(cache: Cache, subgraph: string, ttl: TtlPolicy)
           if (values) {
             stampAsOf(values, new Date(readSince));
             // Up to a quarter shorter at random: entries read together must not all expire together.
-            const lifeOf = (value: V) => Math.min(ttlSeconds, spec.ttlOf?.(value) ?? ttlSeconds) * (0.75 + Math.random() * 0.25);
+            // Not so for a refresh ahead of expiry (min-fresh): refreshes are spread already (each
+            // answer's own lead), and a shorter life would make the refreshed answer's life shorter
+            // than the last (25, 22, 20 s), each refresh earlier, reloading every part each time.
+            // One draw per value: the life reported to the gateway (maxAge) is the life stored.
+            const jitter = () => (minFresh > 0 ? 1 : 0.75 + Math.random() * 0.25);
+            const lives = values.map((value) => Math.min(ttlSeconds, spec.ttlOf?.(value) ?? ttlSeconds) * jitter());
             values.forEach((value, n) => {
               result[toLoad[n]] = value;
-              recordRead(spec.tags(value, keys[toLoad[n]]), readSince + lifeOf(value) * 1000);
+              recordRead(spec.tags(value, keys[toLoad[n]]), readSince + lives[n] * 1000);
             });
             // Not awaited: the answer does not wait for the cache write (which fails open anyway).
             void cache.setMany(
               toLoad
-                .map((i, n) => ({ key: cacheKeys[i], value: values[n], storedAt: readSince, ttlSeconds: lifeOf(values[n]), tags: spec.tags(values[n], keys[i]) }))
+                .map((i, n) => ({ key: cacheKeys[i], value: values[n], storedAt: readSince, ttlSeconds: lives[n], tags: spec.tags(values[n], keys[i]) }))
                 .filter((write) => write.ttlSeconds > 0),
               readSince,
             );

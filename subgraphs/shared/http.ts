@@ -48,6 +48,11 @@ export interface HttpOptions<TContext extends BaseContext> {
   routes?: Record<string, Route>;
   /** Endpoints that answer the raw request themselves, by path (see Handler). */
   handlers?: Record<string, Handler>;
+  /**
+   * Answers a GraphQL POST before Apollo sees it (the gateway's warm hits), or undefined to go on:
+   * called once its body is parsed and it holds a place in flight, inside `scope`.
+   */
+  answerEarly?: (req: http.IncomingMessage, body: unknown) => Promise<{ status: number; headers: Record<string, string>; body: string } | undefined>;
   /** Runs the GraphQL request inside whatever per-request scope the service needs (fresh reads). */
   scope?: <T>(req: http.IncomingMessage, run: () => Promise<T>) => Promise<T>;
   /** GraphQL requests worked on at once; past it, a request is refused at once (503, Retry-After) rather than queued. */
@@ -228,6 +233,15 @@ export function createRequestListener<TContext extends BaseContext>(options: Htt
       const named = req.method === 'POST' ? (body as { operationName?: unknown } | null)?.operationName : url.searchParams.get('operationName');
       // The metrics take only the named set; the log the name as sent (see loggedName).
       if (typeof named === 'string') scope.operation = loggedName(named);
+      if (options.answerEarly && body !== undefined) {
+        const answerEarly = () => options.answerEarly!(req, body);
+        const early = await (options.scope ? options.scope(req, answerEarly) : answerEarly());
+        if (early) {
+          for (const [key, value] of Object.entries(early.headers)) res.setHeader(key, value);
+          res.statusCode = early.status;
+          return void res.end(early.body);
+        }
+      }
 
       const headers = new HeaderMap();
       for (const [key, value] of Object.entries(req.headers)) {
