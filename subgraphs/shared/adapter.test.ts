@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { adapterSettingsFromEnv, adapterVariable, createAdapter, defineAdapter } from './adapter';
+import { adapterSettingsFromEnv, adapterVariable, backendCalls, createAdapter, defineAdapter, withCallCount, withLatency } from './adapter';
 
 describe('adapter settings from the environment', () => {
   const env = {
@@ -36,5 +36,34 @@ describe('adapter settings from the environment', () => {
     await expect(createAdapter({ commercetools }, 'commercetools', settings, {}, 'orders')).resolves.toEqual({
       projectKey: 'brand-prod', clientSecret: 's3cret-value', clientId: 'graph', requestsPerSecond: 40,
     });
+  });
+});
+
+describe('measuring slow backends', () => {
+  it('delays each call by a delay drawn from the range, and answers what the port answers', async () => {
+    const port = withLatency({ read: async (ids: string[]) => ids.map((id) => id.toUpperCase()) }, 30, 90);
+    const random = jest.spyOn(Math, 'random').mockReturnValue(1);
+    try {
+      const started = performance.now();
+      await expect(port.read(['a', 'b'])).resolves.toEqual(['A', 'B']);
+      // The draw's top end (timers never fire early; 1 ms of rounding); a loaded machine only makes it later.
+      expect(performance.now() - started).toBeGreaterThanOrEqual(89);
+    } finally {
+      random.mockRestore();
+    }
+  });
+
+  it('counts the calls that reach the system of record by method, not its health check or change feed', async () => {
+    const system = { getOrders: async (ids: string[]) => ids.map(() => null), ping: async () => undefined, drainChanges: async () => 0, name: 'sql' };
+    const counted = withCallCount(system);
+    const before = { ...backendCalls };
+    await counted.getOrders(['o1', 'o2']);
+    await counted.getOrders(['o3']);
+    await counted.ping();
+    await counted.drainChanges();
+    expect((backendCalls.getOrders ?? 0) - (before.getOrders ?? 0)).toBe(2);
+    expect(backendCalls.ping).toBe(before.ping);
+    expect(backendCalls.drainChanges).toBe(before.drainChanges);
+    expect(counted.name).toBe('sql');
   });
 });

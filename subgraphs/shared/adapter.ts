@@ -61,16 +61,30 @@ export async function createAdapter<Port, Deps>(
 }
 
 /**
- * An adapter decorator that delays every call by `ms`: stands in for a slow backend when
- * measuring (BACKEND_LATENCY_MS), so the cache and the gateway's parallel fetches can be judged.
+ * An adapter decorator that delays every call by `ms` (or a delay drawn per call up to `maxMs`):
+ * stands in for a slow backend when measuring (BACKEND_LATENCY_MS), so the cache and the
+ * gateway's parallel fetches can be judged.
  */
-export function withLatency<Port extends object>(port: Port, ms: number): Port {
-  if (ms <= 0) return port;
-  const delay = () => new Promise((resolve) => setTimeout(resolve, ms));
+export function withLatency<Port extends object>(port: Port, ms: number, maxMs = ms): Port {
+  if (maxMs <= 0) return port;
+  const delay = () => new Promise((resolve) => setTimeout(resolve, ms + Math.random() * (maxMs - ms)));
   return Object.fromEntries(
     Object.entries(port).map(([name, fn]) => [
       name,
       typeof fn === 'function' ? async (...args: unknown[]) => (await delay(), fn(...args)) : fn,
+    ]),
+  ) as Port;
+}
+
+/** Calls that reached a system of record, by method, in this process (see withCallCount). */
+export const backendCalls: Record<string, number> = {};
+
+/** Counts each call of a system-of-record port in `backendCalls` (not its health check or change feed): when measuring, what a vendor's rate limit would see. */
+export function withCallCount<Port extends object>(port: Port): Port {
+  return Object.fromEntries(
+    Object.entries(port).map(([name, fn]) => [
+      name,
+      typeof fn === 'function' && name !== 'ping' && name !== 'drainChanges' ? (...args: unknown[]) => ((backendCalls[name] = (backendCalls[name] ?? 0) + 1), fn.apply(port, args)) : fn,
     ]),
   ) as Port;
 }

@@ -26,6 +26,12 @@ describe('loadConfig', () => {
     expect(config.subgraphs.payments.url).toBe('http://payments.internal:8080/graphql');
   });
 
+  it('reads a backend latency as a fixed delay or a range each call draws from', () => {
+    expect(loadConfig({})).toMatchObject({ backendLatencyMs: 0, backendLatencyMaxMs: 0 });
+    expect(loadConfig({ BACKEND_LATENCY_MS: '80' })).toMatchObject({ backendLatencyMs: 80, backendLatencyMaxMs: 80 });
+    expect(loadConfig({ BACKEND_LATENCY_MS: '80-250' })).toMatchObject({ backendLatencyMs: 80, backendLatencyMaxMs: 250 });
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', REDIS_URL: ' ' }).databaseUrl).toBeUndefined();
   });
@@ -41,6 +47,9 @@ describe('loadConfig', () => {
     ['RATE_LIMITS', 'customer=lots'],
     ['PERSISTED_ONLY_ROLES', 'agent,robot'],
     ['GATEWAY_SECRET', 'too-short'],
+    ['BACKEND_LATENCY_MS', '250-80'],
+    ['BACKEND_LATENCY_MS', '80-20000'],
+    ['BACKEND_LATENCY_MS', 'slow'],
   ])('refuses a bad %s, naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));

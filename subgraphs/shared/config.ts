@@ -119,7 +119,13 @@ const envSchema = z.object({
   // Prefix of every Redis key and the invalidation channel: deployments (and test runs) sharing a Redis stay apart.
   CACHE_NAMESPACE: z.string().regex(/^[A-Za-z0-9:_-]{1,40}$/).default('ccg'),
   // Adds this much latency to every backend call: for measuring how the graph behaves with slow backends.
-  BACKEND_LATENCY_MS: z.coerce.number().int().min(0).max(10_000).default(0),
+  // A range (80-250) draws each call's delay from it, as a SaaS API's latency varies call to call.
+  BACKEND_LATENCY_MS: z
+    .string()
+    .regex(/^\d{1,5}(-\d{1,5})?$/, 'expected milliseconds (80) or a range (80-250)')
+    .default('0')
+    .transform((text) => text.split('-').map(Number))
+    .refine(([min, max = min]) => max >= min && max <= 10_000, 'expected min-max, max at most 10000'),
   // Off: every read goes to the systems of record (the benchmark's baseline).
   CACHE_ENABLED: flag,
   // Seconds each cached type lives. Writes and signed change events invalidate exactly; the TTL only
@@ -246,6 +252,8 @@ export interface Config {
   cacheEnabled: boolean;
   cacheNamespace: string;
   backendLatencyMs: number;
+  /** The upper end of BACKEND_LATENCY_MS's range (backendLatencyMs when it is one figure). */
+  backendLatencyMaxMs: number;
   cacheTtlSeconds: Readonly<Record<string, number>>;
   webhookSecret: string;
   seedOnStart: boolean;
@@ -354,7 +362,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cacheMaxEntries: e.CACHE_MAX_ENTRIES,
     cacheEnabled: e.CACHE_ENABLED ?? true,
     cacheNamespace: e.CACHE_NAMESPACE,
-    backendLatencyMs: e.BACKEND_LATENCY_MS,
+    backendLatencyMs: e.BACKEND_LATENCY_MS[0],
+    backendLatencyMaxMs: e.BACKEND_LATENCY_MS[1] ?? e.BACKEND_LATENCY_MS[0],
     cacheTtlSeconds: e.CACHE_TTL_SECONDS,
     webhookSecret: e.WEBHOOK_SECRET ?? DEMO_WEBHOOK_SECRET,
     seedOnStart: e.SEED_ON_START ?? !e.DATABASE_URL,

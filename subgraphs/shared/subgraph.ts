@@ -6,7 +6,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError, parse, type DocumentNode } from 'graphql';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
-import { createAdapter, withLatency, type AdapterDefinition } from './adapter';
+import { backendCalls, createAdapter, withCallCount, withLatency, type AdapterDefinition } from './adapter';
 import { verifyViewer, VIEWER_HEADER, type Viewer } from './auth';
 import type { Cache } from './cache';
 import { freshReads, minFreshOf, responsePolicy, ttlPolicy, type TtlPolicy } from './cached';
@@ -192,11 +192,13 @@ export async function createSubgraphSource<Source extends object, Loaders, Servi
   const settings = deps.adapterConfig ?? adapterSettings;
   // Its Redis connection opens only when an adapter asks for a vendor's calls (never for the SQL ones).
   const vendorCalls = openVendorCalls(config, definition.name, deps.logger);
-  const system = await createAdapter(definition.adapters, adapterName, settings, { db: deps.db, logger: deps.logger, vendorCalls }, definition.name);
+  const created = await createAdapter(definition.adapters, adapterName, settings, { db: deps.db, logger: deps.logger, vendorCalls }, definition.name);
+  // When measuring slow backends, the calls reaching the system of record are counted (GET /backend-calls).
+  const system = config.backendLatencyMaxMs > 0 ? withCallCount(created as object) as typeof created : created;
   const { source: composed, identities } = definition.withOwnRecords
     ? await definition.withOwnRecords(system, { db: deps.db, logger: deps.logger, adapter: adapterName, config })
     : { source: system as Source, identities: sameIds(adapterName) };
-  const adapter = withResilience(withLatency(composed as Source & object, config.backendLatencyMs), {
+  const adapter = withResilience(withLatency(composed as Source & object, config.backendLatencyMs, config.backendLatencyMaxMs), {
     service: definition.name,
     // A vendor adapter's method may make several calls (pages, retries), each bounded by the backend
     // timeout in vendor.ts: the method as a whole has what is left of the request's deadline.
@@ -246,7 +248,11 @@ export async function startSubgraph<Source extends { ping(): Promise<void> }, Lo
       readiness: { ...options.readiness, optional: { ...options.readiness.optional, backend: () => source.ping() } },
       service: definition.name,
       logger,
-      handlers: { '/metrics': metricsHandler(config.metricsToken) },
+      handlers: {
+        '/metrics': metricsHandler(config.metricsToken),
+        // The benchmark's count of system-of-record calls, only while it injects backend latency.
+        ...(config.backendLatencyMaxMs > 0 ? { '/backend-calls': (_req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(backendCalls)) } : {}),
+      },
       routes: {
         '/events': (() => {
           const handle = createEventsHandler({ secret: config.webhookSecret, events: definition.events, cache, logger, service: definition.name });
