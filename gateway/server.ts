@@ -17,7 +17,7 @@ import { createResponseCache, noteFetch, openAnswerPolicy, type AnswerPolicy } f
 import { createSubgraphFetcher, fetchCaller } from './fetcher';
 import { budgetFrom, DEADLINE_HEADER } from '../subgraphs/shared/resilience';
 import { createAuditPlugin, readsIn, type AuditedReads } from './audit';
-import { createCallerAuth, forwardedCaller } from './auth';
+import { createCallerAuth, forwardedCaller, type RateLimitStore } from './auth';
 import { httpStatusPlugin } from './http-status';
 import { createAllowList, persistedOperationsCache } from './persisted';
 import { planNamedOperations } from './warm-up';
@@ -283,6 +283,8 @@ export function createGatewayListener(
   revocations?: Revocations,
   /** Endpoints beside /graphql that answer the raw request (the MCP server, the desk, /metrics), by path. */
   handlers?: Record<string, Handler>,
+  /** Redis shared by every gateway replica, where callers' rates are counted; else per process. */
+  rateStore?: RateLimitStore,
 ) {
   const readiness = Object.fromEntries(
     Object.entries(subgraphUrls).map(([name, url]) => [
@@ -293,7 +295,7 @@ export function createGatewayListener(
       },
     ]),
   );
-  const authenticate = createCallerAuth(config.auth, config.gatewaySecret, revocations);
+  const authenticate = createCallerAuth(config.auth, config.gatewaySecret, revocations, rateStore);
   const persistedOnly = new Set<string>(config.auth.persistedOnlyRoles);
   const allowed = createAllowList();
   return createRequestListener({
