@@ -121,6 +121,7 @@ describe('scale-out: two gateways and two replicas of each subgraph behind HAPro
       expect(performance.now() - at).toBeLessThan(1_000);
       await sleep(25);
     }
+    process.stderr.write(`scale-out: the write seen through the other gateway after ${Math.round(performance.now() - at)} ms\n`);
   });
 
   it('holds a caller to its rate across both gateways', async () => {
@@ -174,8 +175,11 @@ describe('scale-out: two gateways and two replicas of each subgraph behind HAPro
     stopping = true;
     await Promise.all(writers);
 
+    // The two are gone and the proxy's health checks know it; their partners serve on.
+    expect(await proxy.health()).toMatchObject({ 'gateway/gateway-1': 'DOWN', 'gateway/gateway-2': 'UP', 'customers/customers-1': 'DOWN', 'customers/customers-2': 'UP' });
     const accepted = outcomes.filter((o) => o.ok);
     const failed = outcomes.filter((o) => !o.ok);
+    process.stderr.write(`scale-out: ${outcomes.length} writes under the kills, ${accepted.length} accepted, ${failed.length} failed (${failed.map((o) => o.code ?? o.status).join(', ')})\n`);
     // Steady load before, between and after the kills.
     expect(accepted.filter((o) => o.start > kills[1] + 1_000).length).toBeGreaterThan(4);
     // A request that failed was on its way when a process died: sent before a kill, answered after it.

@@ -8,6 +8,8 @@ import { freePorts } from './process';
 export interface Proxy {
   /** Requests each server of each group has been sent so far ("orders/orders-1" → n). */
   served(): Promise<Record<string, number>>;
+  /** What the health checks say of each server ("orders/orders-1" → "UP", "DOWN", …). */
+  health(): Promise<Record<string, string>>;
   stop(): Promise<void>;
 }
 
@@ -56,12 +58,14 @@ export async function startHaproxy(groups: Record<string, { name: string; port: 
   const child = spawn('haproxy', ['-db', '-f', file], { stdio: 'ignore' });
   const exited = new Promise((resolve) => child.once('exit', resolve));
 
-  const served = async () => {
+  // Columns: pxname, svname, …; stot (sessions in all) is the eighth, status the eighteenth.
+  const servers = async () => {
     const csv = await (await fetch(`http://127.0.0.1:${statsPort}/stats;csv`)).text();
     const rows = csv.split('\n').filter((line) => line && !line.startsWith('#')).map((line) => line.split(','));
-    // Columns: pxname, svname, …; stot (sessions in all) is the eighth.
-    return Object.fromEntries(rows.filter(([, sv]) => sv !== 'FRONTEND' && sv !== 'BACKEND').map(([px, sv, , , , , , stot]) => [`${px}/${sv}`, Number(stot)]));
+    return rows.filter(([, sv]) => sv !== 'FRONTEND' && sv !== 'BACKEND');
   };
+  const served = async () => Object.fromEntries((await servers()).map((row) => [`${row[0]}/${row[1]}`, Number(row[7])]));
+  const health = async () => Object.fromEntries((await servers()).map((row) => [`${row[0]}/${row[1]}`, row[17]]));
   for (let i = 0; ; i++) {
     try {
       await served();
@@ -73,6 +77,7 @@ export async function startHaproxy(groups: Record<string, { name: string; port: 
   }
   return {
     served,
+    health,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
