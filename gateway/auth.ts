@@ -2,11 +2,13 @@ import type { IncomingMessage } from 'node:http';
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { z } from 'zod';
 import { CHANNELS, createSessionVerifier, rememberUntilExpiry, SESSION_HEADER, signViewer, UNRESTRICTED_SERVICE, type Viewer } from '../subgraphs/shared/auth';
 import type { Config, Role } from '../subgraphs/shared/config';
 import { AppError, ErrorCode, HTTP_STATUS } from '../subgraphs/shared/errors';
+import type { Logger } from '../subgraphs/shared/logger';
+import type { RedisClient } from '../subgraphs/shared/redis';
 import type { Revocations } from '../subgraphs/shared/revocation';
 
 /** A refusal before execution, with its code's one status (HTTP_STATUS). */
@@ -21,19 +23,51 @@ const claimsSchema = z.discriminatedUnion('role', [
 ]);
 export type CallerClaims = z.input<typeof claimsSchema>;
 
+/** Where the callers' rates are counted: Redis shared by every gateway replica, else this process. */
+export interface RateLimitStore {
+  client: RedisClient;
+  /** The deployment's key prefix (CACHE_NAMESPACE). */
+  namespace: string;
+  logger: Logger;
+}
+
+/**
+ * Counts each caller's requests against their role's rate. With a store, every gateway counts in
+ * Redis, so N replicas allow the limit once; while Redis fails, each process counts alone (fails
+ * open to per-process limits, logged). Rejects with a RateLimiterRes over the limit.
+ */
+export function createRateLimiter(rateLimits: Readonly<Record<Role, number>>, store?: RateLimitStore): (role: Role, caller: string) => Promise<RateLimiterRes> {
+  const limiters = Object.fromEntries(
+    Object.entries(rateLimits).map(([role, rps]) => {
+      const window = { points: rps, duration: 1, keyPrefix: `${store?.namespace ?? 'ccg'}:caller-rate:${role}` };
+      const inProcess = new RateLimiterMemory(window);
+      // rejectIfRedisNotReady: while the connection is down, the insurance answers at once.
+      const limiter: RateLimiterAbstract = store ? new RateLimiterRedis({ ...window, storeClient: store.client, rejectIfRedisNotReady: true, insuranceLimiter: inProcess }) : inProcess;
+      return [role, limiter];
+    }),
+  ) as Record<Role, RateLimiterAbstract>;
+  let shared = true;
+  return (role, caller) => {
+    if (store && (store.client.status === 'ready') !== shared) {
+      shared = !shared;
+      if (shared) store.logger.info('caller rate limits shared through Redis again');
+      else store.logger.warn('Redis unavailable: caller rate limits counted in this process only');
+    }
+    return limiters[role].consume(caller);
+  };
+}
+
 /**
  * Verifies callers at the gateway: the bearer JWT (HS256 secret or JWKS; issuer, audience and
  * expiry checked), an agent's verified session (X-Verified-Session), and the caller's rate.
  * Verified tokens are remembered until they expire, so a conversation's turns skip the crypto.
  */
-export function createCallerAuth(auth: Readonly<Config['auth']>, gatewaySecret: string, revocations?: Revocations) {
+export function createCallerAuth(auth: Readonly<Config['auth']>, gatewaySecret: string, revocations?: Revocations, rateStore?: RateLimitStore) {
   if (!auth.jwksUrl && !auth.jwtSecret && !auth.disabled) throw new Error('AUTH_JWKS_URL or AUTH_JWT_SECRET: required when NODE_ENV=production');
   const key: Uint8Array | JWTVerifyGetKey = auth.jwksUrl ? createRemoteJWKSet(new URL(auth.jwksUrl)) : new TextEncoder().encode(auth.jwtSecret);
   const verifyCaller = rememberUntilExpiry(verifyToken, (caller) => caller.expiresAt);
   const sessionOf = createSessionVerifier(gatewaySecret);
-  const limiters = Object.fromEntries(
-    Object.entries(auth.rateLimits).map(([role, rps]) => [role, new RateLimiterMemory({ points: rps, duration: 1 })]),
-  ) as Record<Role, RateLimiterMemory>;
+  const consume = createRateLimiter(auth.rateLimits, rateStore);
 
   async function verifyToken(token: string): Promise<{ viewer: Viewer; expiresAt: number }> {
     let payload: unknown;
@@ -76,7 +110,7 @@ export function createCallerAuth(auth: Readonly<Config['auth']>, gatewaySecret: 
   async function limit(viewer: Viewer): Promise<void> {
     if (viewer.kind === 'service') return;
     try {
-      await limiters[viewer.kind].consume(`${viewer.kind}:${viewer.id}`);
+      await consume(viewer.kind, viewer.id);
     } catch (res) {
       if (!(res instanceof RateLimiterRes)) throw res;
       const retryAfter = String(Math.max(1, Math.ceil(res.msBeforeNext / 1000)));

@@ -19,6 +19,8 @@ async function main() {
   if (!invalidations) logger.info('no REDIS_URL (or caching off): subgraph responses are not cached at the gateway');
   if (!broadcasts) logger.warn('no REDIS_URL: an erasure does not end its sessions at this gateway before they expire');
   const revocations = broadcasts && createRevocations(broadcasts, config.verification.sessionTtlSeconds * 1000);
+  // Callers' rates are counted on the same connection, so every replica of the gateway counts together.
+  const rateStore = broadcasts?.client && { client: broadcasts.client, namespace: config.cacheNamespace, logger };
   const { apollo, warmUp, warmHits } = createGatewayServer({
     supergraphSdl: loadSupergraph(config.supergraphPath),
     subgraphUrls,
@@ -32,7 +34,7 @@ async function main() {
   await apollo.start();
   await warmUp();
   const handlers = createGatewayHandlers({ apollo, config, logger, graphqlUrl: () => server.url });
-  const server = await listen(createGatewayListener(apollo, subgraphUrls, config, revocations, handlers, logger, warmHits), config.gatewayPort, config.host, {
+  const server = await listen(createGatewayListener(apollo, subgraphUrls, config, { revocations, handlers, logger, warmHits, rateStore }), config.gatewayPort, config.host, {
     readTimeoutMs: config.resilience.requestReadTimeoutMs,
     maxConnectionsPerAddress: config.resilience.maxConnectionsPerAddress,
   });

@@ -18,7 +18,7 @@ import { createResponseCache, noteFetch, openAnswerPolicy, type AnswerPolicy } f
 import { createSubgraphFetcher, fetchCaller } from './fetcher';
 import { budgetFrom, DEADLINE_HEADER } from '../subgraphs/shared/resilience';
 import { createAuditLog, readsIn, type AuditedReads } from './audit';
-import { createCallerAuth, forwardedCaller } from './auth';
+import { createCallerAuth, forwardedCaller, type RateLimitStore } from './auth';
 import { httpStatusPlugin } from './http-status';
 import { createAllowList, persistedOperationsCache } from './persisted';
 import { planNamedOperations } from './warm-up';
@@ -292,14 +292,18 @@ export function createGatewayListener(
   apollo: ApolloServer<GatewayContext>,
   subgraphUrls: Record<SubgraphName, string>,
   config: Pick<Config, 'auth' | 'gatewaySecret' | 'resilience' | 'viewerTtlMs' | 'corsOrigins'>,
-  /** Erasures heard from every replica (revocation.ts): their sessions are refused at once. */
-  revocations?: Revocations,
-  /** Endpoints beside /graphql that answer the raw request (the MCP server, the desk, /metrics), by path. */
-  handlers?: Record<string, Handler>,
-  /** Where the access log goes. */
-  logger?: Logger,
-  /** Warm whole-answers sent before the GraphQL pipeline (createGatewayServer's). */
-  warmHits?: WarmHits,
+  extras: {
+    /** Erasures heard from every replica (revocation.ts): their sessions are refused at once. */
+    revocations?: Revocations;
+    /** Endpoints beside /graphql that answer the raw request (the MCP server, the desk, /metrics), by path. */
+    handlers?: Record<string, Handler>;
+    /** Where the access log goes. */
+    logger?: Logger;
+    /** Warm whole-answers sent before the GraphQL pipeline (createGatewayServer's). */
+    warmHits?: WarmHits;
+    /** Redis shared by every gateway replica, where callers' rates are counted; else per process. */
+    rateStore?: RateLimitStore;
+  } = {},
 ) {
   const readiness = Object.fromEntries(
     Object.entries(subgraphUrls).map(([name, url]) => [
@@ -311,7 +315,8 @@ export function createGatewayListener(
       },
     ]),
   );
-  const authenticate = createCallerAuth(config.auth, config.gatewaySecret, revocations);
+  const { revocations, handlers, logger, warmHits, rateStore } = extras;
+  const authenticate = createCallerAuth(config.auth, config.gatewaySecret, revocations, rateStore);
   const persistedOnly = new Set<string>(config.auth.persistedOnlyRoles);
   const allowed = createAllowList();
   // One verification per request: a warm hit's, reused by the pipeline when the request goes on to it (one rate-limit point).

@@ -84,8 +84,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   await warmUp();
   // Erasures reach the gateway through the same cache's invalidations, Redis or not.
   const revocations = createRevocations(cache, config.verification.sessionTtlSeconds * 1000);
+  const rateStore = cache.client && { client: cache.client, namespace: config.cacheNamespace, logger: logger.child({ service: 'gateway' }) };
   const handlers = createGatewayHandlers({ apollo, config, logger: logger.child({ service: 'gateway' }), graphqlUrl: () => gateway.url });
-  const gateway = await listen(createGatewayListener(apollo, subgraphUrls, config, revocations, handlers, logger.child({ service: 'gateway' }), warmHits), config.gatewayPort, config.host, {
+  const gateway = await listen(createGatewayListener(apollo, subgraphUrls, config, { revocations, handlers, logger: logger.child({ service: 'gateway' }), warmHits, rateStore }), config.gatewayPort, config.host, {
     readTimeoutMs: config.resilience.requestReadTimeoutMs,
     maxConnectionsPerAddress: config.resilience.maxConnectionsPerAddress,
   });

@@ -1,8 +1,8 @@
 import { deserialize, serialize } from 'node:v8';
-import Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { Config } from './config';
 import type { Logger } from './logger';
+import { createRedis, isCluster, type RedisClient } from './redis';
 
 /**
  * A cached value, when it was read from its system of record and when it expires (ms since epoch),
@@ -37,6 +37,8 @@ export interface CacheWrite {
  */
 export interface Cache {
   readonly kind: 'memory' | 'redis';
+  /** The Redis connection behind a `redis` cache, for what else a process shares there (the gateway's rate limits). */
+  readonly client?: RedisClient;
   /** Entries in key order; `undefined` for a miss. */
   getMany(keys: readonly string[]): Promise<(CacheEntry | undefined)[]>;
   /**
@@ -200,8 +202,10 @@ export async function createRedisCache(url: string, logger: Logger, options: Red
   };
   // Commands issued in the same tick (the loaders of one request, several requests' reads) leave
   // in one write: one system call, and one wake-up of Redis, instead of one per command.
-  const redis = new Redis(url, { ...connection, enableAutoPipelining: true });
-  const subscriber = new Redis(url, { ...connection, commandTimeout: undefined });
+  const redis = createRedis(url, { ...connection, enableAutoPipelining: true });
+  const subscriber = createRedis(url, { ...connection, commandTimeout: undefined });
+  // On a cluster every command names one key (see isCluster): no command can span two slots.
+  const cluster = isCluster(redis);
   const local = localTier(options.localEntries ?? 10_000);
   const clock = invalidationClock();
   const listeners: ((tags: readonly string[]) => void)[] = [];
@@ -249,14 +253,14 @@ export async function createRedisCache(url: string, logger: Logger, options: Red
     flushing = undefined;
     if (wave.length === 0) return Promise.resolve();
     return failOpen('set', undefined, async () => {
-      const pipeline = redis.multi();
+      const entries: [string, Buffer, number][] = [];
       const byTag = new Map<string, { keys: string[]; keepMs: number }>();
       for (const { write, expiresAt } of wave) {
         // Kept past its TTL to stand in for a failing backend; its tags live as long, so an
         // invalidation still drops it: a known change is never served, stale or not.
         const keepMs = Math.max(1, expiresAt - Date.now()) + staleMs;
         const entry: CacheEntry = { value: write.value, storedAt: write.storedAt, expiresAt, tags: write.tags };
-        pipeline.set(entryKey(write.key), serialize(entry), 'PX', keepMs);
+        entries.push([entryKey(write.key), serialize(entry), keepMs]);
         for (const tag of write.tags) {
           const members = byTag.get(tag);
           if (members) {
@@ -265,12 +269,19 @@ export async function createRedisCache(url: string, logger: Logger, options: Red
           } else byTag.set(tag, { keys: [write.key], keepMs });
         }
       }
-      for (const [tag, { keys, keepMs }] of byTag) {
-        pipeline.sadd(tagKey(tag), ...keys);
-        pipeline.pexpire(tagKey(tag), keepMs, 'GT');
-        pipeline.pexpire(tagKey(tag), keepMs, 'NX');
+      if (!cluster) {
+        const pipeline = redis.multi();
+        for (const [key, value, keepMs] of entries) pipeline.set(key, value, 'PX', keepMs);
+        for (const [tag, { keys, keepMs }] of byTag) pipeline.sadd(tagKey(tag), ...keys).pexpire(tagKey(tag), keepMs, 'GT').pexpire(tagKey(tag), keepMs, 'NX');
+        await pipeline.exec();
+        return;
       }
-      await pipeline.exec();
+      // No transaction spans slots: the tag sets first, so an entry that made it into Redis is
+      // always one an invalidation finds (a member without its entry costs nothing).
+      await Promise.all(
+        [...byTag].map(([tag, { keys, keepMs }]) => redis.multi().sadd(tagKey(tag), ...keys).pexpire(tagKey(tag), keepMs, 'GT').pexpire(tagKey(tag), keepMs, 'NX').exec()),
+      );
+      await Promise.all(entries.map(([key, value, keepMs]) => redis.set(key, value, 'PX', keepMs)));
     });
   };
   const entryKey = (key: string) => `${ns}:e:${key}`;
@@ -280,11 +291,13 @@ export async function createRedisCache(url: string, logger: Logger, options: Red
 
   return {
     kind: 'redis',
+    client: redis,
     getMany: async (keys) => {
       const found: (CacheEntry | undefined)[] = keys.map((key) => (localUsable() ? local.get(key) : undefined));
       const missing = keys.map((key, i) => (found[i] ? -1 : i)).filter((i) => i >= 0);
       if (missing.length === 0) return found;
-      const raw = await failOpen('get', [] as (Buffer | null)[], () => redis.mgetBuffer(...missing.map((i) => entryKey(keys[i]))));
+      const wanted = missing.map((i) => entryKey(keys[i]));
+      const raw = await failOpen('get', [] as (Buffer | null)[], () => (cluster ? Promise.all(wanted.map((key) => redis.getBuffer(key))) : redis.mgetBuffer(...wanted)));
       raw.forEach((buffer, n) => {
         if (!buffer) return;
         try {
@@ -318,10 +331,15 @@ export async function createRedisCache(url: string, logger: Logger, options: Red
       if (tags.length === 0) return true;
       applyInvalidation(tags);
       return failOpen('invalidate', false, async () => {
-        const members = await redis.pipeline(tags.map((tag) => ['smembers', tagKey(tag)])).exec();
-        const keys = [...new Set((members ?? []).flatMap(([, list]) => (list as string[]) ?? []))];
+        const members = await Promise.all(tags.map((tag) => redis.smembers(tagKey(tag))));
+        const keys = [...new Set(members.flat())].map(entryKey);
+        if (cluster) {
+          await Promise.all([...keys, ...tags.map(tagKey)].map((key) => redis.del(key)));
+          await redis.publish(channel, JSON.stringify(tags));
+          return true;
+        }
         const pipeline = redis.multi();
-        if (keys.length) pipeline.del(...keys.map(entryKey));
+        if (keys.length) pipeline.del(...keys);
         pipeline.del(...tags.map(tagKey));
         pipeline.publish(channel, JSON.stringify(tags));
         await pipeline.exec();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { adapterSettingsFromEnv } from './adapter';
+import { isRedisUrl, REDIS_URL_FORMS } from './redis';
 
 /** The four systems of record; also the subgraph names in the supergraph. */
 export const SUBGRAPHS = ['orders', 'customers', 'payments', 'logistics'] as const;
@@ -114,7 +115,12 @@ const envSchema = z.object({
   // Embedded database directory; unset keeps it in memory and reseeds at every start.
   PGLITE_DATA_DIR: z.string().optional(),
   // Unset: an in-process LRU cache. Set: Redis.
-  REDIS_URL: optionalUrl,
+  REDIS_URL: z
+    .string()
+    .trim()
+    .transform((v) => (v === '' ? undefined : v))
+    .pipe(z.string().refine(isRedisUrl, `the forms are ${REDIS_URL_FORMS}`).optional())
+    .optional(),
   CACHE_MAX_ENTRIES: z.coerce.number().int().min(100).default(50_000),
   // Prefix of every Redis key and the invalidation channel: deployments (and test runs) sharing a Redis stay apart.
   CACHE_NAMESPACE: z.string().regex(/^[A-Za-z0-9:_-]{1,40}$/).default('ccg'),

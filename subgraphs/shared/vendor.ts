@@ -1,8 +1,8 @@
-import Redis from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config, SubgraphName } from './config';
 import { AppError, ErrorCode } from './errors';
 import type { Logger } from './logger';
+import { createRedis, type RedisClient } from './redis';
 import { RequestDeadlineError, requestDeadline } from './resilience';
 import { inSpan } from './telemetry';
 
@@ -141,13 +141,13 @@ export const openVendorCalls = (config: Readonly<Config>, service: SubgraphName,
  */
 export function createVendorCallFactory(options: VendorCallFactoryOptions): VendorCallFactory & { used(): boolean; close(): Promise<void> } {
   const { service, namespace, backendTimeoutMs, logger } = options;
-  let redis: Redis | undefined;
+  let redis: RedisClient | undefined;
   // Settled once the first connection attempt is over (ready or failed), for the calls made meanwhile.
   let firstConnect: Promise<void> | undefined;
   let connecting = false;
   const connection = () => {
     if (redis || !options.redisUrl) return redis;
-    redis = new Redis(options.redisUrl, {
+    redis = createRedis(options.redisUrl, {
       lazyConnect: true,
       // Redis down must cost the shared view (in-process limits take over), not a queue of waiting calls.
       enableOfflineQueue: false,

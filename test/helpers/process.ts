@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '../..');
@@ -13,6 +14,8 @@ export interface Child {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** SIGTERM, then the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL to the service itself (tsx runs it as a child process, which a signal to tsx would miss) and to tsx. */
+  kill(): Promise<void>;
   exited: Promise<number | null>;
 }
 
@@ -65,8 +68,24 @@ export function runEntry(entry: string, env: Record<string, string>): Child {
         check();
       }),
     stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return exited;
     },
+    kill: async () => {
+      for (const pid of descendants(child.pid!)) process.kill(pid, 'SIGKILL');
+      child.kill('SIGKILL');
+      await exited;
+    },
   };
+}
+
+/** Every process below `pid`, deepest first (Linux /proc). */
+function descendants(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+  return children.flatMap((c) => [...descendants(c), c]);
 }
