@@ -15,6 +15,7 @@ import { DEFAULT_CACHE_TTLS, DEMO_AUTH_JWT_SECRET, DEMO_GATEWAY_SECRET, DEMO_WEB
 import { createDatabase, type Database } from '../subgraphs/shared/db';
 import { signEvent } from '../subgraphs/shared/events';
 import { customerId } from '../test/fixtures/demo-data';
+import { benchMcp, type BenchCaller } from './bench-mcp';
 import { seedDemo } from '../test/fixtures/seed';
 import { freePorts, type Child } from '../test/helpers/process';
 import { start, START_TIMEOUT_MS, stopAll } from './bench/children';
@@ -125,6 +126,29 @@ async function createSessions(database: Database, count: number, offset: number)
   }
   for (let i = 0; i < rows.length; i += 2_000) await database.db.withSchema('customers_records').insertInto('verifiedSessions').values(rows.slice(i, i + 2_000)).execute();
   return tokens;
+}
+
+/** Calls verified over MCP in the AI agents' section (each verifies once, through the tools, before timing). */
+const MCP_CALLERS = QUICK ? 10 : 100;
+
+/** Verified callers with what MCP verification asks (email, shipping postal code), for scripts/bench-mcp.ts. */
+async function mcpCallers(database: Database, count: number, offset: number): Promise<BenchCaller[]> {
+  const sessions = await createSessions(database, count, offset);
+  const ids = sessions.map((session) => customerOf.get(session)!);
+  const rows = await database.db
+    .withSchema('crm')
+    .selectFrom('customers')
+    .innerJoin('addresses', 'addresses.customerId', 'customers.id')
+    .select(['customers.id', 'customers.email', 'addresses.postalCode'])
+    .where('customers.id', 'in', ids)
+    .where('addresses.kind', '=', 'SHIPPING')
+    .execute();
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const bearer = await AGENT_TOKEN;
+  return sessions.map((session, i) => {
+    const row = byId.get(ids[i])!;
+    return { bearer, session, customer: { id: row.id, email: row.email, postalCode: row.postalCode } };
+  });
 }
 
 interface Stack {
@@ -517,10 +541,10 @@ async function main() {
   const slowFloor = await slowBackendTurn(floor, coldTokens.slice(SEQUENTIAL_TURNS, 2 * SEQUENTIAL_TURNS), false);
   await floor.stop();
 
-  // ── Other helpers' measurements, wired in here by the lead (they start their own stacks) ──────────
-  // scripts/bench-mcp.ts: the per-turn context as an MCP tool call against the same GraphQL call, warm at 200/s.
-  // scripts/bench-observability.ts: the warm per-turn p50/p99 with metrics and tracing on against off.
-  // Their report sections go where the report says "Sections of scripts/bench-mcp.ts and scripts/bench-observability.ts".
+  log('AI agents: the per-turn context as an MCP tool call beside the same GraphQL call, warm, at 200/s');
+  stack = await startFederated(base);
+  const mcp = await benchMcp({ graphqlUrl: stack.url, callers: await mcpCallers(database, MCP_CALLERS, 17), rate: VOICE_RATE, durationMs: SECONDS * 1000 });
+  await stack.stop();
   await database.close();
 
   const commit = execSync('git rev-parse --short HEAD').toString().trim();
@@ -697,7 +721,20 @@ ${capacityRows(sustained, warmCpu)}
 Cores are the CPU a warm turn took at 200/s (by process, above) times the rate, at ${HEADROOM * 100}% utilisation: the basis for resource requests. New calls'
 cold first turns cost more than warm turns; at one in ${MEAN_CALL_TURNS} turns they are inside the headroom.
 
-<!-- Sections of scripts/bench-mcp.ts and scripts/bench-observability.ts: wired in by the lead. -->
+## AI agents: the per-turn context as an MCP tool call (warm, ${mcp.rate}/s, ${mcp.durationMs / 1000} s each)
+
+${MCP_CALLERS} verified calls, each verified through the tools (identify_by_email, verify_caller) in its MCP session,
+then \`customer_context\` at /mcp (the verified session held by the MCP session) against \`CustomerContext\` by
+persisted id at /graphql (the agent forwards X-Verified-Session itself); the same callers, one after the other.
+
+| path | p50 ms | p99 ms | answered | errors |
+|---|---|---|---|---|
+| GraphQL | ${fmt(mcp.graphql.p50)} | ${fmt(mcp.graphql.p99)} | ${mcp.graphql.count} | ${mcp.graphql.errors} |
+| MCP tool call | ${fmt(mcp.mcp.p50)} | ${fmt(mcp.mcp.p99)} | ${mcp.mcp.count} | ${mcp.mcp.errors} |
+| MCP / GraphQL | ${mcp.overhead.p50.toFixed(2)}× | ${mcp.overhead.p99.toFixed(2)}× | | |
+
+A tool call is a second HTTP hop: the MCP server runs the named operation against the gateway's own /graphql
+with the caller's token, so every check of the GraphQL path holds for it.
 
 Run took ${((Date.now() - started) / 1000).toFixed(0)} s.
 `;
