@@ -6,7 +6,7 @@ import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv
 import { CallToolRequestSchema, ErrorCode as McpErrorCode, ListToolsRequestSchema, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { GraphQLError } from 'graphql';
 import type { Config, Role } from '../../subgraphs/shared/config';
-import type { Handler } from '../../subgraphs/shared/http';
+import { json, readBody, type Handler } from '../../subgraphs/shared/http';
 import type { Viewer } from '../../subgraphs/shared/auth';
 import type { AgentCaller, ToolAnswer, createToolRunner } from './call';
 import type { ConversationStore } from './session';
@@ -41,22 +41,7 @@ const metadataUrl = (resource: string) => {
   return `${url.origin}${METADATA_PATH}${url.pathname === '/' ? '' : url.pathname}`;
 };
 
-function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  const payload = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), ...headers });
-  res.end(payload);
-}
-
-async function readJson(req: http.IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new Error('too large');
-    chunks.push(chunk as Buffer);
-  }
-  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-}
+const send = json;
 
 const isRequest = (message: unknown, method: string): message is { method: string; params?: { name?: string } } =>
   Boolean(message) && typeof message === 'object' && (message as { method?: unknown }).method === method;
@@ -108,7 +93,7 @@ export function createMcpHandlers(deps: McpDeps): Record<string, Handler> {
 
     let body: unknown;
     try {
-      body = await readJson(req);
+      body = JSON.parse(await readBody(req, MAX_BODY_BYTES));
     } catch {
       return send(res, 400, { jsonrpc: '2.0', id: null, error: { code: McpErrorCode.ParseError, message: 'The body is not JSON (or larger than 1 MB)' } });
     }

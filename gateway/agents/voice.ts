@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { CHANNELS } from '../../subgraphs/shared/auth';
 import type { Config, Role } from '../../subgraphs/shared/config';
 import { ErrorCode } from '../../subgraphs/shared/errors';
-import type { Handler } from '../../subgraphs/shared/http';
+import { json, readBody, type Handler } from '../../subgraphs/shared/http';
 import type { Logger } from '../../subgraphs/shared/logger';
 import { DEADLINE_HEADER } from '../../subgraphs/shared/resilience';
 import type { AgentCaller, ToolAnswer, createToolRunner } from './call';
@@ -68,22 +68,7 @@ function retellSigned(body: string, header: string | undefined, apiKey: string, 
   return sameSecret(match[2], createHmac('sha256', apiKey).update(body + match[1]).digest('hex'));
 }
 
-function send(res: http.ServerResponse, status: number, body: unknown) {
-  const payload = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) });
-  res.end(payload);
-}
-
-async function readBody(req: http.IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new Error('too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
+const send = json;
 
 const agentClaims = z.object({ role: z.enum(['customer', 'agent', 'operations']), sub: z.string().min(1), channel: z.enum(CHANNELS).optional() });
 
@@ -133,7 +118,7 @@ export function createVoiceHandlers(deps: VoiceDeps): Record<string, Handler> {
       if (req.method !== 'POST') return send(res, 405, { error: 'POST only' });
       let raw: string;
       try {
-        raw = await readBody(req);
+        raw = await readBody(req, MAX_BODY_BYTES);
       } catch {
         return send(res, 413, { error: 'The body is too large' });
       }

@@ -86,7 +86,8 @@ const loggedName = (name: string) => (/\d{12}/.test(name) ? redactCardNumbers(na
 // Probes and scrapes come every few seconds from the orchestrator: neither logged nor counted.
 const UNLOGGED = new Set(['/healthz', '/readyz', '/metrics']);
 
-const json = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+/** Sends `body` as JSON with its length (the raw handlers' answers too). */
+export const json = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
   const payload = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), ...headers });
   res.end(payload);
@@ -95,9 +96,11 @@ const json = (res: http.ServerResponse, status: number, body: unknown, headers: 
 const graphqlError = (res: http.ServerResponse, status: number, code: string, message: string, headers?: Record<string, string>) =>
   json(res, status, { errors: [{ message, extensions: { code } }] }, headers);
 
-class BodyTooLarge extends Error {}
+/** A body past the limit: the request is cut off (413). */
+export class BodyTooLarge extends Error {}
 
-function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
+/** The whole body as text, refused past `limit` bytes (BodyTooLarge) or when the request closes first. */
+export function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (declared > limit) return reject(new BodyTooLarge());
