@@ -13,4 +13,8 @@ module.exports = {
     project('e2e', ['<rootDir>/**/*.e2e.test.ts']),
   ],
   testTimeout: 60_000,
+  // On two cores Jest would run every file in its own process, whose heap then grows file after file
+  // (each stack's modules, tracing and browser clients) until it runs out; with a limit the files run
+  // in a worker that is replaced whenever a file leaves it above 1 GB.
+  workerIdleMemoryLimit: '1GB',
 };

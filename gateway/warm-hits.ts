@@ -11,6 +11,8 @@ export interface EarlyAnswer {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** The named operation answered (for the access log and the metrics: the body need not name it). */
+  operation?: string;
 }
 
 /** The parts of a POST body that decide a warm hit; anything else in it is left to Apollo. */
@@ -44,20 +46,21 @@ export function createWarmHits(deps: {
   /** The named operations by name (schema/operations by default). */
   operations?: Record<string, string>;
 }) {
-  const sources = new Map(Object.values(deps.operations ?? loadOperations()).map((source) => [operationId(source), source]));
+  const sources = new Map(Object.entries(deps.operations ?? loadOperations()).map(([name, source]) => [operationId(source), { name, source }]));
 
   /** The named operation a body runs, with its id (Apollo's queryHash), or undefined. */
-  function namedOperation(body: GraphQLBody): { id: string; source: string } | undefined {
+  function namedOperation(body: GraphQLBody): { id: string; source: string; name: string } | undefined {
     const persisted = body.extensions?.persistedQuery;
     if (persisted !== undefined && (!isObject(persisted) || persisted.version !== 1)) return undefined;
     const hash = persisted?.sha256Hash;
     if (typeof body.query === 'string') {
       const id = operationId(body.query);
-      return sources.has(id) && (hash === undefined || hash === id) ? { id, source: body.query } : undefined;
+      const named = sources.get(id);
+      return named && (hash === undefined || hash === id) ? { id, ...named } : undefined;
     }
     if (body.query !== undefined || typeof hash !== 'string') return undefined;
-    const source = sources.get(hash);
-    return source ? { id: hash, source } : undefined;
+    const named = sources.get(hash);
+    return named ? { id: hash, ...named } : undefined;
   }
 
   /**
@@ -87,10 +90,10 @@ export function createWarmHits(deps: {
         try {
           await deps.record(viewer, hit.audit);
         } catch {
-          return { status: 200, headers, body: `${JSON.stringify({ errors: [AUDIT_UNAVAILABLE] })}\n` };
+          return { status: 200, headers, body: `${JSON.stringify({ errors: [AUDIT_UNAVAILABLE] })}\n`, operation: operation.name };
         }
       }
-      return { status: 200, headers, body: hit.body() };
+      return { status: 200, headers, body: hit.body(), operation: operation.name };
     } finally {
       release();
     }

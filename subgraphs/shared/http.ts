@@ -52,7 +52,7 @@ export interface HttpOptions<TContext extends BaseContext> {
    * Answers a GraphQL POST before Apollo sees it (the gateway's warm hits), or undefined to go on:
    * called once its body is parsed and it holds a place in flight, inside `scope`.
    */
-  answerEarly?: (req: http.IncomingMessage, body: unknown) => Promise<{ status: number; headers: Record<string, string>; body: string } | undefined>;
+  answerEarly?: (req: http.IncomingMessage, body: unknown) => Promise<{ status: number; headers: Record<string, string>; body: string; operation?: string } | undefined>;
   /** Runs the GraphQL request inside whatever per-request scope the service needs (fresh reads). */
   scope?: <T>(req: http.IncomingMessage, run: () => Promise<T>) => Promise<T>;
   /** GraphQL requests worked on at once; past it, a request is refused at once (503, Retry-After) rather than queued. */
@@ -240,6 +240,7 @@ export function createRequestListener<TContext extends BaseContext>(options: Htt
         const answerEarly = () => options.answerEarly!(req, body);
         const early = await (options.scope ? options.scope(req, answerEarly) : answerEarly());
         if (early) {
+          if (early.operation) scope.operation = early.operation;
           for (const [key, value] of Object.entries(early.headers)) res.setHeader(key, value);
           res.statusCode = early.status;
           return void res.end(early.body);
