@@ -1,13 +1,16 @@
-import { createLogger } from '../subgraphs/shared/logger';
+import { createLogger, requestScope } from '../subgraphs/shared/logger';
 import { valueCompletionPlugin } from './server';
 
 describe('no silent nulls at the gateway', () => {
   const run = async (singleResult: Record<string, unknown>) => {
     const lines: string[] = [];
     const plugin = valueCompletionPlugin(createLogger('test', 'info', { write: (line: string) => void lines.push(line) }));
-    const requestContext = { response: { body: { kind: 'single', singleResult } }, request: { http: { headers: new Map([['x-request-id', 'req-1']]) } }, operationName: 'CustomerContext' };
-    const listener = await plugin.requestDidStart!(requestContext as never);
-    await listener!.willSendResponse!(requestContext as never);
+    const requestContext = { response: { body: { kind: 'single', singleResult } }, request: { http: { headers: new Map() } }, operationName: 'CustomerContext' };
+    // As the listener runs every request: inside its scope, whose id every log line carries.
+    await requestScope.run({ id: 'req-1' }, async () => {
+      const listener = await plugin.requestDidStart!(requestContext as never);
+      await listener!.willSendResponse!(requestContext as never);
+    });
     return { result: singleResult, lines };
   };
 

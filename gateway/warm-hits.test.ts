@@ -73,7 +73,7 @@ describe('warm whole answers before the GraphQL pipeline', () => {
     const byId = await t.early({ operationName: 'Order', variables: { id: '1' }, extensions: { persistedQuery: { version: 1, sha256Hash: operationId(ORDER) } } });
     const byText = await t.early({ query: ORDER, operationName: 'Order', variables: { id: '1' } });
     for (const answer of [byId, byText]) {
-      expect(answer).toEqual({ status: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', age: expect.stringMatching(/^\d+$/) }, body: bytes });
+      expect(answer).toEqual({ status: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', age: expect.stringMatching(/^\d+$/) }, body: bytes, operation: 'Order' });
     }
     expect(t.executions).toEqual(['1']);
     expect(t.written).toEqual([

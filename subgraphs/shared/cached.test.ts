@@ -88,8 +88,8 @@ describe('reads through the entity cache', () => {
     };
     const loaded = await policyOf();
     const stored = async () => (await cache.getMany(['test:Thing:a']))[0]!;
-    // Two draws differed by up to 7.5 s.
-    expect(Math.abs(loaded.maxAge - ((await stored()).expiresAt - Date.now()) / 1000)).toBeLessThanOrEqual(1);
+    // Two draws differed by up to 7.5 s; one draw differs only by the whole seconds reported and the time this test took (a busy box: up to 2 s).
+    expect(Math.abs(loaded.maxAge - ((await stored()).expiresAt - Date.now()) / 1000)).toBeLessThanOrEqual(2);
     expect([...loaded.tags]).toEqual(['thing:a']);
     change('v2');
     // A refresh asking 29 s more reloads the value, which then lives its whole 30 s: the next answer's life does not shrink.
