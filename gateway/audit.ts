@@ -49,6 +49,10 @@ export function createAuditLog(config: Pick<Config, 'subgraphs' | 'gatewaySecret
       read.fields.forEach((f) => fields.add(f));
       byCustomer.set(read.customerId, fields);
     }
+    await writeEntries(viewer, byCustomer);
+  }
+  async function writeEntries(viewer: Viewer, byCustomer: Map<string, Set<string>>): Promise<void> {
+    if (!byCustomer.size) return;
     const at = new Date().toISOString();
     const channel = viewer.kind === 'agent' ? viewer.channel : null;
     const entries = [...byCustomer].map(([customerId, fields]) => ({ at, actorKind: viewer.kind, actorId: viewer.id, channel, customerId, fields: [...fields].sort() }));
@@ -59,15 +63,51 @@ export function createAuditLog(config: Pick<Config, 'subgraphs' | 'gatewaySecret
       throw err;
     }
   }
-  const plugin: ApolloServerPlugin<{ viewer?: Viewer; audit?: AuditedReads; refreshAhead?: number }> = {
+  /**
+   * Starts writing the entries of reads a subgraph just reported, while the rest of the plan runs:
+   * the entry's write costs the answer no wait of its own. `expected` are fields the operation's
+   * last answer reported for that customer in later rounds (the brief's): written now too, so the
+   * answer still makes one entry per customer; a field the answer then lacks (a later round failed)
+   * stays named, as the log errs toward access, never away from it. What a later round reports
+   * beyond them is written before the answer leaves (willSendResponse).
+   */
+  function recordEarly(context: AuditContext, reads: AuditedReads, expected: (customerId: string) => readonly string[] = () => []): void {
+    const { viewer } = context;
+    if (!viewer || context.refreshAhead) return;
+    const writes = (context.auditWrites ??= { written: new Map<string, Set<string>>(), pending: [] as Promise<void>[] });
+    const now = new Map<string, Set<string>>();
+    for (const read of reads) {
+      if (writes.written.has(read.customerId)) continue;
+      const fields = now.get(read.customerId) ?? new Set(expected(read.customerId));
+      read.fields.forEach((f) => fields.add(f));
+      now.set(read.customerId, fields);
+    }
+    if (!now.size) return;
+    for (const [customerId, fields] of now) writes.written.set(customerId, fields);
+    const pending = writeEntries(viewer, now);
+    pending.catch(() => undefined);
+    writes.pending.push(pending);
+  }
+  const plugin: ApolloServerPlugin<AuditContext> = {
     async requestDidStart() {
       return {
         async willSendResponse({ contextValue, response }) {
-          const { viewer, audit } = contextValue;
+          const { viewer, audit, auditWrites } = contextValue;
           // A background refresh of a cached answer is shown to no one: its reads are logged when it is served.
           if (!viewer || !audit?.length || contextValue.refreshAhead || response.body.kind !== 'single') return;
+          // What the early writes did not cover: customers not written yet, fields reported after them.
+          const rest = new Map<string, Set<string>>();
+          for (const read of audit) {
+            const written = auditWrites?.written.get(read.customerId);
+            for (const f of read.fields) {
+              if (written?.has(f)) continue;
+              const fields = rest.get(read.customerId) ?? new Set<string>();
+              fields.add(f);
+              rest.set(read.customerId, fields);
+            }
+          }
           try {
-            await record(viewer, audit);
+            await Promise.all([...(auditWrites?.pending ?? []), writeEntries(viewer, rest)]);
           } catch {
             response.body.singleResult = { errors: [AUDIT_UNAVAILABLE] };
           }
@@ -75,5 +115,14 @@ export function createAuditLog(config: Pick<Config, 'subgraphs' | 'gatewaySecret
       };
     },
   };
-  return { record, plugin };
+  return { record, recordEarly, plugin };
+}
+
+/** What the audit log reads from the gateway's request context. */
+interface AuditContext {
+  viewer?: Viewer;
+  audit?: AuditedReads;
+  refreshAhead?: number;
+  /** Entries already being written for this request (recordEarly), by customer, and their writes. */
+  auditWrites?: { written: Map<string, Set<string>>; pending: Promise<void>[] };
 }

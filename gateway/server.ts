@@ -6,7 +6,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, Lexer, Source, TokenKind, type GraphQLFormattedError } from 'graphql';
 import { SUPERGRAPH_PATH } from '../schema/compose';
-import { callerKeyOf, VIEWER_HEADER, type Viewer } from '../subgraphs/shared/auth';
+import { callerKeyOf, TURN_HEADER, VIEWER_HEADER, type Viewer } from '../subgraphs/shared/auth';
 import type { Revocations } from '../subgraphs/shared/revocation';
 import { randomUUID } from 'node:crypto';
 import type { Config, SubgraphName } from '../subgraphs/shared/config';
@@ -24,6 +24,7 @@ import { createAllowList, persistedOperationsCache } from './persisted';
 import { planNamedOperations } from './warm-up';
 import { createCallerSlots } from './caller-slots';
 import { createWarmHits, type WarmHits } from './warm-hits';
+import { createReadAhead, readAheadPlugin, type Turn } from './read-ahead';
 import type { Cache } from '../subgraphs/shared/cache';
 import { REQUEST_ID_HEADER, requestScope, type Logger } from '../subgraphs/shared/logger';
 
@@ -48,6 +49,10 @@ export interface GatewayContext {
   answer: AnswerPolicy | null;
   /** Set on the response cache's background refresh: subgraph reads must stay fresh this many seconds. */
   refreshAhead?: number;
+  /** A query for one customer while it runs: its fetches sent ahead, its rounds sharing the subgraphs' reads (read-ahead.ts). */
+  turn?: Turn;
+  /** Audit entries already being written for this request (audit.ts). */
+  auditWrites?: { written: Map<string, Set<string>>; pending: Promise<void>[] };
 }
 
 /** A part of an answer served from a stale copy: which subgraph, what, and how old. */
@@ -179,7 +184,8 @@ export function createGatewayServer(options: GatewayOptions) {
     serviceOf: (url) => nameOf.get(url) ?? 'backend',
     logger: options.logger,
   });
-  const fetcher = options.invalidations
+  const readAhead = createReadAhead();
+  const fetcher = readAhead.wrap(options.invalidations
     ? createCachingFetcher({
         fetch: direct,
         invalidations: options.invalidations,
@@ -187,7 +193,22 @@ export function createGatewayServer(options: GatewayOptions) {
         serviceOf: (url) => nameOf.get(url) ?? 'a subgraph',
         logger: options.logger,
       })
-    : direct;
+    : direct);
+  /** The headers of a subgraph fetch for a request: its data source's (willSendRequest), and a fetch sent ahead of the plan. */
+  const subgraphHeaders = (name: string, context: GatewayContext): Record<string, string> => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    // Subgraph fetches the gateway makes for itself (none at run time: the supergraph is static) carry no viewer.
+    if (context.viewerHeader) headers[VIEWER_HEADER] = context.viewerHeader(name);
+    // The subgraph logs the client's request id on its own lines (and answers it back).
+    const scope = requestScope.getStore();
+    if (scope) headers[REQUEST_ID_HEADER] = scope.id;
+    if (context.fresh) headers['cache-control'] = 'no-cache';
+    else if (context.refreshAhead) headers['cache-control'] = `min-fresh=${context.refreshAhead}`;
+    // What is left of the request's deadline: the fetch's timeout, and the subgraph's for its backends.
+    if (context.deadline) headers[DEADLINE_HEADER] = String(Math.max(0, context.deadline - Date.now() - DEADLINE_MARGIN_MS));
+    if (context.turn) headers[TURN_HEADER] = context.turn.id;
+    return headers;
+  };
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     logger: options.logger,
@@ -196,20 +217,20 @@ export function createGatewayServer(options: GatewayOptions) {
         url: options.subgraphUrls[name as SubgraphName] ?? url,
         fetcher: fetcher as never,
         willSendRequest({ request, context }) {
-          // Subgraph fetches the gateway makes for itself (none at run time: the supergraph is static) carry no viewer.
-          if (context.viewerHeader) request.http?.headers.set(VIEWER_HEADER, context.viewerHeader(name));
-          // The subgraph logs the client's request id on its own lines (and answers it back).
-          const scope = requestScope.getStore();
-          if (scope) request.http?.headers.set(REQUEST_ID_HEADER, scope.id);
-          if (context.fresh) request.http?.headers.set('cache-control', 'no-cache');
-          else if (context.refreshAhead) request.http?.headers.set('cache-control', `min-fresh=${context.refreshAhead}`);
-          // What is left of the request's deadline: the fetch's timeout, and the subgraph's for its backends.
-          if (context.deadline) request.http?.headers.set(DEADLINE_HEADER, String(Math.max(0, context.deadline - Date.now() - DEADLINE_MARGIN_MS)));
+          for (const [header, value] of Object.entries(subgraphHeaders(name, context as GatewayContext))) request.http?.headers.set(header, value);
         },
         didReceiveResponse({ response, context }) {
           if (context.answer) context.answer = noteFetch(context.answer, response.extensions, response.http?.headers.get('age'));
           const reads = readsIn(response.extensions);
-          if (reads.length) context.audit?.push(...reads);
+          if (reads.length) {
+            context.audit?.push(...reads);
+            const { turn } = context;
+            if (turn) {
+              for (const read of reads) readAhead.noteAudited(turn, read.customerId, read.fields);
+              // Written beside the plan's later rounds once the operation's last answer said what they report.
+              if (turn.learned) auditLog.recordEarly(context, reads, (customerId) => (customerId === turn.customerId ? turn.learned!.laterAudited : []));
+            }
+          }
           const stale = response.extensions?.stale;
           if (Array.isArray(stale)) context.stale?.push(...(stale as StaleNote[]));
           return response;
@@ -253,6 +274,7 @@ export function createGatewayServer(options: GatewayOptions) {
       httpStatusPlugin,
       ...(responseCache ? [responseCache.plugin] : []),
       auditLog.plugin,
+      readAheadPlugin<GatewayContext>(readAhead, (context) => (url) => subgraphHeaders(nameOf.get(url) ?? 'a subgraph', context)),
       ...(options.production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
     formatError: (formatted: GraphQLFormattedError, error: unknown) => {

@@ -23,6 +23,7 @@ import { freePorts } from '../subgraphs/shared/http';
  *   off       BASELINE_ROOT's tree (a checkout without observability), or this one with LOG_LEVEL=warn
  *   metrics   this tree: /metrics collected and the access log written (to /dev/null, as a pipe would)
  *   traced    the same, and every span exported over OTLP/HTTP to a sink in this process
+ *   sampled   the same, one trace in twenty kept (OTEL_TRACES_SAMPLER=parentbased_traceidratio, 0.05)
  * Prints p50/p99 and the graph's CPU time per turn of each, and their ratios to `off`. BENCH_SHORT=1:
  * fewer customers, shorter runs; OBS_RATE=0: one turn at a time instead of a fixed rate.
  * Settings: BENCH_DATABASE_URL, BENCH_REDIS_URL, OBS_RATE (turns/s), OBS_SECONDS, OBS_CALLS, BASELINE_ROOT.
@@ -230,6 +231,8 @@ async function main() {
     await measure('off', BASELINE_ROOT ?? ROOT, BASELINE_ROOT ? {} : { LOG_LEVEL: 'warn' }, tokens),
     await measure('metrics', ROOT, {}, tokens),
     await measure('traced', ROOT, { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_BSP_SCHEDULE_DELAY: '1000' }, tokens),
+    // What a production deployment runs: one trace in twenty kept (the README's advice), decided where it starts (the SDK's own settings).
+    await measure('sampled', ROOT, { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_BSP_SCHEDULE_DELAY: '1000', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.05' }, tokens),
   ];
   await sink.close();
   const [off] = results;

@@ -679,7 +679,10 @@ ${meanDelay} ms), as a SaaS API's latency varies; the graph's own records share 
 | floor, 80 ms fixed | ${fmt(slowFloor)} | ${(slowFloor / 80).toFixed(1)} (turn / 80 ms) |
 
 A turn makes a few dozen backend calls; they run in parallel wherever one does not need another's answer, so a turn costs about one
-delay per dependent step. With drawn delays each step waits for the slowest of its parallel calls, so a step costs more than the mean.
+delay per dependent step. Two steps are left (gateway/read-ahead.ts): the customer, with the orders and balances keyed by the verified
+customer sent beside it, then each order's parcels and payments; the brief's round answers from what the turn already read, and the
+audit entry is written during the second step. The first turn after a start takes four steps (the gateway learns the plan from it);
+the median is of turns after it. With drawn delays each step waits for the slowest of its parallel calls, so a step costs more than the mean.
 The floor (one server, the same resolvers) checks no caller and writes no audit entry.
 
 ### Backend calls against each vendor's rate limit

@@ -61,6 +61,12 @@ export function requireService(viewer: Viewer, operation: string): void {
 }
 
 /** The header the gateway (or a subgraph calling another) sends with every subgraph request. */
+/**
+ * Sent by the gateway on each subgraph fetch of a read-only request (a query): a subgraph keeps one
+ * set of loaders for all that request's rounds reaching it, so a later round (the brief's
+ * @requires) reuses what an earlier one read instead of calling its backend again.
+ */
+export const TURN_HEADER = 'x-ccg-turn';
 export const VIEWER_HEADER = 'x-ccg-viewer';
 
 /** How long a forwarded caller is good for by default: long enough to cross the network, too short to keep. */

@@ -4,10 +4,11 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDi
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError, parse, type DocumentNode } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import { backendCalls, createAdapter, withCallCount, withLatency, type AdapterDefinition } from './adapter';
-import { verifyViewer, VIEWER_HEADER, type Viewer } from './auth';
+import { TURN_HEADER, verifyViewer, VIEWER_HEADER, type Viewer } from './auth';
 import type { Cache } from './cache';
 import { freshReads, minFreshOf, responsePolicy, ttlPolicy, type TtlPolicy } from './cached';
 import { createEventsHandler, relayChanges, type EventDefinition } from './events';
@@ -115,8 +116,11 @@ function responsePlugin(service: SubgraphName, afterRequest: ((ctx: any) => Prom
 
 export interface SubgraphServer<Source, Loaders, Services> {
   apollo: ApolloServer<SubgraphContext<Source, Loaders, Services>>;
-  /** A fresh context for a viewer, as each HTTP request gets; tests pass it to `apollo.executeOperation`. */
-  createContext(viewer: Viewer): SubgraphContext<Source, Loaders, Services>;
+  /**
+   * A fresh context for a viewer, as each HTTP request gets; tests pass it to `apollo.executeOperation`.
+   * Requests with the same `turn` (one read-only gateway request's rounds, for one signed caller) share their loaders.
+   */
+  createContext(viewer: Viewer, turn?: string): SubgraphContext<Source, Loaders, Services>;
   /** The resolvers with the schema's data-protection rules applied (`@pii`, `@audited`). */
   resolvers: GraphQLResolverMap<any>;
 }
@@ -146,10 +150,20 @@ export function createSubgraphServer<Source, Loaders, Services>(
       responsePlugin(definition.name, definition.afterRequest, deps.logger),
     ],
   });
+  // One gateway query reaches a subgraph in rounds (the brief's @requires comes back after the
+  // orders and balances): the later round answers from what the first one read. Kept no longer
+  // than a request may run.
+  const turnLoaders = new LRUCache<string, Loaders & object>({ max: 2_000, ttl: deps.config.resilience.requestTimeoutMs });
+  const loadersFor = (turn: string | undefined): Loaders => {
+    if (!turn) return definition.createLoaders(deps.source);
+    let loaders = turnLoaders.get(turn);
+    if (!loaders) turnLoaders.set(turn, (loaders = definition.createLoaders(deps.source) as Loaders & object));
+    return loaders;
+  };
   return {
     apollo,
     resolvers,
-    createContext: (viewer) => {
+    createContext: (viewer, turn) => {
       const reads = new Map<string, Set<string>>();
       // Only agents' reads of whole profiles are audited; the customer reading their own is not.
       const audit =
@@ -161,7 +175,7 @@ export function createSubgraphServer<Source, Loaders, Services>(
               fields.add(field);
             }
           : undefined;
-      return { source: deps.source, loaders: definition.createLoaders(deps.source), config: deps.config, services, viewer, audit, reads };
+      return { source: deps.source, loaders: loadersFor(turn), config: deps.config, services, viewer, audit, reads };
     },
   };
 }
@@ -241,7 +255,10 @@ export async function startSubgraph<Source extends { ping(): Promise<void> }, Lo
           const { code, message } = err as AppError;
           throw new GraphQLError(message, { extensions: { code, http: { status: HTTP_STATUS[code] } } });
         }
-        return server.createContext(viewer);
+        // A read-only gateway request's rounds share reads: keyed by its turn, its signed caller (bound
+        // to that request and this subgraph) and the freshness it asked for (a refresh reads anew).
+        const turn = req.headers[TURN_HEADER];
+        return server.createContext(viewer, typeof turn === 'string' && turn.length <= 64 ? `${turn}\n${req.headers[VIEWER_HEADER]}\n${req.headers['cache-control'] ?? ''}` : undefined);
       },
       // A system of record that fails is not a reason to leave the Service: stale copies stand in for
       // it (STALE_IF_ERROR_SECONDS), and every replica would leave at once. Degraded, still ready.

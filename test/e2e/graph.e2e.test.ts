@@ -134,12 +134,15 @@ describe('a per-turn context whose every backend call is slow', () => {
   });
   afterAll(() => t?.close());
 
-  it('reads its backends in five dependent steps, however many calls each makes', async () => {
-    const agent = await t.verifiedAgent(3);
+  /** The turn's statements in waves (one per dependent step), each wave the systems it reached. */
+  async function wavesOfTurn(agent: Awaited<ReturnType<TestStack['verifiedAgent']>>) {
     t.timedStatements.length = 0;
+    const started = Date.now();
     const { body } = await t.operation('CustomerContext', {}, agent);
+    const took = Date.now() - started;
     expect(body.errors).toBeUndefined();
     expect(body.data.verifiedCustomer.activeOrders.length).toBeGreaterThan(0);
+    expect(body.data.verifiedCustomer.brief).toEqual(expect.any(String));
     const ours = t.timedStatements.filter((s) => !s.sql.includes('"outbox"') && !/^(begin|commit|rollback)$/i.test(s.sql.trim()));
     const waves: { at: number; systems: Set<string> }[] = [];
     for (const { sql, at } of ours) {
@@ -147,13 +150,30 @@ describe('a per-turn context whose every backend call is slow', () => {
       const system = /"(crm|customers_records|oms|payments|logistics)"\./.exec(sql)?.[1];
       if (system) waves[waves.length - 1].systems.add(system);
     }
-    expect(waves.map((w) => [...w.systems].sort())).toEqual([
-      // The CRM's profile and the graph's own customer records go out together: still five steps.
+    return { waves: waves.map((w) => [...w.systems].sort()), took };
+  }
+
+  it('reads its backends in as many steps as the data depends on, the brief and the audit entry adding none', async () => {
+    // The operation's first turn: the plan learns which fetches need only the verified customer.
+    const first = await wavesOfTurn(await t.verifiedAgent(3));
+    expect(first.waves).toEqual([
       ['crm', 'customers_records'], // the customer; the session and (read ahead) the handoffs and interactions
       ['oms', 'payments'], // the orders with their line items and returns; balances and disputes
       ['logistics', 'payments'], // each order's shipments, payments, refunds and disputes
-      ['crm', 'customers_records'], // the brief, from all of the above
+      // (the brief's round reads nothing: the subgraph answers it from the turn's first round)
       ['customers_records'], // the audit log's entry, before the answer leaves
     ]);
+    // Any later turn of it, for another customer: what is keyed by the verified customer goes out
+    // at once, and the audit entry is written while the orders' parcels and payments are read.
+    const later = await wavesOfTurn(await t.verifiedAgent(4));
+    expect(later.waves).toEqual([
+      ['crm', 'customers_records', 'oms', 'payments'],
+      ['customers_records', 'logistics', 'payments'],
+    ]);
+    // Two backend delays and the hops between: less than the first turn's four steps, with room for a busy machine.
+    expect(later.took).toBeLessThan(4 * LATENCY);
+    // Written early, the entry still is one per customer and turn, and names the brief the later round read.
+    const audit = await t.query(`query ($id: ID) { auditLog(customerId: $id) { actorKind fields } }`, { id: t.data.customers[4].id }, await t.asOperations());
+    expect(audit.body.data.auditLog).toEqual([{ actorKind: 'agent', fields: expect.arrayContaining(['brief', 'firstName']) }]);
   });
 });

@@ -19,6 +19,10 @@ export interface Child {
   exited: Promise<number | null>;
 }
 
+/** How much of a child's output is kept: its first lines and, of the rest, the latest. */
+const KEPT_OUTPUT = 4 * 1024 * 1024;
+const KEPT_HEAD = 256 * 1024;
+
 /**
  * Runs one of the project's entry points as its own process, with only the env given: a TypeScript
  * one through tsx, a compiled one (`dist/….js`) with plain node, as the image runs it.
@@ -33,6 +37,9 @@ export function runEntry(entry: string, env: Record<string, string>): Child {
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer) => {
     output += chunk.toString();
+    // A long run (the bench's services) would grow one string in the process generating the load:
+    // the start (what the process said it is) and the latest lines are what anyone reads.
+    if (output.length > KEPT_OUTPUT) output = `${output.slice(0, KEPT_HEAD)}\n[… output cut …]\n${output.slice(-(KEPT_OUTPUT - KEPT_HEAD))}`;
     listeners.forEach((l) => l());
   };
   child.stdout!.on('data', onData);
