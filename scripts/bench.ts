@@ -18,7 +18,7 @@ import { customerId } from '../test/fixtures/demo-data';
 import { benchMcp, type BenchCaller } from './bench-mcp';
 import { seedDemo } from '../test/fixtures/seed';
 import { freePorts, type Child } from '../test/helpers/process';
-import { start, START_TIMEOUT_MS, stopAll } from './bench/children';
+import { start, stopAll, untilListening } from './bench/children';
 import { backendCalls, callsBetween, scaled, vendorRows } from './bench/backends';
 import { cpuOf, perTurn, treeCpuMs } from './bench/cpu';
 import { drive, fmt, load, percentile, ratio, send, summaryOf, type Load, type Outcome, type Turn } from './bench/load';
@@ -162,11 +162,12 @@ async function startFederated(env: Record<string, string>): Promise<Stack & { pr
     ...env,
     GATEWAY_PORT: String(gateway), ORDERS_PORT: String(orders), CUSTOMERS_PORT: String(customers), PAYMENTS_PORT: String(payments), LOGISTICS_PORT: String(logistics),
   };
+  const ports = [orders, customers, payments, logistics];
   const children: Child[] = ['orders', 'customers', 'payments', 'logistics'].map((name) => start(`subgraphs/${name}/index.ts`, all));
-  await Promise.all(children.map((c) => c.waitFor(/subgraph ready/, START_TIMEOUT_MS)));
+  await Promise.all(children.map((c, i) => untilListening(c, ports[i])));
   const gw = start('gateway/index.ts', all);
   children.push(gw);
-  await gw.waitFor(/gateway ready/, START_TIMEOUT_MS);
+  await untilListening(gw, gateway);
   const processes = Object.fromEntries(['orders', 'customers', 'payments', 'logistics', 'gateway'].map((name, i) => [name, children[i]]));
   const subgraphUrls = { orders, customers, payments, logistics };
   return {
@@ -180,7 +181,7 @@ async function startFederated(env: Record<string, string>): Promise<Stack & { pr
 async function startMonolith(env: Record<string, string>): Promise<Stack> {
   const [port] = await freePorts(1);
   const child = start('scripts/monolith-server.ts', { ...env, GATEWAY_PORT: String(port) });
-  await child.waitFor(/monolith ready/, START_TIMEOUT_MS);
+  await untilListening(child, port);
   return { url: `http://127.0.0.1:${port}/graphql`, stop: async () => void (await child.stop()) };
 }
 
@@ -284,7 +285,7 @@ async function maxSustained(url: string, tokens: string[], persisted: boolean, l
 async function invalidationLatency(database: Database, env: Record<string, string>, samples = 40): Promise<number[]> {
   const [a, b] = await freePorts(2);
   const replicas = [a, b].map((port) => start('subgraphs/orders/index.ts', { ...env, ORDERS_PORT: String(port), CACHE_TTL_SECONDS: 'default=300' }));
-  await Promise.all(replicas.map((r) => r.waitFor(/subgraph ready/, START_TIMEOUT_MS)));
+  await Promise.all(replicas.map((r, i) => untilListening(r, [a, b][i])));
   const urls = [a, b].map((port) => `http://127.0.0.1:${port}/graphql`);
   const status = async (url: string, id: string) => {
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', [VIEWER_HEADER]: service() }, body: JSON.stringify({ query: 'query($id: ID!) { order(id: $id) { status } }', variables: { id } }) });
