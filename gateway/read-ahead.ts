@@ -116,23 +116,27 @@ export function createReadAhead(options: { max?: number } = {}) {
     (url, init) => {
       const turn = turns.get(init.headers?.[TURN_HEADER] ?? '');
       if (!turn || !init.body) return fetch(url, init);
-      if (!turn.fired) {
-        turn.fired = true;
-        for (const ahead of turn.learned?.fetches ?? []) {
-          const body = bodyOf(ahead, turn.customerId);
-          const sent = fetch(ahead.url, { method: 'POST', headers: turn.headersFor(ahead.url), body });
-          sent.catch(() => undefined);
-          turn.started.set(`${ahead.url}\n${body}`, sent);
-        }
-      }
       const seen = learnable(url, init.body, turn.customerId);
       if (seen && turn.seen.length < MAX_AHEAD) turn.seen.push(seen);
       const key = `${url}\n${init.body}`;
       const ahead = turn.started.get(key);
-      if (!ahead) return fetch(url, init);
-      turn.started.delete(key);
-      readAheads.labels('used').inc();
-      return ahead;
+      if (ahead) {
+        turn.started.delete(key);
+        readAheads.labels('used').inc();
+        return ahead;
+      }
+      // The plan's own fetch leaves first: the first step waits for it whatever is sent beside it.
+      const own = fetch(url, init);
+      if (!turn.fired) {
+        turn.fired = true;
+        for (const next of turn.learned?.fetches ?? []) {
+          const body = bodyOf(next, turn.customerId);
+          const sent = fetch(next.url, { method: 'POST', headers: turn.headersFor(next.url), body });
+          sent.catch(() => undefined);
+          turn.started.set(`${next.url}\n${body}`, sent);
+        }
+      }
+      return own;
     };
 
   return { begin, end, noteAudited, wrap, turns };

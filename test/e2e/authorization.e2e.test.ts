@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { loadTools } from '../../gateway/agents/tools';
 import { ORDER_SCENARIOS } from '../fixtures/demo-data';
 import { startTestStack, type Caller, type TestStack } from '../helpers/stack';
 
@@ -152,6 +153,21 @@ describe('who may run which operation, against whose data', () => {
           if (op.writes) expect([cell, await op.writes(x)]).toEqual([cell, before]);
         }
       }
+    }
+  });
+
+  it('offers each operation as an AI agent tool to exactly the callers this matrix lets run it', () => {
+    // gateway/agents/tools.ts lists tools by role from its own table: it must say what the subgraphs enforce.
+    const tools = [...loadTools().values()];
+    for (const op of OPERATIONS) {
+      const tool = tools.find((candidate) => candidate.operationName === op.name);
+      expect([op.name, tool?.operationName]).toEqual([op.name, op.name]);
+      const own = (kind: CallerCell['kind']): CallerCell => ({ name: kind, headers: {}, kind, scope: 'A' });
+      const unscoped = (kind: CallerCell['kind']): CallerCell => ({ name: kind, headers: {}, kind });
+      // Customers and verified agents act for their own customer; operations for none.
+      const roles = (['customer', 'agent', 'operations'] as const).filter((kind) => (kind === 'operations' ? op.allowed(unscoped(kind), false) : op.allowed(own(kind), true)));
+      expect([op.name, [...tool!.roles].sort()]).toEqual([op.name, [...roles].sort()]);
+      if (roles.includes('agent')) expect([op.name, tool!.needsSession]).toEqual([op.name, !op.allowed(unscoped('agent'), false)]);
     }
   });
 
