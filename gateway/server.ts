@@ -202,6 +202,8 @@ export function createGatewayServer(options: GatewayOptions) {
     // The subgraph logs the client's request id on its own lines (and answers it back).
     const scope = requestScope.getStore();
     if (scope) headers[REQUEST_ID_HEADER] = scope.id;
+    // An unsampled trace says so downstream (a sampled one's traceparent is the HTTP client instrumentation's).
+    if (scope?.traceparent) headers.traceparent = scope.traceparent;
     if (context.fresh) headers['cache-control'] = 'no-cache';
     else if (context.refreshAhead) headers['cache-control'] = `min-fresh=${context.refreshAhead}`;
     // What is left of the request's deadline: the fetch's timeout, and the subgraph's for its backends.

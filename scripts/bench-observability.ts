@@ -26,14 +26,17 @@ import { freePorts } from '../subgraphs/shared/http';
  *   sampled   the same, one trace in twenty kept (OTEL_TRACES_SAMPLER=parentbased_traceidratio, 0.05)
  * Prints p50/p99 and the graph's CPU time per turn of each, and their ratios to `off`. BENCH_SHORT=1:
  * fewer customers, shorter runs; OBS_RATE=0: one turn at a time instead of a fixed rate.
- * Settings: BENCH_DATABASE_URL, BENCH_REDIS_URL, OBS_RATE (turns/s), OBS_SECONDS, OBS_CALLS, BASELINE_ROOT.
+ * Settings: BENCH_DATABASE_URL, BENCH_REDIS_URL, OBS_RATE (turns/s), OBS_SECONDS, OBS_SETTLE_SECONDS, OBS_CALLS, BASELINE_ROOT,
+ * OBS_ROUNDS (each setting that many times, in turn; the medians are reported).
  */
 const SHORT = process.env.BENCH_SHORT === '1';
 const CUSTOMERS = SHORT ? 2_000 : 20_000;
 const RATE = Number(process.env.OBS_RATE ?? (SHORT ? 20 : 100));
 const SECONDS = Number(process.env.OBS_SECONDS ?? (SHORT ? 20 : 60));
 const CALLS = Number(process.env.OBS_CALLS ?? RATE * 3); // one turn every 3 s per call
-const SETTLE_SECONDS = SHORT ? 10 : 30;
+const SETTLE_SECONDS = Number(process.env.OBS_SETTLE_SECONDS ?? (SHORT ? 10 : 30));
+// Rounds of every setting, interleaved: one run of each differs from the next by more than the overhead measured.
+const ROUNDS = Number(process.env.OBS_ROUNDS ?? 1);
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/bench_observability';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/13';
 const ROOT = join(__dirname, '..');
@@ -120,14 +123,18 @@ async function startGraph(root: string, env: Record<string, string>): Promise<{ 
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (output.length < 100_000) output += chunk.toString();
-      if (/customer-context graph ready/.test(output)) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`the graph exited (${code}) before it was ready:\n${output.slice(-2000)}`)));
+  child.stdout!.on('data', (chunk: Buffer) => {
+    if (output.length < 100_000) output += chunk.toString();
   });
-  await ready;
+  let exit: number | null | undefined;
+  child.once('exit', (code) => (exit = code));
+  // Ready when the gateway answers /healthz (it listens last): at LOG_LEVEL=warn no "ready" line comes.
+  for (const until = Date.now() + 300_000; ; ) {
+    if (exit !== undefined) throw new Error(`the graph exited (${exit}) before it was ready:\n${output.slice(-2000)}`);
+    if (Date.now() > until) throw new Error(`the graph was not ready within 300 s:\n${output.slice(-2000)}`);
+    if (await fetch(`http://127.0.0.1:${gateway}/healthz`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false)) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
   return {
     url: `http://127.0.0.1:${gateway}`,
     // utime and stime, in clock ticks (100 a second on Linux), of /proc/<pid>/stat.
@@ -227,17 +234,27 @@ async function main() {
   const tokens = await createSessions(database, CALLS);
   await database.close();
   const sink = await startSink();
-  const results = [
-    await measure('off', BASELINE_ROOT ?? ROOT, BASELINE_ROOT ? {} : { LOG_LEVEL: 'warn' }, tokens),
-    await measure('metrics', ROOT, {}, tokens),
-    await measure('traced', ROOT, { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_BSP_SCHEDULE_DELAY: '1000' }, tokens),
-    // What a production deployment runs: one trace in twenty kept (the README's advice), decided where it starts (the SDK's own settings).
-    await measure('sampled', ROOT, { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_BSP_SCHEDULE_DELAY: '1000', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.05' }, tokens),
+  const settings: [string, string, Record<string, string>][] = [
+    ['off', BASELINE_ROOT ?? ROOT, BASELINE_ROOT ? {} : { LOG_LEVEL: 'warn' }],
+    ['metrics', ROOT, {}],
+    ['traced', ROOT, { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_BSP_SCHEDULE_DELAY: '1000' }],
+    // What a production deployment runs: one trace in twenty kept (the README's advice), decided where it starts.
+    ['sampled', ROOT, { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_BSP_SCHEDULE_DELAY: '1000', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.05' }],
   ];
+  const runs = new Map<string, Result[]>(settings.map(([name]) => [name, []]));
+  for (let round = 1; round <= ROUNDS; round++) {
+    if (ROUNDS > 1) log(`round ${round} of ${ROUNDS}`);
+    for (const [name, root, env] of settings) runs.get(name)!.push(await measure(name, root, env, tokens));
+  }
   await sink.close();
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const results = settings.map(([name]) => {
+    const all = runs.get(name)!;
+    return { setting: name, p50: median(all.map((r) => r.p50)), p99: median(all.map((r) => r.p99)), cpuMs: median(all.map((r) => r.cpuMs)) };
+  });
   const [off] = results;
   log(`${sink.spans()} spans exported to the sink`);
-  log(`setting | p50 ms | p99 ms | p99 / off | CPU ms a turn | CPU / off`);
+  log(`setting | p50 ms | p99 ms | p99 / off | CPU ms a turn | CPU / off${ROUNDS > 1 ? ` (medians of ${ROUNDS} rounds)` : ''}`);
   for (const r of results) log(`${r.setting} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${(r.p99 / off.p99).toFixed(3)} | ${r.cpuMs.toFixed(2)} | ${(r.cpuMs / off.cpuMs).toFixed(3)}`);
   if (!BASELINE_ROOT) log('off is this tree with the access log off (LOG_LEVEL=warn); metrics are always collected here: set BASELINE_ROOT to a checkout without observability for the whole cost');
 }

@@ -6,6 +6,7 @@ import { REQUEST_ID_HEADER, requestIdFrom, requestScope, type Logger, type Reque
 import { operationLabel, requestsShed, requestTimer } from './metrics';
 import { redactCardNumbers } from './pii';
 import { createCors } from './cors';
+import { withoutUnsampledSpan } from './telemetry';
 
 /** A plain JSON endpoint beside /graphql (POST only): the raw body in, a status and a JSON body out. */
 export type Route = (rawBody: string, req: http.IncomingMessage) => Promise<{ status: number; body: unknown }>;
@@ -185,7 +186,7 @@ export function createRequestListener<TContext extends BaseContext>(options: Htt
       const started = performance.now();
       res.once('close', () => account(req, res, url.pathname, scope, started));
     }
-    return requestScope.run(scope, () => handle(req, res, url, scope));
+    return requestScope.run(scope, () => withoutUnsampledSpan(scope, () => handle(req, res, url, scope)));
   };
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse, url: URL, scope: RequestScope) {

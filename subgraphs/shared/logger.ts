@@ -11,6 +11,8 @@ export interface RequestScope {
   operation?: string;
   /** The caller's kind (customer, agent, operations, service, anonymous): never who, never the token. */
   caller?: string;
+  /** A W3C traceparent saying the request's trace is not sampled, for the services it calls (telemetry.ts). */
+  traceparent?: string;
 }
 
 /** The request in progress: every log line written while it runs carries its id. */

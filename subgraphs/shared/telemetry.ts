@@ -1,5 +1,5 @@
 import { basename, dirname } from 'node:path';
-import { SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import { context, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
 
 /**
  * OpenTelemetry traces, only when OTEL_EXPORTER_OTLP_ENDPOINT is set: a NodeTracerProvider exporting
@@ -37,8 +37,9 @@ export function startTelemetry(env: NodeJS.ProcessEnv = process.env): { shutdown
     tracerProvider: provider,
     instrumentations: [
       // Probes and scrapes are no one's request.
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => /^\/(healthz|readyz|metrics)\b/.test(req.url ?? '') }),
-      new UndiciInstrumentation(),
+      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => /^\/(healthz|readyz|metrics)\b/.test(req.url ?? ''), requireParentforOutgoingSpans: true }),
+      // Calls out are traced as part of a request's trace, never as traces of their own (see withoutUnsampledSpan).
+      new UndiciInstrumentation({ requireParentforSpans: true }),
       new PgInstrumentation({ requireParentSpan: true }),
       new IORedisInstrumentation({ requireParentSpan: true }),
     ],
@@ -61,8 +62,28 @@ function serviceOfEntry(entry = ''): string {
 
 const tracer = trace.getTracer('customer-context-graph');
 
-/** Runs `work` in a span of its own (a vendor call), ended when it settles; an error marks it failed. */
+/**
+ * Runs a request's work without the request's span in context when its trace is not sampled
+ * (OTEL_TRACES_SAMPLER): the SQL, Redis and HTTP-client instrumentations, which need a parent span
+ * here, then skip their work entirely. Unsampled spans record nothing, but creating them was most of
+ * what tracing cost a turn. The decision still travels on: `scope.traceparent` (flags 00) is what
+ * the gateway sends its subgraphs, so they skip theirs too.
+ */
+export function withoutUnsampledSpan<T>(scope: { traceparent?: string }, run: () => T): T {
+  const span = trace.getActiveSpan();
+  if (!span || span.isRecording()) return run();
+  const { traceId, spanId } = span.spanContext();
+  scope.traceparent = `00-${traceId}-${spanId}-00`;
+  // Suppressed as well: spans started without a parent (@apollo/gateway's own) would begin new traces.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { suppressTracing } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
+  return context.with(suppressTracing(trace.deleteSpan(context.active())), run);
+}
+
+/** Runs `work` in a span of its own (a vendor call) within the request's trace, ended when it settles; an error marks it failed. */
 export function inSpan<T>(name: string, attributes: Attributes, work: () => Promise<T>): Promise<T> {
+  // Outside a sampled request's trace (unsampled, or no request at all) a vendor call starts no trace of its own.
+  if (!trace.getActiveSpan()) return work();
   return tracer.startActiveSpan(name, { attributes }, async (span) => {
     try {
       return await work();

@@ -131,4 +131,21 @@ describe('traces over OTLP', () => {
     expect(fresh).toHaveLength(1);
     expect(inTrace(fresh[0].traceId).filter((s) => s.kind === SERVER).length).toBeGreaterThanOrEqual(2);
   });
+
+  it('records nothing, in any service, for a request whose trace the caller did not sample', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the earlier tests' batches land first
+    const before = spans.length;
+    const traceId = randomBytes(16).toString('hex');
+    const token = await mintToken({ role: 'customer', sub: 'cus_000006' }, loadConfig({}).auth);
+    const response = await fetch(gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-00` },
+      body: JSON.stringify({ query: loadOperations().FirstLook, variables: { customerId: 'cus_000006' } }),
+    });
+    const body = (await response.json()) as { errors?: unknown; data?: { customer?: { id: string } } };
+    expect(body.data?.customer?.id).toBe('cus_000006');
+    // Every subgraph, its SQL and Redis were reached (a customer never read before): none started a trace of its own.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(spans.slice(before).map((s) => s.name)).toEqual([]);
+  });
 });
