@@ -27,7 +27,7 @@ import { freePorts } from '../subgraphs/shared/http';
  * Prints p50/p99 and the graph's CPU time per turn of each, and their ratios to `off`. BENCH_SHORT=1:
  * fewer customers, shorter runs; OBS_RATE=0: one turn at a time instead of a fixed rate.
  * Settings: BENCH_DATABASE_URL, BENCH_REDIS_URL, OBS_RATE (turns/s), OBS_SECONDS, OBS_SETTLE_SECONDS, OBS_CALLS, BASELINE_ROOT,
- * OBS_ROUNDS (each setting that many times, in turn; the medians are reported).
+ * OBS_ROUNDS (each setting that many times, in turn; the medians are reported), OBS_SETTINGS (e.g. `metrics,sampled`).
  */
 const SHORT = process.env.BENCH_SHORT === '1';
 const CUSTOMERS = SHORT ? 2_000 : 20_000;
@@ -241,13 +241,20 @@ async function main() {
     // What a production deployment runs: one trace in twenty kept (the README's advice), decided where it starts.
     ['sampled', ROOT, { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_BSP_SCHEDULE_DELAY: '1000', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.05' }],
   ];
+  // OBS_SETTINGS=off,sampled: only those (off always first, the ratios' base).
+  const chosen = process.env.OBS_SETTINGS?.split(',');
+  if (chosen) settings.splice(0, settings.length, ...settings.filter(([name]) => name === 'off' || chosen.includes(name)));
   const runs = new Map<string, Result[]>(settings.map(([name]) => [name, []]));
   for (let round = 1; round <= ROUNDS; round++) {
     if (ROUNDS > 1) log(`round ${round} of ${ROUNDS}`);
     for (const [name, root, env] of settings) runs.get(name)!.push(await measure(name, root, env, tokens));
   }
   await sink.close();
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted.length / 2;
+    return Number.isInteger(mid) ? (sorted[mid - 1] + sorted[mid]) / 2 : sorted[Math.floor(mid)];
+  };
   const results = settings.map(([name]) => {
     const all = runs.get(name)!;
     return { setting: name, p50: median(all.map((r) => r.p50)), p99: median(all.map((r) => r.p99)), cpuMs: median(all.map((r) => r.cpuMs)) };

@@ -75,10 +75,12 @@ export function withoutUnsampledSpan<T>(scope: { traceparent?: string }, run: ()
   const { traceId, spanId } = span.spanContext();
   scope.traceparent = `00-${traceId}-${spanId}-00`;
   // Suppressed as well: spans started without a parent (@apollo/gateway's own) would begin new traces.
+  // Required once: a require per request goes through the module loader (and tsx's hooks) each time.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { suppressTracing } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
+  suppressTracing ??= (require('@opentelemetry/core') as typeof import('@opentelemetry/core')).suppressTracing;
   return context.with(suppressTracing(trace.deleteSpan(context.active())), run);
 }
+let suppressTracing: typeof import('@opentelemetry/core').suppressTracing | undefined;
 
 /** Runs `work` in a span of its own (a vendor call) within the request's trace, ended when it settles; an error marks it failed. */
 export function inSpan<T>(name: string, attributes: Attributes, work: () => Promise<T>): Promise<T> {
