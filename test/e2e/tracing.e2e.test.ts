@@ -95,7 +95,12 @@ describe('traces over OTLP', () => {
 
     const sql = (s: Span) => attribute(s, 'db.system') === 'postgresql' || attribute(s, 'db.system.name') === 'postgresql';
     const redis = (s: Span) => attribute(s, 'db.system') === 'redis' || attribute(s, 'db.system.name') === 'redis';
-    const all = await trace(traceId, (list) => list.some(sql) && list.some(redis) && list.filter((s) => s.kind === SERVER).length >= 5);
+    // The gateway's own spans end last, so they may come in a later batch than the subgraphs': wait for them too.
+    const all = await trace(
+      traceId,
+      (list) =>
+        list.some(sql) && list.some(redis) && list.filter((s) => s.kind === SERVER).length >= 5 && list.some((s) => s.kind === SERVER && s.parentSpanId === parentId) && list.some((s) => s.name === 'gateway.plan') && list.filter((s) => s.name === 'gateway.fetch').length >= 4,
+    );
     const byId = new Map(all.map((s) => [s.spanId, s]));
     const servers = all.filter((s) => s.kind === SERVER);
     // The gateway's own span is the caller's span's child; each subgraph's is a child of the gateway's fetch.
