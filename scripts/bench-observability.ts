@@ -15,6 +15,7 @@ import { createDatabase, type Database } from '../subgraphs/shared/db';
 import { customerId } from '../test/fixtures/demo-data';
 import { seedDemo } from '../test/fixtures/seed';
 import { freePorts } from '../subgraphs/shared/http';
+import { untilHealthy } from './bench/children';
 
 /**
  * What metrics, the access log and tracing cost the warm per-turn request: the whole graph (one
@@ -129,12 +130,7 @@ async function startGraph(root: string, env: Record<string, string>): Promise<{ 
   let exit: number | null | undefined;
   child.once('exit', (code) => (exit = code));
   // Ready when the gateway answers /healthz (it listens last): at LOG_LEVEL=warn no "ready" line comes.
-  for (const until = Date.now() + 300_000; ; ) {
-    if (exit !== undefined) throw new Error(`the graph exited (${exit}) before it was ready:\n${output.slice(-2000)}`);
-    if (Date.now() > until) throw new Error(`the graph was not ready within 300 s:\n${output.slice(-2000)}`);
-    if (await fetch(`http://127.0.0.1:${gateway}/healthz`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false)) break;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  await untilHealthy(gateway, { ended: () => (exit === undefined ? undefined : `the graph exited (${exit})`), output: () => output });
   return {
     url: `http://127.0.0.1:${gateway}`,
     // utime and stime, in clock ticks (100 a second on Linux), of /proc/<pid>/stat.

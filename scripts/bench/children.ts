@@ -14,21 +14,28 @@ export function start(entry: string, env: Record<string, string>): Child {
 }
 
 /**
- * Resolves once the service answers GET /healthz on `port`: a service listens only when it is ready
- * (schema loaded, adapter migrated, operations planned). The bench's services log warnings only, so
- * their "ready" lines never come. Rejects when the process exits first or time runs out.
+ * Resolves once a service answers GET /healthz on `port`: a service listens only when it is ready
+ * (schema loaded, adapter migrated, operations planned), and the bench's services log warnings
+ * only, so their "ready" lines never come. Rejects when `ended` says the process is gone (its
+ * message) or time runs out; `output` is added to either error.
  */
-export async function untilListening(child: Child, port: number | string, timeoutMs = START_TIMEOUT_MS): Promise<void> {
+export async function untilHealthy(port: number | string, service: { ended(): string | undefined; output(): string }, timeoutMs = START_TIMEOUT_MS): Promise<void> {
   const until = Date.now() + timeoutMs;
-  let exited: number | null | undefined;
-  void child.exited.then((code) => (exited = code));
   while (Date.now() < until) {
-    if (exited !== undefined) throw new Error(`exited with ${exited} before listening on ${port}; output:\n${child.output().slice(-2000)}`);
+    const ended = service.ended();
+    if (ended) throw new Error(`${ended} before listening on ${port}; output:\n${service.output().slice(-2000)}`);
     const ok = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false);
     if (ok) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`not listening on ${port} within ${timeoutMs} ms; output:\n${child.output().slice(-2000)}`);
+  throw new Error(`not listening on ${port} within ${timeoutMs} ms; output:\n${service.output().slice(-2000)}`);
+}
+
+/** untilHealthy for a bench service process. */
+export function untilListening(child: Child, port: number | string): Promise<void> {
+  let exited: number | null | undefined;
+  void child.exited.then((code) => (exited = code));
+  return untilHealthy(port, { ended: () => (exited === undefined ? undefined : `exited with ${exited}`), output: () => child.output() });
 }
 
 /** Stops every service process still running: a failed bench leaves none behind. */
